@@ -1,0 +1,6 @@
+"""Test settings: whatever DATABASE_URL names (SQLite by default), fast hashing, in-memory mail."""
+from .base import *  # noqa: F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = False

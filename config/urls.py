@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Each app owns its URLs; these includes never need editing when an app grows.
+    path("api/v1/", include("loyalty.urls")),
+    path("api/v1/", include("segments.urls")),
+    path("api/v1/", include("campaigns.urls")),
+    path("api/v1/", include("portal.api_urls")),
+    path("analytics/", include("analytics.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("portal.urls")),
+]

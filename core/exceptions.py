@@ -1,0 +1,76 @@
+"""One domain error type, mapped to HTTP in one place.
+
+Services raise `DomainError` (or a subclass) with a stable `code`; the API handler turns it and
+DRF/Django validation errors into the same JSON shape:
+
+    {"error": {"code": "insufficient_points", "message": "...", "fields": {"amount": ["..."]}}}
+"""
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class DomainError(Exception):
+    """A business rule refused the operation. Nothing was written."""
+
+    code = "invalid"
+    http_status = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message, *, code=None, fields=None, http_status=None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if http_status:
+            self.http_status = http_status
+        self.fields = fields or {}
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = status.HTTP_404_NOT_FOUND
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    http_status = status.HTTP_409_CONFLICT
+
+
+def _error_body(code, message, fields=None):
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _as_field_messages(detail):
+    if isinstance(detail, dict):
+        return {key: _as_field_messages(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [str(item) if not isinstance(item, (dict, list)) else _as_field_messages(item) for item in detail]
+    return [str(detail)]
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(_error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(_error_body("invalid", "Invalid input.", fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, drf_exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = _error_body("invalid", "Invalid input.", _as_field_messages(fields))
+    else:
+        code = getattr(exc, "default_code", "error")
+        detail = exc.detail if isinstance(exc, drf_exceptions.APIException) else str(exc)
+        response.data = _error_body(code, str(detail))
+    return response
