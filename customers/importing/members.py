@@ -1,6 +1,5 @@
 """`import_members`: the member file's columns and the batch writer that upserts members by external_id."""
-from django.db.models import Q
-
+from core.timezones import shop_today
 from customers.export_columns import registered_columns
 from customers.models import AttributeDefinition, Gender, Member, RegistrationChannel
 from customers.services import attribute_value_clean
@@ -20,8 +19,6 @@ CHANNELS = {value: value for value in RegistrationChannel.values}
 
 
 def _birth_date(value):
-    from core.timezones import shop_today
-
     day = cells.date(value)
     if day > shop_today():
         raise ValueError("A birth date cannot be in the future.")
@@ -97,7 +94,7 @@ class MemberImporter:
         outcome = BatchOutcome()
         stored = {
             member["external_id"]: member
-            for member in Member.objects.filter(Q(external_id__in=[row.values["external_id"] for row in rows]))
+            for member in Member.objects.filter(external_id__in=[row.values["external_id"] for row in rows])
             .values("id", "external_id", "attributes", "registered_at", *self.fields)
         }
         to_write = []

@@ -3,7 +3,6 @@ import datetime as dt
 import io
 import sys
 import types
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,8 +15,6 @@ from customers.tests.factories import AttributeDefinitionFactory, MemberFactory
 from loyalty.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
-
-MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def export(*args):
@@ -80,7 +77,7 @@ def test_a_column_registered_by_another_app_is_computed_in_the_same_query(monkey
     assert list(rows[0])[-1] == "orders_count"
 
 
-def test_progress_and_count_go_to_stderr(tmp_path):
+def test_progress_and_count_go_to_stderr():
     MemberFactory.create_batch(3)
     _, text, err = export()
     assert "Exported 3 members." in err

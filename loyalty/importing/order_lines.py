@@ -126,18 +126,20 @@ class OrderLineImporter:
         if not new:
             return product_ids
         category_ids = self._category_ids({values["category"] for values in new.values() if values.get("category")}, outcome)
-        created = Product.objects.bulk_create([
+        # ignore_conflicts: another import running at the same time may create the same sku first.
+        Product.objects.bulk_create([
             Product(sku=sku, name=values.get("product_name") or sku, category_id=category_ids.get(values.get("category")))
             for sku, values in new.items()
-        ])
-        outcome.extra["products created"] = len(created)
-        product_ids.update({product.sku: product.pk for product in created})
+        ], ignore_conflicts=True)
+        outcome.extra["products created"] = len(new)
+        product_ids.update(Product.objects.filter(sku__in=new).values_list("sku", "id"))
         return product_ids
 
     def _category_ids(self, names, outcome) -> dict:
         category_ids = dict(Category.objects.filter(name__in=names).values_list("name", "id"))
-        created = Category.objects.bulk_create([Category(name=name) for name in names - category_ids.keys()])
-        if created:
-            outcome.extra["categories created"] = len(created)
-        category_ids.update({category.name: category.pk for category in created})
+        missing = names - category_ids.keys()
+        if missing:
+            Category.objects.bulk_create([Category(name=name) for name in missing], ignore_conflicts=True)
+            outcome.extra["categories created"] = len(missing)
+            category_ids.update(Category.objects.filter(name__in=missing).values_list("name", "id"))
         return category_ids

@@ -108,12 +108,15 @@ class OrderImporter:
             key, at = row.values["member_external_id"], row.values["created_at"]
             if key in missing and (key not in earliest or at < earliest[key]):
                 earliest[key] = at
-        created = Member.objects.bulk_create(
+        # ignore_conflicts: a member import running at the same time may create the same member first.
+        Member.objects.bulk_create(
             [Member(external_id=key, registered_at=at, registration_channel=RegistrationChannel.IMPORT)
-             for key, at in earliest.items()]
+             for key, at in earliest.items()],
+            ignore_conflicts=True,
         )
-        member_ids.update({member.external_id: member.pk for member in created})
-        self.created_member_ids.update(member.pk for member in created)
+        created = dict(Member.objects.filter(external_id__in=missing).values_list("external_id", "id"))
+        member_ids.update(created)
+        self.created_member_ids.update(created.values())
         outcome.extra["members created"] = len(created)
         return member_ids
 
