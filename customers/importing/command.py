@@ -1,5 +1,6 @@
 """The options and output every import command shares."""
 import argparse
+import csv
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
@@ -47,8 +48,9 @@ class ImportCommand(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         importer = self.build_importer(options)
-        errors = ErrorReport(self.stderr, options["errors"])
+        errors = None
         try:
+            errors = ErrorReport(self.stderr, options["errors"])
             with open_csv(options["file"], encoding=options["encoding"], delimiter=options["delimiter"]) as source:
                 ignored = importer.bind(source.header)
                 if ignored:
@@ -60,9 +62,13 @@ class ImportCommand(BaseCommand):
         except HeaderError as exc:
             raise CommandError("The file was not imported:\n" + "\n".join(exc.problems)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Cannot read {options['file']}: {exc}") from None
+            raise CommandError(f"Cannot read or write a file: {exc}") from None
+        except csv.Error as exc:
+            # The batches before the broken line are committed; fix the file and run it again.
+            raise CommandError(f"The file is not valid CSV: {exc}") from None
         finally:
-            errors.close()
+            if errors:
+                errors.close()
         self.stdout.write(str(summary))
         if summary.rejected:
             raise CommandError(f"{summary.rejected} rows were rejected (see the report above); the other rows were imported.")

@@ -87,6 +87,21 @@ def test_bad_rows_are_reported_by_line_and_column_and_good_rows_kept(tmp_path):
     assert "rejected 4" in out
 
 
+def test_a_row_with_the_wrong_number_of_values_is_rejected(tmp_path):
+    path = write(tmp_path, "external_id,registered_at,city", "C1,2023-01-10", "C2,2023-01-10,Тула")
+    _, err, error = run(path)
+    assert error is not None
+    assert "line 2, column *: Expected 3 values, found 2." in err
+    assert list(Member.objects.values_list("external_id", flat=True)) == ["C2"]
+
+
+def test_line_numbers_count_values_spanning_several_lines(tmp_path):
+    path = write(tmp_path, "external_id,registered_at,city", 'C1,2023-01-10,"Нижний\nНовгород"', "C2,bad,")
+    _, err, _ = run(path)
+    assert "line 4, column registered_at:" in err
+    assert Member.objects.get().city == "Нижний\nНовгород"
+
+
 def test_exit_status_is_non_zero_when_a_row_is_rejected(tmp_path):
     path = write(tmp_path, HEADER, "C1,bad,,,,,,,,2023-01-10,")
     with pytest.raises(SystemExit) as exit_info:

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--chunk-size", type=int, default=2000, help="Members fetched per round trip (default 2000).")
 
     def handle(self, *args, **options):
+        if options["chunk_size"] < 1:
+            raise CommandError("--chunk-size must be at least 1.")
         members = _segment_members(options["segment"]) if options["segment"] else Member.objects.all()
         header = member_export_header()
         if options["output"]:
