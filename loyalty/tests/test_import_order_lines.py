@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from customers.signals import import_finished
 from loyalty.models import Category, OrderLine, Product
 from loyalty.tests.factories import OrderFactory, ProductFactory
 
@@ -139,3 +140,22 @@ def test_batches_never_split_an_order(tmp_path, orders):
     assert OrderLine.objects.get(order=orders[0], product__sku="MILK").quantity == Decimal("2")
     assert err.count("rows read") == 2
     assert "read 5, created 4" in out
+
+
+def test_import_finished_names_the_members_whose_lines_changed(tmp_path, orders, django_capture_on_commit_callbacks):
+    # given: O1's line is already stored as in the file, O2's is new
+    run(write(tmp_path, HEADER, "O1,MILK,Milk,,1,89.90"))
+    received = []
+
+    def receiver(sender, member_ids, **kwargs):
+        received.append((sender, member_ids))
+
+    import_finished.connect(receiver)
+    # when
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run(write(tmp_path, HEADER, "O1,MILK,Milk,,1,89.90", "O2,MILK,Milk,,1,89.90"))
+    finally:
+        import_finished.disconnect(receiver)
+    # then
+    assert received == [("order_lines", frozenset({orders[1].member_id}))]

@@ -186,3 +186,9 @@ def test_import_finished_names_the_members_whose_orders_changed(tmp_path, member
     finally:
         import_finished.disconnect(receiver)
     assert received == [("orders", frozenset({members[1].pk}))]
+
+
+def test_naive_times_follow_the_shop_time_zone_setting(tmp_path, members, settings):
+    settings.SHOP_TIME_ZONE = "Asia/Yekaterinburg"
+    run(write(tmp_path, HEADER, "O1,C1,2024-03-01 10:00:00,completed,10,RUB,web,"))
+    assert Order.objects.get().created_at == dt.datetime(2024, 3, 1, 5, tzinfo=dt.timezone.utc)
