@@ -1,0 +1,77 @@
+"""Time import_members, import_orders and import_order_lines on generated files, then a second (no-op) run.
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/imports.py --members 50000 --orders 100000
+
+Writes the CSV files to a temporary directory (deleted afterwards) and imports them into the database
+DATABASE_URL names, so point it at a scratch database: the members and orders stay there.
+"""
+import argparse
+import csv
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+
+def generate(directory: Path, members: int, orders: int, lines_per_order: int, seed: int):
+    rng = random.Random(seed)
+    with (directory / "members.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["external_id", "email", "first_name", "gender", "birth_date", "city", "registered_at"])
+        for n in range(members):
+            writer.writerow([f"B{n:08d}", f"b{n}@example.com", "Anna", rng.choice("fm"),
+                             f"19{rng.randint(50, 99)}0{rng.randint(1, 9)}15", "Москва", "2023-01-10 12:00:00"])
+    with (directory / "orders.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["external_id", "member_external_id", "created_at", "status", "total", "currency", "channel", "store"])
+        for n in range(orders):
+            writer.writerow([f"BO{n:09d}", f"B{rng.randrange(members):08d}", f"2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 10:00:00",
+                             "completed", f"{rng.randint(100, 9000)}.50", "RUB", "store", "S1"])
+    with (directory / "lines.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["order_external_id", "sku", "product_name", "category", "quantity", "unit_price"])
+        for n in range(orders):
+            for sku in rng.sample(range(2000), lines_per_order):
+                writer.writerow([f"BO{n:09d}", f"SKU{sku:05d}", f"Product {sku}", f"Category {sku % 40}", "1", "99.90"])
+
+
+def timed(command, path, rows, *args):
+    started = time.monotonic()
+    try:
+        call_command(command, str(path), *args, stderr=open(os.devnull, "w"))
+    except SystemExit:
+        pass
+    seconds = time.monotonic() - started
+    print(f"{command:20s} {rows:>9d} rows {seconds:7.1f} s {rows / seconds:9.0f} rows/s", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=20000)
+    parser.add_argument("--orders", type=int, default=40000)
+    parser.add_argument("--lines-per-order", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        generate(directory, options.members, options.orders, options.lines_per_order, options.seed)
+        for attempt in ("first run", "second run (nothing changes)"):
+            print(attempt)
+            timed("import_members", directory / "members.csv", options.members)
+            timed("import_orders", directory / "orders.csv", options.orders)
+            timed("import_order_lines", directory / "lines.csv", options.orders * options.lines_per_order)
+
+
+if __name__ == "__main__":
+    main()

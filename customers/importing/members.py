@@ -1,0 +1,138 @@
+"""`import_members`: the member file's columns and the batch writer that upserts members by external_id."""
+from core.timezones import shop_today
+from customers.export_columns import registered_columns
+from customers.models import AttributeDefinition, Gender, Member, RegistrationChannel
+from customers.services import attribute_value_clean
+
+from . import cells
+from .report import RowError
+from .schema import Column, RowRejected, RowSchema
+from .source import HeaderError
+from .upsert import BatchOutcome, FirstSeen, changed, upsert
+
+KEEP = object()  # an empty cell that leaves an existing member's value as it is
+ATTRIBUTE_PREFIX = "attr:"
+
+GENDERS = {"f": Gender.FEMALE, "female": Gender.FEMALE, "ж": Gender.FEMALE,
+           "m": Gender.MALE, "male": Gender.MALE, "м": Gender.MALE}
+CHANNELS = {value: value for value in RegistrationChannel.values}
+
+
+def _birth_date(value):
+    day = cells.date(value)
+    if day > shop_today():
+        raise ValueError("A birth date cannot be in the future.")
+    return day
+
+
+MEMBER_COLUMNS = [
+    Column("external_id", cells.text(64), required=True, in_header=True),
+    Column("email", cells.email),
+    Column("phone", cells.phone),
+    Column("first_name", cells.text(100)),
+    Column("last_name", cells.text(100)),
+    Column("gender", cells.choice(GENDERS, label="gender")),
+    Column("birth_date", _birth_date, empty=None),
+    Column("region", cells.text(64)),
+    Column("city", cells.text(100)),
+    Column("registered_at", cells.timestamp, empty=KEEP),
+    Column("registration_channel", cells.choice(CHANNELS, label="registration channel"), empty=KEEP),
+]
+
+
+def attribute_column(definition: AttributeDefinition) -> Column:
+    def parse(value):
+        return attribute_value_clean(definition, value)
+
+    # An empty cell clears the attribute; the export writes an unset attribute as an empty cell.
+    return Column(f"{ATTRIBUTE_PREFIX}{definition.key}", parse, empty=None)
+
+
+class MemberImporter:
+    """Upserts members by external_id.
+
+    Columns the header names are set exactly as the file says (an empty cell clears the value);
+    columns it leaves out are left alone, so a file of `external_id,email` only updates emails.
+    `registered_at` and `registration_channel` are never cleared: empty keeps the stored value, and
+    a new member needs `registered_at` (an empty channel means "import"). `attr:<key>` columns set
+    one zero-party attribute each and leave the member's other attributes alone.
+    """
+
+    kind = "members"
+
+    def __init__(self):
+        self.schema = RowSchema(MEMBER_COLUMNS, ignored=[column.name for column in registered_columns()])
+        self.seen = FirstSeen()
+        self.fields: list[str] = []
+        self.attribute_keys: list[str] = []
+
+    def bind(self, header) -> list[str]:
+        keys = [name[len(ATTRIBUTE_PREFIX):] for name in header if name.startswith(ATTRIBUTE_PREFIX)]
+        definitions = {d.key: d for d in AttributeDefinition.objects.filter(key__in=keys)}
+        unknown = [key for key in keys if key not in definitions]
+        if unknown:
+            # One message for the column, before any row is written: a typo or a definition not yet created.
+            raise HeaderError([
+                f"Unknown attribute column {ATTRIBUTE_PREFIX}{key}: create the attribute definition first "
+                f"or remove the column." for key in unknown
+            ])
+        ignored = self.schema.bind(header, extra_columns=[attribute_column(definitions[key]) for key in keys])
+        self.attribute_keys = keys
+        self.fields = [c.name for c in self.schema.present if c.name in self.schema.columns and c.name != "external_id"]
+        return ignored
+
+    def accept(self, row):
+        first = self.seen.first_line(row.values["external_id"], row.line)
+        if first:
+            raise RowRejected([RowError(row.line, "external_id", f"Duplicate of line {first}.", row.values["external_id"])])
+        return row
+
+    def may_split(self, previous, row):
+        return True
+
+    def write(self, rows) -> BatchOutcome:
+        outcome = BatchOutcome()
+        stored = {
+            member["external_id"]: member
+            for member in Member.objects.filter(external_id__in=[row.values["external_id"] for row in rows])
+            .values("id", "external_id", "attributes", "registered_at", *self.fields)
+        }
+        to_write = []
+        for row in rows:
+            external_id = row.values["external_id"]
+            values = {name: row.values[name] for name in self.fields if row.values[name] is not KEEP}
+            current = stored.get(external_id)
+            if current is None:
+                if values.get("registered_at") is None:
+                    outcome.errors.append(RowError(row.line, "registered_at", "Required for a new member."))
+                    continue
+                values.setdefault("registration_channel", RegistrationChannel.IMPORT)
+                values["attributes"] = self._attributes({}, row)
+                to_write.append(Member(external_id=external_id, **values))
+                outcome.created += 1
+                continue
+            if self.attribute_keys:
+                values["attributes"] = self._attributes(current["attributes"], row)
+            if not changed(current, values):
+                outcome.unchanged += 1
+                continue
+            # The INSERT half of the upsert needs every NOT NULL column even though the row exists.
+            merged = {**{name: current[name] for name in self.fields}, "registered_at": current["registered_at"],
+                      "attributes": current["attributes"], **values}
+            to_write.append(Member(external_id=external_id, **merged))
+            outcome.updated += 1
+            outcome.member_ids.add(current["id"])
+        update_fields = self.fields + (["attributes"] if self.attribute_keys else [])
+        written = upsert(Member, objects=to_write, unique_fields=["external_id"], update_fields=update_fields)
+        outcome.member_ids.update(member.pk for member in written if member.pk)
+        return outcome
+
+    def _attributes(self, current: dict, row) -> dict:
+        merged = dict(current)
+        for key in self.attribute_keys:
+            value = row.values[f"{ATTRIBUTE_PREFIX}{key}"]
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return merged

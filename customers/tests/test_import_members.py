@@ -1,0 +1,227 @@
+import csv
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from customers.models import Member
+from customers.signals import import_finished
+from customers.tests.factories import AttributeDefinitionFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "external_id,email,phone,first_name,last_name,gender,birth_date,region,city,registered_at,registration_channel"
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def write(tmp_path, *lines, name="members.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(path, *args):
+    """Call the command; returns (stdout, stderr, error or None)."""
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_members", str(path), *args, stdout=out, stderr=err)
+        error = None
+    except CommandError as exc:
+        error = exc
+    return out.getvalue(), err.getvalue(), error
+
+
+def test_good_rows_are_imported_with_their_types(tmp_path):
+    # given
+    path = write(
+        tmp_path, HEADER,
+        "C1,anna@example.com,+7 900 000-00-01,Анна,Иванова,ж,1990-05-17,ЦФО,Москва,2023-01-10 12:30:00,app",
+        "C2,,,Boris,,male,19850203,,,20230111,",
+    )
+    # when
+    out, _, error = run(path)
+    # then
+    assert error is None
+    anna = Member.objects.get(external_id="C1")
+    assert (anna.email, anna.phone, anna.first_name, anna.gender) == ("anna@example.com", "+7 900 000-00-01", "Анна", "f")
+    assert anna.birth_date == dt.date(1990, 5, 17)
+    assert anna.registered_at == dt.datetime(2023, 1, 10, 12, 30, tzinfo=MOSCOW)  # naive means Moscow time
+    assert anna.registration_channel == "app"
+    boris = Member.objects.get(external_id="C2")
+    assert boris.gender == "m"
+    assert boris.birth_date == dt.date(1985, 2, 3)  # YYYYMMDD
+    assert boris.registered_at == dt.datetime(2023, 1, 11, tzinfo=MOSCOW)
+    assert boris.registration_channel == "import"
+    assert "created 2" in out
+
+
+def test_bad_rows_are_reported_by_line_and_column_and_good_rows_kept(tmp_path):
+    # given
+    path = write(
+        tmp_path, HEADER,
+        "C1,not-an-email,,,,x,,,,2023-01-10,",
+        "C2,b@example.com,,,,,,,,2023-01-10,",
+        "C3,,,,,,2999-01-01,,,yesterday,fax",
+        ",c@example.com,,,,,,,,2023-01-10,",
+        "C5,,,,,,,,,,",
+    )
+    errors_csv = tmp_path / "errors.csv"
+    # when
+    out, err, error = run(path, "--errors", str(errors_csv))
+    # then
+    assert error is not None and "4 rows were rejected" in str(error)
+    assert list(Member.objects.values_list("external_id", flat=True)) == ["C2"]
+    assert "line 2, column email: Not a valid email address." in err
+    assert "line 2, column gender:" in err
+    assert "line 4, column birth_date: A birth date cannot be in the future." in err
+    assert "line 4, column registered_at:" in err
+    assert "line 4, column registration_channel:" in err
+    assert "line 5, column external_id: Required." in err
+    assert "line 6, column registered_at: Required for a new member." in err
+    with errors_csv.open() as report:
+        rows = list(csv.DictReader(report))
+    assert {(row["line"], row["column"]) for row in rows} >= {("2", "email"), ("5", "external_id"), ("6", "registered_at")}
+    assert "rejected 4" in out
+
+
+def test_a_row_with_the_wrong_number_of_values_is_rejected(tmp_path):
+    path = write(tmp_path, "external_id,registered_at,city", "C1,2023-01-10", "C2,2023-01-10,Тула")
+    _, err, error = run(path)
+    assert error is not None
+    assert "line 2, column *: Expected 3 values, found 2." in err
+    assert list(Member.objects.values_list("external_id", flat=True)) == ["C2"]
+
+
+def test_line_numbers_count_values_spanning_several_lines(tmp_path):
+    path = write(tmp_path, "external_id,registered_at,city", 'C1,2023-01-10,"Нижний\nНовгород"', "C2,bad,")
+    _, err, _ = run(path)
+    assert "line 4, column registered_at:" in err
+    assert Member.objects.get().city == "Нижний\nНовгород"
+
+
+def test_exit_status_is_non_zero_when_a_row_is_rejected(tmp_path):
+    path = write(tmp_path, HEADER, "C1,bad,,,,,,,,2023-01-10,")
+    with pytest.raises(SystemExit) as exit_info:
+        from django.core.management import ManagementUtility
+
+        ManagementUtility(["manage.py", "import_members", str(path)]).execute()
+    assert exit_info.value.code == 1
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path):
+    # given
+    path = write(tmp_path, HEADER, "C1,a@example.com,,Anna,,f,1990-05-17,,,2023-01-10T09:00:00+03:00,web")
+    run(path)
+    updated_at = Member.objects.get().updated_at
+    # when
+    out, _, error = run(path)
+    # then
+    assert error is None
+    assert "created 0, updated 0, unchanged 1, rejected 0" in out
+    assert Member.objects.get().updated_at == updated_at
+
+
+def test_changed_rows_update_only_the_columns_in_the_header(tmp_path):
+    # given
+    member = MemberFactory(external_id="C1", email="old@example.com", first_name="Anna", city="Казань")
+    path = write(tmp_path, "external_id,email,city", "C1,new@example.com,")
+    # when
+    out, _, error = run(path)
+    # then
+    member.refresh_from_db()
+    assert (member.email, member.city, member.first_name) == ("new@example.com", "", "Anna")
+    assert "updated 1" in out
+
+
+def test_duplicate_external_id_rejects_the_later_row(tmp_path):
+    path = write(tmp_path, HEADER, "C1,a@example.com,,,,,,,,2023-01-10,", "C1,b@example.com,,,,,,,,2023-01-10,")
+    _, err, error = run(path)
+    assert error is not None
+    assert "line 3, column external_id: Duplicate of line 2." in err
+    assert Member.objects.get().email == "a@example.com"
+
+
+def test_attribute_columns_are_validated_and_merged(tmp_path):
+    # given
+    AttributeDefinitionFactory(key="pets", type="choice", choices=["cat", "dog"], multiple=True)
+    AttributeDefinitionFactory(key="kids", type="int")
+    MemberFactory(external_id="C1", attributes={"kids": 2, "favourite": "Arbat"})
+    path = write(
+        tmp_path, "external_id,registered_at,attr:pets,attr:kids",
+        "C1,,dog|cat,",
+        "C2,2023-01-10,parrot,1.5",
+        "C3,2023-01-10,cat,3",
+    )
+    # when
+    _, err, error = run(path)
+    # then
+    assert error is not None
+    assert Member.objects.get(external_id="C1").attributes == {"pets": ["cat", "dog"], "favourite": "Arbat"}
+    assert Member.objects.get(external_id="C3").attributes == {"pets": ["cat"], "kids": 3}
+    assert not Member.objects.filter(external_id="C2").exists()
+    assert "line 3, column attr:pets: Not among the choices: parrot." in err
+    assert "line 3, column attr:kids: Expected a whole number." in err
+
+
+def test_unknown_attribute_column_stops_the_import_before_writing(tmp_path):
+    path = write(tmp_path, "external_id,registered_at,attr:shoe_size", "C1,2023-01-10,42")
+    _, _, error = run(path)
+    assert error is not None and "Unknown attribute column attr:shoe_size" in str(error)
+    assert not Member.objects.exists()
+
+
+def test_unknown_column_stops_the_import_but_export_only_columns_are_ignored(tmp_path):
+    _, _, error = run(write(tmp_path, "external_id,registered_at,emial", "C1,2023-01-10,a@example.com"))
+    assert error is not None and "Unknown columns: emial" in str(error)
+    assert not Member.objects.exists()
+
+    _, err, error = run(write(tmp_path, "external_id,registered_at,email_consent", "C1,2023-01-10,true", name="b.csv"))
+    assert error is None
+    assert "Ignoring columns this import does not write: email_consent" in err
+    assert Member.objects.get().email_consent is False
+
+
+def test_a_file_larger_than_one_batch_is_written_in_batches(tmp_path):
+    # given
+    lines = [f"C{n},m{n}@example.com,,,,,,,,2023-01-10," for n in range(7)]
+    lines.insert(3, "BAD,nope,,,,,,,,2023-01-10,")
+    path = write(tmp_path, HEADER, *lines)
+    # when
+    out, err, error = run(path, "--batch-size", "3")
+    # then
+    assert Member.objects.count() == 7
+    assert err.count("rows read") == 3  # progress after each batch
+    assert "line 5, column email" in err
+    assert "read 8, created 7, updated 0, unchanged 0, rejected 1" in out
+
+
+def test_semicolon_files_with_a_byte_order_mark_are_read(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("external_id;registered_at;city\nC1;2023-01-10;Москва\n", encoding="utf-8-sig")
+    _, _, error = run(path)
+    assert error is None
+    assert Member.objects.get().city == "Москва"
+
+
+def test_import_finished_is_sent_after_commit_with_the_touched_members(tmp_path, django_capture_on_commit_callbacks):
+    # given
+    MemberFactory(external_id="C0", email="same@example.com")
+    received = []
+
+    def receiver(sender, member_ids, summary, **kwargs):
+        received.append((sender, member_ids, summary.created))
+
+    import_finished.connect(receiver)
+    path = write(tmp_path, "external_id,email,registered_at", "C0,same@example.com,", "C1,new@example.com,2023-01-10")
+    # when
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run(path)
+    finally:
+        import_finished.disconnect(receiver)
+    # then
+    new_id = Member.objects.get(external_id="C1").pk
+    assert received == [("members", frozenset({new_id}), 1)]

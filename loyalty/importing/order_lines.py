@@ -1,0 +1,145 @@
+"""`import_order_lines`: lines upserted by (order, product); products and categories created as needed."""
+from customers.importing import cells
+from customers.importing.report import RowError
+from customers.importing.schema import Column, RowRejected, RowSchema
+from customers.importing.upsert import BatchOutcome, changed, upsert
+from loyalty.models import Category, Order, OrderLine, Product
+
+LINE_COLUMNS = [
+    Column("order_external_id", cells.text(64), required=True, in_header=True),
+    Column("sku", cells.text(64), required=True, in_header=True),
+    Column("product_name", cells.text(255)),
+    Column("category", cells.text(128)),
+    Column("quantity", cells.money(places=3, max_digits=10, strictly_positive=True), required=True, in_header=True),
+    Column("unit_price", cells.money(places=2, max_digits=12), required=True, in_header=True),
+]
+
+
+class OrderLineImporter:
+    """Upserts order lines by (order, product).
+
+    An order keeps one line per product, so rows repeating a sku within one order are merged: their
+    quantities are added when the unit price is the same (a product scanned twice), and a row with a
+    different unit price is rejected rather than averaged. To merge within one pass, the rows of an
+    order must be consecutive in the file (as shops export them): batches never split an order, and
+    rows of an order that reappears after other orders are rejected.
+
+    Products are matched by sku and categories by name; missing ones are created from the first row
+    naming them (an empty product name becomes the sku). Existing products are never renamed here.
+    Lines already stored but absent from the file are left alone.
+    """
+
+    kind = "order_lines"
+
+    def __init__(self, *, source="shop"):
+        self.source = source
+        self.schema = RowSchema(LINE_COLUMNS)
+        self.order_first_line: dict[str, int] = {}
+        self.current_order = None
+
+    def bind(self, header):
+        return self.schema.bind(header)
+
+    def accept(self, row):
+        order = row.values["order_external_id"]
+        if order != self.current_order:
+            first = self.order_first_line.setdefault(order, row.line)
+            if first != row.line:
+                raise RowRejected([RowError(
+                    row.line, "order_external_id",
+                    f"The rows of this order must be consecutive in the file; they began on line {first}.", order,
+                )])
+            self.current_order = order
+        return row
+
+    def may_split(self, previous, row):
+        return previous.values["order_external_id"] != row.values["order_external_id"]
+
+    def write(self, rows) -> BatchOutcome:
+        outcome = BatchOutcome()
+        orders = {
+            external_id: (order_id, member_id)
+            for external_id, order_id, member_id in Order.objects.filter(
+                source=self.source, external_id__in={row.values["order_external_id"] for row in rows}
+            ).values_list("external_id", "id", "member_id")
+        }
+        known = []
+        for row in rows:
+            if row.values["order_external_id"] in orders:
+                known.append(row)
+            else:
+                outcome.errors.append(RowError(
+                    row.line, "order_external_id", "Unknown order; import the orders first.", row.values["order_external_id"]
+                ))
+        lines = self._merged(known, outcome)
+        products = self._product_ids(lines, outcome)
+        stored = {
+            (line["order_id"], line["product_id"]): line
+            for line in OrderLine.objects.filter(order_id__in={order_id for order_id, _ in orders.values()})
+            .values("order_id", "product_id", "quantity", "unit_price")
+        }
+        to_write = []
+        for row in lines:
+            order_id, member_id = orders[row.values["order_external_id"]]
+            product_id = products[row.values["sku"]]
+            values = {"quantity": row.values["quantity"], "unit_price": row.values["unit_price"]}
+            current = stored.get((order_id, product_id))
+            if current is not None and not changed(current, values):
+                outcome.unchanged += 1
+                continue
+            if current is None:
+                outcome.created += 1
+            else:
+                outcome.updated += 1
+            to_write.append(OrderLine(order_id=order_id, product_id=product_id, **values))
+            outcome.member_ids.add(member_id)
+        upsert(OrderLine, objects=to_write, unique_fields=["order", "product"], update_fields=["quantity", "unit_price"])
+        return outcome
+
+    def _merged(self, rows, outcome):
+        """One row per (order, sku): same-price repeats add their quantity, other prices are rejected."""
+        merged = {}
+        for row in rows:
+            key = (row.values["order_external_id"], row.values["sku"])
+            first = merged.get(key)
+            if first is None:
+                merged[key] = row
+            elif first.values["unit_price"] == row.values["unit_price"]:
+                first.values["quantity"] += row.values["quantity"]
+                outcome.extra["rows merged"] = outcome.extra.get("rows merged", 0) + 1
+            else:
+                outcome.errors.append(RowError(
+                    row.line, "unit_price",
+                    f"The same sku is on line {first.line} of this order at {first.values['unit_price']}; "
+                    "an order keeps one line per product.", str(row.values["unit_price"]),
+                ))
+        return list(merged.values())
+
+    def _product_ids(self, rows, outcome) -> dict:
+        skus = {row.values["sku"] for row in rows}
+        product_ids = dict(Product.objects.filter(sku__in=skus).values_list("sku", "id"))
+        new = {}
+        for row in rows:
+            sku = row.values["sku"]
+            if sku not in product_ids and sku not in new:
+                new[sku] = row.values
+        if not new:
+            return product_ids
+        category_ids = self._category_ids({values["category"] for values in new.values() if values.get("category")}, outcome)
+        # ignore_conflicts: another import running at the same time may create the same sku first.
+        Product.objects.bulk_create([
+            Product(sku=sku, name=values.get("product_name") or sku, category_id=category_ids.get(values.get("category")))
+            for sku, values in new.items()
+        ], ignore_conflicts=True)
+        outcome.extra["products created"] = len(new)
+        product_ids.update(Product.objects.filter(sku__in=new).values_list("sku", "id"))
+        return product_ids
+
+    def _category_ids(self, names, outcome) -> dict:
+        category_ids = dict(Category.objects.filter(name__in=names).values_list("name", "id"))
+        missing = names - category_ids.keys()
+        if missing:
+            Category.objects.bulk_create([Category(name=name) for name in missing], ignore_conflicts=True)
+            outcome.extra["categories created"] = len(missing)
+            category_ids.update(Category.objects.filter(name__in=missing).values_list("name", "id"))
+        return category_ids

@@ -1,0 +1,130 @@
+"""`import_orders`: orders upserted by (source, external_id), each attached to a member by external id."""
+from django.conf import settings
+from django.db.models import DateTimeField, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Least
+
+from customers.importing import cells
+from customers.importing.report import RowError
+from customers.importing.schema import Column, RowRejected, RowSchema
+from customers.importing.upsert import BatchOutcome, FirstSeen, changed, upsert
+from customers.models import Member, RegistrationChannel
+from loyalty.models import Order, OrderStatus, SalesChannel
+
+ORDER_FIELDS = ["created_at", "status", "total", "currency", "channel", "store"]
+
+
+def order_columns():
+    return [
+        Column("external_id", cells.text(64), required=True, in_header=True),
+        Column("member_external_id", cells.text(64), required=True, in_header=True),
+        Column("created_at", cells.timestamp, required=True, in_header=True),
+        Column("status", cells.choice({v: v for v in OrderStatus.values}, label="status"), empty=OrderStatus.COMPLETED),
+        Column("total", cells.money(places=2, max_digits=12), required=True, in_header=True),
+        Column("currency", cells.currency, empty=settings.SHOP_CURRENCY),
+        Column("channel", cells.choice({v: v for v in SalesChannel.values}, label="channel"), empty=SalesChannel.STORE),
+        Column("store", cells.text(64)),
+    ]
+
+
+class OrderImporter:
+    """Upserts orders by (source, external_id).
+
+    An optional column that is empty or left out of the header takes its default (status completed,
+    the shop's currency, channel store). An order never moves to another member: a row naming a
+    different member than the stored order is rejected. With `create_members`, an unknown member id
+    creates a bare member (channel "import") registered at its earliest order in the file.
+    """
+
+    kind = "orders"
+
+    def __init__(self, *, source="shop", create_members=False):
+        self.source = source
+        self.create_members = create_members
+        columns = order_columns()
+        self.defaults = {column.name: column.empty for column in columns if column.name in ORDER_FIELDS}
+        self.schema = RowSchema(columns)
+        self.seen = FirstSeen()
+        self.created_member_ids: set[int] = set()
+
+    def bind(self, header):
+        return self.schema.bind(header)
+
+    def accept(self, row):
+        first = self.seen.first_line(row.values["external_id"], row.line)
+        if first:
+            raise RowRejected([RowError(row.line, "external_id", f"Duplicate of line {first}.", row.values["external_id"])])
+        return row
+
+    def may_split(self, previous, row):
+        return True
+
+    def write(self, rows) -> BatchOutcome:
+        outcome = BatchOutcome()
+        member_ids = self._member_ids(rows, outcome)
+        stored = {
+            order["external_id"]: order
+            for order in Order.objects.filter(source=self.source, external_id__in=[row.values["external_id"] for row in rows])
+            .values("id", "external_id", "member_id", "member__external_id", *ORDER_FIELDS)
+        }
+        to_write = []
+        for row in rows:
+            member_external_id = row.values["member_external_id"]
+            member_id = member_ids.get(member_external_id)
+            if member_id is None:
+                outcome.errors.append(RowError(
+                    row.line, "member_external_id", "Unknown member; import members first or use --create-members.",
+                    member_external_id,
+                ))
+                continue
+            values = {name: row.values.get(name, default) for name, default in self.defaults.items()}
+            current = stored.get(row.values["external_id"])
+            if current is not None and current["member_id"] != member_id:
+                outcome.errors.append(RowError(
+                    row.line, "member_external_id",
+                    f"The order already belongs to member {current['member__external_id']}.", member_external_id,
+                ))
+                continue
+            if current is not None and not changed(current, values):
+                outcome.unchanged += 1
+                continue
+            if current is None:
+                outcome.created += 1
+            else:
+                outcome.updated += 1
+            to_write.append(Order(source=self.source, external_id=row.values["external_id"], member_id=member_id, **values))
+            outcome.member_ids.add(member_id)
+        upsert(Order, objects=to_write, unique_fields=["source", "external_id"], update_fields=ORDER_FIELDS)
+        self._registered_at_from_earliest_order(set(member_ids.values()) & self.created_member_ids)
+        return outcome
+
+    def _member_ids(self, rows, outcome) -> dict:
+        wanted = {row.values["member_external_id"] for row in rows}
+        member_ids = dict(Member.objects.filter(external_id__in=wanted).values_list("external_id", "id"))
+        missing = wanted - member_ids.keys()
+        if not (missing and self.create_members):
+            return member_ids
+        earliest = {}
+        for row in rows:
+            key, at = row.values["member_external_id"], row.values["created_at"]
+            if key in missing and (key not in earliest or at < earliest[key]):
+                earliest[key] = at
+        # ignore_conflicts: a member import running at the same time may create the same member first.
+        Member.objects.bulk_create(
+            [Member(external_id=key, registered_at=at, registration_channel=RegistrationChannel.IMPORT)
+             for key, at in earliest.items()],
+            ignore_conflicts=True,
+        )
+        created = dict(Member.objects.filter(external_id__in=missing).values_list("external_id", "id"))
+        member_ids.update(created)
+        self.created_member_ids.update(created.values())
+        outcome.extra["members created"] = len(created)
+        return member_ids
+
+    def _registered_at_from_earliest_order(self, member_ids):
+        # A member this run created may meet an earlier order in a later batch.
+        if not member_ids:
+            return
+        earliest = Order.objects.filter(member=OuterRef("pk")).order_by("created_at").values("created_at")[:1]
+        Member.objects.filter(pk__in=member_ids).update(
+            registered_at=Least("registered_at", Coalesce(Subquery(earliest, output_field=DateTimeField()), "registered_at"))
+        )

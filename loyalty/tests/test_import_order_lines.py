@@ -1,0 +1,161 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from customers.signals import import_finished
+from loyalty.models import Category, OrderLine, Product
+from loyalty.tests.factories import OrderFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "order_external_id,sku,product_name,category,quantity,unit_price"
+
+
+def write(tmp_path, *lines):
+    path = tmp_path / "lines.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(path, *args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_order_lines", str(path), *args, stdout=out, stderr=err)
+        error = None
+    except CommandError as exc:
+        error = exc
+    return out.getvalue(), err.getvalue(), error
+
+
+@pytest.fixture
+def orders():
+    return OrderFactory(external_id="O1"), OrderFactory(external_id="O2")
+
+
+def test_lines_create_missing_products_and_categories(tmp_path, orders):
+    # given
+    ProductFactory(sku="MILK", name="Milk 1 l", category=None)
+    path = write(
+        tmp_path, HEADER,
+        "O1,MILK,Renamed milk,Dairy,2,89.90",
+        "O1,TEA-1,Green tea,Drinks,1,350",
+        "O2,TEA-1,Green tea,Drinks,0.5,350",
+        "O2,NONAME,,,1.25,10",
+    )
+    # when
+    out, _, error = run(path)
+    # then
+    assert error is None
+    assert OrderLine.objects.count() == 4
+    line = OrderLine.objects.get(order=orders[0], product__sku="MILK")
+    assert (line.quantity, line.unit_price) == (Decimal("2"), Decimal("89.90"))
+    assert Product.objects.get(sku="MILK").name == "Milk 1 l"  # existing products are not renamed
+    tea = Product.objects.get(sku="TEA-1")
+    assert (tea.name, tea.category.name) == ("Green tea", "Drinks")
+    assert Product.objects.get(sku="NONAME").name == "NONAME"
+    assert Category.objects.count() == 1
+    assert "products created 2" in out and "categories created 1" in out
+
+
+def test_same_sku_at_the_same_price_is_summed_and_at_another_price_rejected(tmp_path, orders):
+    # given
+    path = write(
+        tmp_path, HEADER,
+        "O1,MILK,Milk,,1,89.90",
+        "O1,BREAD,Bread,,1,40",
+        "O1,MILK,Milk,,2,89.90",
+        "O1,MILK,Milk,,1,70",
+    )
+    # when
+    out, err, error = run(path)
+    # then
+    assert error is not None
+    assert OrderLine.objects.get(product__sku="MILK").quantity == Decimal("3")
+    assert "line 5, column unit_price: The same sku is on line 2 of this order at 89.90" in err
+    assert "created 2" in out and "rows merged 1" in out and "rejected 1" in out
+
+
+def test_reimport_with_merged_rows_changes_nothing(tmp_path, orders):
+    path = write(tmp_path, HEADER, "O1,MILK,Milk,,1,89.90", "O1,MILK,Milk,,2,89.90", "O2,MILK,Milk,,1,89.90")
+    run(path)
+    out, _, error = run(path)
+    assert error is None
+    assert "created 0, updated 0, unchanged 2, rejected 0" in out
+    assert OrderLine.objects.get(order=orders[0]).quantity == Decimal("3")
+
+
+def test_a_changed_quantity_updates_the_line(tmp_path, orders):
+    run(write(tmp_path, HEADER, "O1,MILK,Milk,,1,89.90"))
+    out, _, _ = run(write(tmp_path, HEADER, "O1,MILK,Milk,,4,89.90"))
+    assert "updated 1" in out
+    assert OrderLine.objects.get().quantity == Decimal("4")
+
+
+def test_bad_lines_are_reported_and_good_ones_kept(tmp_path, orders):
+    # given
+    path = write(
+        tmp_path, HEADER,
+        "O1,MILK,Milk,,0,89.90",
+        "O1,TEA,Tea,,1,-1",
+        "O9,MILK,Milk,,1,89.90",
+        "O2,MILK,Milk,,1.0005,89.90",
+        "O2,BREAD,Bread,,1,40",
+    )
+    # when
+    _, err, error = run(path)
+    # then
+    assert error is not None and "4 rows were rejected" in str(error)
+    assert list(OrderLine.objects.values_list("order__external_id", "product__sku")) == [("O2", "BREAD")]
+    assert "line 2, column quantity: Must be greater than zero." in err
+    assert "line 3, column unit_price: Must not be less than 0." in err
+    assert "line 4, column order_external_id: Unknown order; import the orders first." in err
+    assert "line 5, column quantity: At most 3 decimal places." in err
+    assert not Product.objects.filter(sku="TEA").exists()
+
+
+def test_an_order_reappearing_later_in_the_file_is_rejected(tmp_path, orders):
+    path = write(tmp_path, HEADER, "O1,MILK,Milk,,1,89.90", "O2,MILK,Milk,,1,89.90", "O1,BREAD,Bread,,1,40")
+    _, err, error = run(path)
+    assert error is not None
+    assert "line 4, column order_external_id: The rows of this order must be consecutive in the file; they began on line 2." in err
+    assert OrderLine.objects.count() == 2
+
+
+def test_batches_never_split_an_order(tmp_path, orders):
+    # given: a batch size of 2 would split O1's repeated MILK rows if batches cut anywhere
+    path = write(
+        tmp_path, HEADER,
+        "O1,BREAD,Bread,,1,40",
+        "O1,MILK,Milk,,1,89.90",
+        "O1,MILK,Milk,,1,89.90",
+        "O2,MILK,Milk,,1,89.90",
+        "O2,BREAD,Bread,,1,40",
+    )
+    # when
+    out, err, error = run(path, "--batch-size", "2")
+    # then
+    assert error is None
+    assert OrderLine.objects.get(order=orders[0], product__sku="MILK").quantity == Decimal("2")
+    assert err.count("rows read") == 2
+    assert "read 5, created 4" in out
+
+
+def test_import_finished_names_the_members_whose_lines_changed(tmp_path, orders, django_capture_on_commit_callbacks):
+    # given: O1's line is already stored as in the file, O2's is new
+    run(write(tmp_path, HEADER, "O1,MILK,Milk,,1,89.90"))
+    received = []
+
+    def receiver(sender, member_ids, **kwargs):
+        received.append((sender, member_ids))
+
+    import_finished.connect(receiver)
+    # when
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run(write(tmp_path, HEADER, "O1,MILK,Milk,,1,89.90", "O2,MILK,Milk,,1,89.90"))
+    finally:
+        import_finished.disconnect(receiver)
+    # then
+    assert received == [("order_lines", frozenset({orders[1].member_id}))]
