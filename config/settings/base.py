@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "lifecycle",
     "campaigns",
     "analytics",
+    "dashboards",
     "portal",
 ]
 
