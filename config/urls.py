@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.views import health
+
 urlpatterns = [
     path("admin/dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Each app owns its URLs; these includes never need editing when an app grows.
