@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class LifecycleConfig(AppConfig):
     name = "lifecycle"
+
+    def ready(self):
+        from django.db.models import F, Value
+        from django.db.models.functions import Coalesce
+
+        from customers.export_columns import register
+
+        register("lifecycle_stage", Coalesce(F("lifecycle__stage__slug"), Value("active")), order=300)

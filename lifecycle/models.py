@@ -1,18 +1,44 @@
 from django.db import models
-from django.db.models import Q
-
-# The lifecycle issue extends these; campaigns and segments read them by these names.
+from django.db.models import F, Q
 
 
 class LifecycleStage(models.Model):
+    """A stage staff edit in admin: a completed-order bucket and the day since the last purchase it starts."""
+
     slug = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=64)
+    min_orders = models.PositiveIntegerField(help_text="Smallest completed-order count of the bucket.")
+    max_orders = models.PositiveIntegerField(null=True, blank=True, help_text="Largest count; empty = open-ended.")
+    entry_day = models.PositiveIntegerField(help_text="Days since the last completed purchase at which members enter.")
+    conversion_window_days = models.PositiveIntegerField(
+        default=7, help_text="A purchase within this many days after entering counts as a conversion."
+    )
+    action_window_start_days = models.PositiveIntegerField(default=0, help_text="Actions may start this many days after entry.")
+    action_window_end_days = models.PositiveIntegerField(default=7, help_text="…and must be done by this day after entry.")
+    description = models.TextField(blank=True, help_text="What to do with members in this stage.")
 
     class Meta:
-        ordering = ["slug"]
+        ordering = ["min_orders", "entry_day"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_orders__gte=1), name="stage_bucket_starts_at_one_order"),
+            models.CheckConstraint(
+                condition=Q(max_orders__isnull=True) | Q(max_orders__gte=F("min_orders")), name="stage_bucket_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(action_window_end_days__gte=F("action_window_start_days")), name="stage_action_window_ordered"
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def bucket_label(self) -> str:
+        if self.max_orders is None:
+            return f"{self.min_orders}+"
+        if self.max_orders == self.min_orders:
+            return str(self.min_orders)
+        return f"{self.min_orders}–{self.max_orders}"
 
 
 class MemberLifecycle(models.Model):
@@ -34,8 +60,8 @@ class StageTransition(models.Model):
     to_stage = models.ForeignKey(LifecycleStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     occurred_on = models.DateField(help_text="The shop day the move was computed for (the --as-of date).")
     created_at = models.DateTimeField(auto_now_add=True)
-    completed_orders = models.PositiveIntegerField()
-    days_since_last_purchase = models.PositiveIntegerField(null=True)
+    completed_orders = models.PositiveIntegerField(help_text="Why: completed orders at that moment.")
+    days_since_last_purchase = models.PositiveIntegerField(null=True, help_text="Why: days since the last purchase.")
 
     class Meta:
         ordering = ["-occurred_on", "-id"]

@@ -1,0 +1,82 @@
+"""The set-based SQL of the lifecycle recompute: which members change stage, and why.
+
+One pass over the completed orders of a member-id range, grouped by member, compared with each
+member's current stage. Stage rules are passed in as a VALUES list, so the admin's dry run can try
+thresholds that are not saved yet. Only the date arithmetic differs between PostgreSQL and SQLite.
+"""
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+
+from core.timezones import shop_day_start
+
+
+@dataclass(frozen=True)
+class StageRule:
+    id: int
+    min_orders: int
+    max_orders: int | None
+    entry_day: int
+
+
+def _days_since_expression(vendor: str, as_of: dt.date) -> tuple[str, list]:
+    if vendor == "postgresql":
+        return "(%s::date - (MAX(o.created_at) AT TIME ZONE %s)::date)", [as_of, settings.SHOP_TIME_ZONE]
+    # SQLite keeps UTC text; shift by the shop zone's offset on the as-of day (exact for zones without DST,
+    # such as every Russian zone since 2014).
+    offset = ZoneInfo(settings.SHOP_TIME_ZONE).utcoffset(dt.datetime.combine(as_of, dt.time(12)))
+    modifier = f"{int(offset.total_seconds()):+d} seconds"
+    return "CAST(julianday(%s) - julianday(date(MAX(o.created_at), %s)) AS INTEGER)", [as_of.isoformat(), modifier]
+
+
+def _cutoff_param(vendor: str, as_of: dt.date):
+    """Orders created before the start of the day after as-of, in the shop's zone, count."""
+    cutoff = shop_day_start(as_of + dt.timedelta(days=1))
+    if vendor == "postgresql":
+        return cutoff
+    return cutoff.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def changes_query(rules: list[StageRule], as_of: dt.date, id_range: tuple[int, int]) -> tuple[str, list]:
+    """SELECT member_id, from_stage_id, to_stage_id, completed_orders, days_since for changed members."""
+    vendor = connection.vendor
+    distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    low, high = id_range
+    days_sql, days_params = _days_since_expression(vendor, as_of)
+    if rules:
+        cast = "::bigint, %s::int, %s::int, %s::int" if vendor == "postgresql" else ", %s, %s, %s"
+        values = ", ".join([f"(%s{cast})"] * len(rules))
+        stages_cte = f"stages(id, min_orders, max_orders, entry_day) AS (VALUES {values})"
+        stage_params = [v for r in rules for v in (r.id, r.min_orders, r.max_orders, r.entry_day)]
+        target_stage = """(SELECT s.id FROM stages s
+                             WHERE s.min_orders <= f.orders AND (s.max_orders IS NULL OR f.orders <= s.max_orders)
+                               AND s.entry_day <= f.days
+                             ORDER BY s.entry_day DESC, s.id LIMIT 1)"""
+    else:
+        stages_cte, stage_params, target_stage = "stages(id) AS (SELECT NULL)", [], "NULL"
+    sql = f"""
+        WITH {stages_cte},
+        facts AS (
+            SELECT o.member_id, COUNT(*) AS orders, {days_sql} AS days
+              FROM loyalty_order o
+             WHERE o.status = 'completed' AND o.created_at < %s AND o.member_id BETWEEN %s AND %s
+             GROUP BY o.member_id
+        ),
+        target AS (SELECT f.member_id, f.orders, f.days, {target_stage} AS stage_id FROM facts f),
+        current_stage AS (
+            SELECT ml.member_id, ml.stage_id FROM lifecycle_memberlifecycle ml
+             WHERE ml.stage_id IS NOT NULL AND ml.member_id BETWEEN %s AND %s
+        )
+        SELECT t.member_id, c.stage_id AS from_stage_id, t.stage_id AS to_stage_id, t.orders, t.days
+          FROM target t LEFT JOIN current_stage c ON c.member_id = t.member_id
+         WHERE t.stage_id {distinct} c.stage_id
+        UNION ALL
+        SELECT c.member_id, c.stage_id, NULL, 0, NULL
+          FROM current_stage c
+         WHERE NOT EXISTS (SELECT 1 FROM facts f WHERE f.member_id = c.member_id)
+    """
+    params = [*stage_params, *days_params, _cutoff_param(vendor, as_of), low, high, low, high]
+    return sql, params
