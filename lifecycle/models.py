@@ -55,9 +55,17 @@ class MemberLifecycle(models.Model):
 class StageTransition(models.Model):
     """One recorded move between stages (NULL = active); campaigns trigger on these rows."""
 
-    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="stage_transitions")
-    from_stage = models.ForeignKey(LifecycleStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    to_stage = models.ForeignKey(LifecycleStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: (member, occurred_on) and (occurred_on, to_stage) serve every read, and each
+    # extra index costs the first full assignment of a million members seconds of writing.
+    member = models.ForeignKey(
+        "customers.Member", on_delete=models.CASCADE, related_name="stage_transitions", db_index=False
+    )
+    from_stage = models.ForeignKey(
+        LifecycleStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    to_stage = models.ForeignKey(
+        LifecycleStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     occurred_on = models.DateField(help_text="The shop day the move was computed for (the --as-of date).")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_orders = models.PositiveIntegerField(help_text="Why: completed orders at that moment.")

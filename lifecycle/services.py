@@ -17,7 +17,8 @@ from .queries import StageRule, changes_query
 from .signals import stage_transitions_recorded
 
 logger = logging.getLogger(__name__)
-DEFAULT_RANGE_SIZE = 100_000
+# One range per million members: on few cores one pass beats many; more workers want smaller ranges.
+DEFAULT_RANGE_SIZE = 1_000_000
 
 
 @dataclass
@@ -72,7 +73,7 @@ def lifecycle_recompute_range(*, as_of: dt.date, id_range: tuple[int, int]) -> C
     Idempotent: the current stage and the transitions are written in one transaction, so a second run
     for the same day finds nothing to change, and a crash leaves the range as it was before. If a
     member moves twice on one day (thresholds edited in between) the day keeps one transition, from the
-    day's first stage to the last; a move back to where the day started removes it.
+    day's first stage to the last; a move back to where the day started leaves none.
     """
     postgres = connection.vendor == "postgresql"
     distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
@@ -84,20 +85,12 @@ def lifecycle_recompute_range(*, as_of: dt.date, id_range: tuple[int, int]) -> C
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_100, id_range[0] % 2_000_000_000])
         cursor.execute("DROP TABLE IF EXISTS lifecycle_changes")
         cursor.execute(f"CREATE TEMP TABLE lifecycle_changes AS {sql}", params)
-        # A member already moved today keeps one transition for the day: from the day's first stage.
         cursor.execute(
-            """UPDATE lifecycle_changes SET from_stage_id = (
-                   SELECT t.from_stage_id FROM lifecycle_stagetransition t
-                    WHERE t.member_id = lifecycle_changes.member_id AND t.occurred_on = %s)
-                WHERE EXISTS (SELECT 1 FROM lifecycle_stagetransition t
-                               WHERE t.member_id = lifecycle_changes.member_id AND t.occurred_on = %s)""",
-            [as_of, as_of],
+            "SELECT EXISTS (SELECT 1 FROM lifecycle_stagetransition WHERE occurred_on = %s AND member_id BETWEEN %s AND %s)",
+            [as_of, *id_range],
         )
-        cursor.execute(
-            """DELETE FROM lifecycle_stagetransition
-                WHERE occurred_on = %s AND member_id IN (SELECT member_id FROM lifecycle_changes)""",
-            [as_of],
-        )
+        if cursor.fetchone()[0]:
+            _merge_with_moves_already_recorded(cursor, as_of)
         cursor.execute(
             f"""INSERT INTO lifecycle_stagetransition
                     (member_id, from_stage_id, to_stage_id, occurred_on, created_at, completed_orders,
@@ -121,6 +114,23 @@ def lifecycle_recompute_range(*, as_of: dt.date, id_range: tuple[int, int]) -> C
         transaction.on_commit(lambda: stage_transitions_recorded.send(
             sender=LifecycleStage, occurred_on=as_of, member_id_range=id_range))
     return moves
+
+
+def _merge_with_moves_already_recorded(cursor, as_of):
+    """A member already moved today keeps one transition for the day, from the day's first stage."""
+    cursor.execute(
+        """UPDATE lifecycle_changes SET from_stage_id = (
+               SELECT t.from_stage_id FROM lifecycle_stagetransition t
+                WHERE t.member_id = lifecycle_changes.member_id AND t.occurred_on = %s)
+            WHERE EXISTS (SELECT 1 FROM lifecycle_stagetransition t
+                           WHERE t.member_id = lifecycle_changes.member_id AND t.occurred_on = %s)""",
+        [as_of, as_of],
+    )
+    cursor.execute(
+        """DELETE FROM lifecycle_stagetransition
+            WHERE occurred_on = %s AND member_id IN (SELECT member_id FROM lifecycle_changes)""",
+        [as_of],
+    )
 
 
 def lifecycle_recompute(*, as_of: dt.date | None = None, range_size: int | None = None, on_range=None) -> RecomputeResult:

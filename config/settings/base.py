@@ -136,3 +136,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+LIFECYCLE_RANGE_SIZE = env.int("LIFECYCLE_RANGE_SIZE", default=1_000_000)  # member ids per recompute task

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="The day, YYYY-MM-DD.")
         parser.add_argument("--dry-run", action="store_true", help="Count the moves; write nothing.")
-        parser.add_argument("--range-size", type=int, default=None, help="Members per transaction (default 100000).")
+        parser.add_argument("--range-size", type=int, default=None, help="Member ids per transaction (default: the LIFECYCLE_RANGE_SIZE setting, 1000000).")
 
     def handle(self, *args, as_of, dry_run, range_size, **options):
         if dry_run:
