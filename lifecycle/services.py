@@ -17,8 +17,6 @@ from .queries import StageRule, changes_query
 from .signals import stage_transitions_recorded
 
 logger = logging.getLogger(__name__)
-# One range per million members: on few cores one pass beats many; more workers want smaller ranges.
-DEFAULT_RANGE_SIZE = 1_000_000
 
 
 @dataclass
@@ -41,7 +39,7 @@ def stage_rules(overrides: dict[int, LifecycleStage] | None = None) -> list[Stag
 
 
 def member_id_ranges(range_size: int | None = None) -> list[tuple[int, int]]:
-    size = range_size or getattr(settings, "LIFECYCLE_RANGE_SIZE", DEFAULT_RANGE_SIZE)
+    size = range_size or settings.LIFECYCLE_RANGE_SIZE
     low = Member.objects.order_by("id").values_list("id", flat=True).first()
     high = Member.objects.order_by("-id").values_list("id", flat=True).first()
     if low is None:

@@ -136,4 +136,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
-LIFECYCLE_RANGE_SIZE = env.int("LIFECYCLE_RANGE_SIZE", default=1_000_000)  # member ids per recompute task
+# Member ids per lifecycle recompute task: on few cores one pass beats many; more workers want smaller ranges.
+LIFECYCLE_RANGE_SIZE = env.int("LIFECYCLE_RANGE_SIZE", default=1_000_000)
