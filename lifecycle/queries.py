@@ -6,11 +6,10 @@ thresholds that are not saved yet. Only the date arithmetic differs between Post
 """
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 
+from core.sql import date_param, days_between, shop_date, timestamp_param
 from core.timezones import shop_day_start
 
 
@@ -22,22 +21,10 @@ class StageRule:
     entry_day: int
 
 
-def _days_since_expression(vendor: str, as_of: dt.date) -> tuple[str, list]:
-    if vendor == "postgresql":
-        return "(%s::date - (MAX(o.created_at) AT TIME ZONE %s)::date)", [as_of, settings.SHOP_TIME_ZONE]
-    # SQLite keeps UTC text; shift by the shop zone's offset on the as-of day (exact for zones without DST,
-    # such as every Russian zone since 2014).
-    offset = ZoneInfo(settings.SHOP_TIME_ZONE).utcoffset(dt.datetime.combine(as_of, dt.time(12)))
-    modifier = f"{int(offset.total_seconds()):+d} seconds"
-    return "CAST(julianday(%s) - julianday(date(MAX(o.created_at), %s)) AS INTEGER)", [as_of.isoformat(), modifier]
-
-
-def _cutoff_param(vendor: str, as_of: dt.date):
-    """Orders created before the start of the day after as-of, in the shop's zone, count."""
-    cutoff = shop_day_start(as_of + dt.timedelta(days=1))
-    if vendor == "postgresql":
-        return cutoff
-    return cutoff.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+def _days_since_expression(as_of: dt.date) -> tuple[str, list]:
+    last_day, last_params = shop_date("MAX(o.created_at)", as_of)
+    today, today_params = date_param(as_of)
+    return days_between(today, last_day), [*today_params, *last_params]
 
 
 def changes_query(rules: list[StageRule], as_of: dt.date, id_range: tuple[int, int]) -> tuple[str, list]:
@@ -45,7 +32,7 @@ def changes_query(rules: list[StageRule], as_of: dt.date, id_range: tuple[int, i
     vendor = connection.vendor
     distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
     low, high = id_range
-    days_sql, days_params = _days_since_expression(vendor, as_of)
+    days_sql, days_params = _days_since_expression(as_of)
     if rules:
         cast = "::bigint, %s::int, %s::int, %s::int" if vendor == "postgresql" else ", %s, %s, %s"
         values = ", ".join([f"(%s{cast})"] * len(rules))
@@ -78,5 +65,6 @@ def changes_query(rules: list[StageRule], as_of: dt.date, id_range: tuple[int, i
           FROM current_stage c
          WHERE NOT EXISTS (SELECT 1 FROM facts f WHERE f.member_id = c.member_id)
     """
-    params = [*stage_params, *days_params, _cutoff_param(vendor, as_of), low, high, low, high]
+    cutoff = timestamp_param(shop_day_start(as_of + dt.timedelta(days=1)))  # orders up to the end of as-of
+    params = [*stage_params, *days_params, cutoff, low, high, low, high]
     return sql, params

@@ -1,0 +1,55 @@
+"""Vendor-specific SQL fragments for the set-based passes (PostgreSQL in production, SQLite for `make run`).
+
+SQLite keeps timestamps as UTC text and knows no time zones; it shifts by the zone's UTC offset on a
+given day instead, which is exact for zones without daylight saving time (every Russian zone since 2014).
+"""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _offset_modifier(zone: str, on: dt.date) -> str:
+    offset = ZoneInfo(zone).utcoffset(dt.datetime.combine(on, dt.time(12)))
+    return f"{int(offset.total_seconds()):+d} seconds"
+
+
+def shop_date(column: str, on: dt.date) -> tuple[str, list]:
+    """SQL for the shop-calendar date of a timestamp column (`on` picks SQLite's offset)."""
+    if is_postgres():
+        return f"({column} AT TIME ZONE %s)::date", [settings.SHOP_TIME_ZONE]
+    return f"date({column}, %s)", [_offset_modifier(settings.SHOP_TIME_ZONE, on)]
+
+
+def days_between(later_date_sql: str, earlier_date_sql: str) -> str:
+    """Whole days from one SQL date expression to another."""
+    if is_postgres():
+        return f"({later_date_sql} - {earlier_date_sql})"
+    return f"CAST(julianday({later_date_sql}) - julianday({earlier_date_sql}) AS INTEGER)"
+
+
+def date_param(day: dt.date) -> tuple[str, list]:
+    return ("%s::date" if is_postgres() else "date(%s)"), [day if is_postgres() else day.isoformat()]
+
+
+def local_hour(column: str, zone_column: str, zones: list[str], on: dt.date) -> tuple[str, list]:
+    """SQL for the hour (0–23) of a timestamp in each row's own time zone, named by `zone_column`."""
+    if is_postgres():
+        return f"EXTRACT(HOUR FROM {column} AT TIME ZONE {zone_column})::int", []
+    if not zones:
+        return f"CAST(strftime('%%H', {column}) AS INTEGER)", []
+    cases = " ".join(f"WHEN %s THEN strftime('%%H', {column}, %s)" for _ in zones)
+    params = [value for zone in zones for value in (zone, _offset_modifier(zone, on))]
+    return f"CAST(CASE {zone_column} {cases} ELSE strftime('%%H', {column}) END AS INTEGER)", params
+
+
+def timestamp_param(value: dt.datetime):
+    """A timestamp as the raw cursor of each vendor compares it with stored values."""
+    if is_postgres():
+        return value
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
