@@ -15,7 +15,7 @@ def test_the_daily_schedule_is_a_database_row_staff_can_edit():
 
 
 @pytest.mark.worker
-def test_scheduled_path_on_a_real_worker_records_each_transition_once(celery_worker_process):
+def test_scheduled_path_on_a_real_worker_records_each_transition_once(celery_worker_process, default_stages):
     # given members in three id ranges (two members each) and a real worker on Redis
     members = [buyer(1, 12), buyer(3, 60), buyer(2, 80), buyer(1, 30), buyer(3, 20)]
     worker = celery_worker_process()
