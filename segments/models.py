@@ -1,0 +1,141 @@
+from django.db import models
+from django.db.models import F, Q
+
+
+class MemberStats(models.Model):
+    """One row per member, refreshed set-based by segments.stats; the facts segments and RFM read.
+
+    Values that change every day by themselves (days since the last purchase) are derived from stored
+    dates at query time, so a daily refresh rewrites only the members whose facts changed.
+    """
+
+    member = models.OneToOneField("customers.Member", on_delete=models.CASCADE, primary_key=True, related_name="stats")
+    orders_count = models.PositiveIntegerField(default=0)
+    total_spent = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    avg_order_value = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    first_purchase_on = models.DateField(null=True)
+    last_purchase_on = models.DateField(null=True, db_index=True)
+    purchases_per_month = models.DecimalField(
+        max_digits=8, decimal_places=3, null=True, help_text="Repeat purchases per month between the first and last."
+    )
+    median_days_between = models.DecimalField(max_digits=8, decimal_places=1, null=True)
+    points_earned_30d = models.BigIntegerField(default=0)
+    points_spent_30d = models.BigIntegerField(default=0)
+    redemptions_count = models.PositiveIntegerField(default=0)
+    referrals_count = models.PositiveIntegerField(default=0)
+    email_opens_count = models.PositiveIntegerField(default=0)
+    night_open_share = models.DecimalField(
+        max_digits=4, decimal_places=3, null=True, help_text="Share of opens 23:00–05:00 in the member's zone."
+    )
+    top_open_hour = models.PositiveSmallIntegerField(null=True)
+    preferred_channel = models.CharField(max_length=8, blank=True)
+    r_score = models.PositiveSmallIntegerField(null=True)
+    f_score = models.PositiveSmallIntegerField(null=True)
+    m_score = models.PositiveSmallIntegerField(null=True)
+    rfm_code = models.CharField(max_length=3, blank=True, db_index=True, db_default="")
+    rfm_segment = models.CharField(max_length=64, blank=True, db_index=True, db_default="")
+    refreshed_on = models.DateField(null=True)
+
+    class Meta:
+        verbose_name_plural = "member statistics"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(r_score__isnull=True) | Q(r_score__range=(1, 5)), name="stats_r_score_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Stats of {self.member_id}"
+
+
+class RfmSegmentRule(models.Model):
+    """One named cell block of the 5×5 recency × frequency grid. Together the rules cover it exactly once."""
+
+    name = models.CharField(max_length=64)
+    r_min = models.PositiveSmallIntegerField()
+    r_max = models.PositiveSmallIntegerField()
+    f_min = models.PositiveSmallIntegerField()
+    f_max = models.PositiveSmallIntegerField()
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-r_max", "-f_max"]
+        constraints = [
+            models.CheckConstraint(condition=Q(r_min__gte=1, r_max__lte=5, r_min__lte=F("r_max")), name="rfm_rule_r_range"),
+            models.CheckConstraint(condition=Q(f_min__gte=1, f_max__lte=5, f_min__lte=F("f_max")), name="rfm_rule_f_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (R {self.r_min}–{self.r_max}, F {self.f_min}–{self.f_max})"
+
+
+class Segment(models.Model):
+    class Kind(models.TextChoices):
+        DYNAMIC = "dynamic", "Dynamic (rules)"
+        STATIC = "static", "Static (uploaded list)"
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=128)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.DYNAMIC)
+    rules = models.JSONField(default=dict, blank=True, help_text="The condition tree, built in the admin.")
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=0, help_text="Bumped by every committed refresh.")
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    member_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SegmentMembership(models.Model):
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="segment_memberships")
+    since = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["segment", "member"], name="membership_unique")]
+        indexes = [models.Index(fields=["member", "segment"], name="membership_member")]
+
+
+class SegmentMembershipChange(models.Model):
+    """Who entered or left a segment, and by which refresh; campaigns trigger on entries."""
+
+    class Kind(models.TextChoices):
+        ENTERED = "entered", "Entered"
+        LEFT = "left", "Left"
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="changes")
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="segment_changes")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "member", "version"], name="membership_change_once_per_refresh")
+        ]
+        indexes = [models.Index(fields=["segment", "kind", "occurred_at"], name="membership_change_lookup")]
+
+
+class SegmentSizeSnapshot(models.Model):
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="size_snapshots")
+    taken_at = models.DateTimeField()
+    members = models.PositiveIntegerField()
+    entered = models.PositiveIntegerField(default=0)
+    left = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+
+class DirtyMember(models.Model):
+    """A member whose data changed since segments were last evaluated for them."""
+
+    member = models.OneToOneField("customers.Member", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    marked_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,3 @@
+from .refresh import StatsRefreshResult, member_stats_refresh
+
+__all__ = ["StatsRefreshResult", "member_stats_refresh"]

@@ -1,0 +1,134 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core.timezones import shop_day_start
+from customers.tests.factories import EngagementEventFactory, MemberFactory
+from loyalty.models import LedgerEntry
+from loyalty.tests.factories import OrderFactory
+from segments.models import MemberStats, RfmSegmentRule
+from segments.stats import member_stats_refresh
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2026, 6, 30)
+
+
+def at(day: dt.date, hour=12):
+    return shop_day_start(day) + dt.timedelta(hours=hour)
+
+
+def test_order_statistics_count_only_completed_orders():
+    # given purchases 60, 30 and 2 days ago, plus a returned and a cancelled order
+    member = MemberFactory()
+    for days, total in [(60, "1000"), (30, "3000"), (2, "5000")]:
+        OrderFactory(member=member, created_at=at(AS_OF - dt.timedelta(days=days)), total=Decimal(total))
+    OrderFactory(member=member, created_at=at(AS_OF - dt.timedelta(days=1)), total=Decimal("9999"), status="returned")
+    OrderFactory(member=member, created_at=at(AS_OF), total=Decimal("9999"), status="cancelled")
+    # when
+    member_stats_refresh(as_of=AS_OF)
+    # then
+    stats = MemberStats.objects.get(member=member)
+    assert (stats.orders_count, stats.total_spent, stats.avg_order_value) == (3, Decimal("9000"), Decimal("3000"))
+    assert (stats.first_purchase_on, stats.last_purchase_on) == (AS_OF - dt.timedelta(days=60), AS_OF - dt.timedelta(days=2))
+    assert stats.median_days_between == Decimal("29.0")  # gaps 30 and 28
+    assert stats.purchases_per_month == Decimal("1.050")  # 2 repeat purchases × 30.44 / 58 days = 1.0497
+
+
+def test_members_without_orders_get_a_row_of_zeros():
+    member = MemberFactory()
+    member_stats_refresh(as_of=AS_OF)
+    stats = MemberStats.objects.get(member=member)
+    assert (stats.orders_count, stats.avg_order_value, stats.rfm_code, stats.r_score) == (0, None, "", None)
+
+
+def test_opens_are_read_in_the_members_own_time_zone():
+    # given a Novosibirsk member (UTC+7) opening at 23:30 and 01:00 local, and at 14:00 local
+    member = MemberFactory(timezone="Asia/Novosibirsk")
+    utc = dt.timezone.utc
+    for hour, minute in [(16, 30), (18, 0), (7, 0)]:  # UTC times of 23:30, 01:00, 14:00 local
+        EngagementEventFactory(member=member, occurred_at=dt.datetime(2026, 6, 20, hour, minute, tzinfo=utc))
+    EngagementEventFactory(member=member, kind="click", occurred_at=dt.datetime(2026, 6, 20, 7, 1, tzinfo=utc))
+    # when
+    member_stats_refresh(as_of=AS_OF)
+    # then
+    stats = MemberStats.objects.get(member=member)
+    assert stats.email_opens_count == 3
+    assert stats.night_open_share == Decimal("0.667")
+    assert stats.top_open_hour in (23, 1, 14)
+    assert stats.preferred_channel == "email"
+
+
+def test_most_common_open_hour_wins():
+    member = MemberFactory(timezone="Europe/Moscow")
+    utc = dt.timezone.utc
+    for day in (1, 2, 3):
+        EngagementEventFactory(member=member, occurred_at=dt.datetime(2026, 6, day, 17, 5, tzinfo=utc))  # 20:05 MSK
+    EngagementEventFactory(member=member, occurred_at=dt.datetime(2026, 6, 4, 6, 0, tzinfo=utc))  # 09:00 MSK
+    member_stats_refresh(as_of=AS_OF)
+    assert MemberStats.objects.get(member=member).top_open_hour == 20
+
+
+def test_points_and_referrals():
+    member = MemberFactory()
+    MemberFactory(referred_by=member)
+    MemberFactory(referred_by=member)
+    recent, old = at(AS_OF - dt.timedelta(days=5)), at(AS_OF - dt.timedelta(days=90))
+    LedgerEntry.objects.create(member=member, kind="earn", points=300, created_at=recent)
+    LedgerEntry.objects.create(member=member, kind="bonus", points=50, created_at=recent)
+    LedgerEntry.objects.create(member=member, kind="earn", points=999, created_at=old)
+    LedgerEntry.objects.create(member=member, kind="redeem", points=-200, created_at=recent)
+    LedgerEntry.objects.create(member=member, kind="redeem", points=-100, created_at=old)
+    member_stats_refresh(as_of=AS_OF)
+    stats = MemberStats.objects.get(member=member)
+    assert (stats.points_earned_30d, stats.points_spent_30d, stats.redemptions_count) == (350, 200, 2)
+    assert stats.referrals_count == 2
+
+
+def test_a_second_refresh_rewrites_only_changed_members():
+    first, second = MemberFactory(), MemberFactory()
+    OrderFactory(member=first, created_at=at(AS_OF - dt.timedelta(days=3)))
+    assert member_stats_refresh(as_of=AS_OF).written == 2
+    OrderFactory(member=second, created_at=at(AS_OF))
+    assert member_stats_refresh(as_of=AS_OF).written == 1
+
+
+def test_refresh_of_some_members_leaves_the_others():
+    first, second = MemberFactory(), MemberFactory()
+    member_stats_refresh(as_of=AS_OF)
+    OrderFactory(member=first, created_at=at(AS_OF))
+    OrderFactory(member=second, created_at=at(AS_OF))
+    member_stats_refresh(as_of=AS_OF, member_ids=[first.pk])
+    assert MemberStats.objects.get(member=first).orders_count == 1
+    assert MemberStats.objects.get(member=second).orders_count == 0
+
+
+def test_rfm_quintiles_are_equal_sized_and_follow_recency_frequency_and_money():
+    # given 25 buyers: buyer i bought i times, last i days ago... reversed for recency, spending 100*i per order
+    buyers = []
+    for i in range(1, 26):
+        member = MemberFactory()
+        for n in range(i):
+            OrderFactory(member=member, created_at=at(AS_OF - dt.timedelta(days=30 - i + n * 0)), total=Decimal(100 * i))
+        buyers.append(member)
+    # when
+    member_stats_refresh(as_of=AS_OF)
+    # then each score has five members per quintile, ordered by the buyer's rank
+    stats = {s.member_id: s for s in MemberStats.objects.all()}
+    for score in ("r_score", "f_score", "m_score"):
+        values = [getattr(stats[m.pk], score) for m in buyers]
+        assert values == [q for q in range(1, 6) for _ in range(5)], score
+    assert stats[buyers[-1].pk].rfm_code == "555"
+    assert stats[buyers[-1].pk].rfm_segment == "Champions"
+    assert stats[buyers[0].pk].rfm_segment == "Lost"
+
+
+def test_seeded_rfm_map_covers_every_cell_of_the_grid_exactly_once():
+    cells = {}
+    for rule in RfmSegmentRule.objects.all():
+        for r in range(rule.r_min, rule.r_max + 1):
+            for f in range(rule.f_min, rule.f_max + 1):
+                cells.setdefault((r, f), []).append(rule.name)
+    assert sorted(cells) == [(r, f) for r in range(1, 6) for f in range(1, 6)]
+    assert all(len(names) == 1 for names in cells.values())
+    assert len({rule.name for rule in RfmSegmentRule.objects.all()}) == 11
