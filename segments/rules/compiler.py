@@ -131,6 +131,8 @@ def _number(raw, path) -> Decimal:
 def compile_rules(tree: dict, context: CompileContext | None = None) -> Q:
     """The Q selecting members that satisfy a validated tree. An empty group matches everyone."""
     context = context or CompileContext()
+    if not tree:  # a segment whose rules were never set: like an empty group
+        return Q()
     if tree.get("type") == "group":
         parts = [compile_rules(child, context) for child in tree.get("children", [])]
         if not parts:
