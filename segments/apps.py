@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class SegmentsConfig(AppConfig):
     name = "segments"
+
+    def ready(self):
+        from django.db.models import F
+
+        from customers.export_columns import register
+
+        from . import signals  # noqa: F401
+
+        for order, column in enumerate(["rfm_code", "rfm_segment", "orders_count", "total_spent", "avg_order_value",
+                                        "last_purchase_on"], start=250):
+            register(column, F(f"stats__{column}"), order=order)
