@@ -33,3 +33,43 @@ def segment_preview(rules: dict, *, sample_size: int = 10) -> dict:
         "count": members.count(),
         "sample": list(members.order_by("pk").values("external_id", "first_name", "last_name", "email")[:sample_size]),
     }
+
+
+def rfm_grid() -> list[list[dict]]:
+    """The 5×5 recency × frequency grid: members and revenue per cell, R=5 first (the top row)."""
+    from django.db.models import Count, Sum
+
+    from .models import MemberStats, RfmSegmentRule
+
+    cells = {
+        (row["r_score"], row["f_score"]): row
+        for row in MemberStats.objects.filter(r_score__isnull=False)
+        .values("r_score", "f_score").annotate(members=Count("member"), revenue=Sum("total_spent"))
+    }
+    names = {(r, f): rule.name for rule in RfmSegmentRule.objects.all()
+             for r in range(rule.r_min, rule.r_max + 1) for f in range(rule.f_min, rule.f_max + 1)}
+    peak = max((cell["members"] for cell in cells.values()), default=0) or 1
+    return [
+        [{"r": r, "f": f, "name": names.get((r, f), ""), "members": cells.get((r, f), {}).get("members", 0),
+          "revenue": cells.get((r, f), {}).get("revenue") or 0,
+          "heat": round(cells.get((r, f), {}).get("members", 0) / peak, 2)} for f in range(1, 6)]
+        for r in range(5, 0, -1)
+    ]
+
+
+def rfm_map_problems() -> list[str]:
+    """Cells of the grid the editable map leaves uncovered or covers twice (empty when the map is sound)."""
+    from .models import RfmSegmentRule
+
+    covered: dict[tuple[int, int], list[str]] = {}
+    for rule in RfmSegmentRule.objects.all():
+        for r in range(rule.r_min, rule.r_max + 1):
+            for f in range(rule.f_min, rule.f_max + 1):
+                covered.setdefault((r, f), []).append(rule.name)
+    problems = []
+    for r in range(1, 6):
+        for f in range(1, 6):
+            names = covered.get((r, f), [])
+            if len(names) != 1:
+                problems.append(f"R{r} F{f}: " + (", ".join(names) + " overlap" if names else "not covered"))
+    return problems

@@ -1,0 +1,72 @@
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from customers.tests.factories import MemberFactory
+from loyalty.tests.factories import OrderFactory
+from segments.models import Segment
+from segments.stats import member_stats_refresh
+
+pytestmark = pytest.mark.django_db
+WOMEN = {"type": "group", "op": "and", "children": [{"type": "member_field", "field": "gender", "op": "eq", "value": "f"}]}
+
+
+def test_preview_counts_and_samples_unsaved_rules(admin_client):
+    anna = MemberFactory(gender="f", first_name="Anna")
+    MemberFactory(gender="m")
+    response = admin_client.post(reverse("admin:segments_segment_preview"), json.dumps(WOMEN),
+                                 content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    assert response.json()["sample"][0]["external_id"] == anna.external_id
+
+
+def test_preview_explains_invalid_rules(admin_client):
+    bad = {"type": "group", "op": "and", "children": [{"type": "stat", "field": "orders_count", "op": "gte"}]}
+    response = admin_client.post(reverse("admin:segments_segment_preview"), json.dumps(bad),
+                                 content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["rules"] == ["rules.children[0].value: required"]
+
+
+def test_preview_is_for_staff_only(client):
+    response = client.post(reverse("admin:segments_segment_preview"), json.dumps(WOMEN), content_type="application/json")
+    assert response.status_code == 302
+
+
+def test_the_form_renders_the_builder_and_saves_its_tree(admin_client):
+    page = admin_client.get(reverse("admin:segments_segment_add")).content.decode()
+    assert "data-rule-builder" in page and "rule_builder.js" in page and '"type": "opened_emails"' in page
+    response = admin_client.post(reverse("admin:segments_segment_add"), {
+        "name": "Women", "slug": "women", "kind": "dynamic", "is_active": "on", "rules": json.dumps(WOMEN)})
+    assert response.status_code == 302
+    assert Segment.objects.get(slug="women").rules["children"][0]["value"] == "f"
+
+
+def test_the_form_shows_rule_errors_instead_of_saving(admin_client):
+    bad = {"type": "group", "op": "and", "children": [{"type": "member_field", "field": "password", "op": "eq", "value": "x"}]}
+    response = admin_client.post(reverse("admin:segments_segment_add"), {
+        "name": "Bad", "slug": "bad", "kind": "dynamic", "rules": json.dumps(bad)})
+    assert response.status_code == 200
+    assert "rules.children[0].field: expected one of" in response.content.decode()
+    assert not Segment.objects.filter(slug="bad").exists()
+
+
+def test_static_segment_upload_through_the_admin(admin_client):
+    MemberFactory(external_id="A1")
+    upload = SimpleUploadedFile("vip.csv", b"external_id\nA1\nNOPE\n", content_type="text/csv")
+    admin_client.post(reverse("admin:segments_segment_add"), {
+        "name": "VIP", "slug": "vip", "kind": "static", "rules": "{}", "upload": upload})
+    segment = Segment.objects.get(slug="vip")
+    assert segment.member_count == 1
+
+
+def test_rfm_grid_shows_counts_per_cell(admin_client):
+    member = MemberFactory()
+    OrderFactory(member=member)
+    member_stats_refresh()
+    page = admin_client.get(reverse("admin:segments_rfm_grid")).content.decode()
+    assert page.count("members<br>") == 25
+    assert "1 members" in page
