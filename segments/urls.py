@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .apis import SegmentListApi, SegmentMembersApi
+
+urlpatterns = [
+    path("segments/", SegmentListApi.as_view(), name="segment-list"),
+    path("segments/<slug:slug>/members", SegmentMembersApi.as_view(), name="segment-members"),
+]

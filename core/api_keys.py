@@ -1,0 +1,58 @@
+"""API keys: creation (the raw key is returned once), DRF authentication and a scope permission.
+
+Clients send `Authorization: Api-Key <prefix>.<secret>`; the prefix finds the row, the secret's
+SHA-256 is compared in constant time.
+"""
+import hashlib
+import hmac
+import secrets
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions, permissions
+
+from .models import ApiKey
+
+KEYWORD = "Api-Key"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_key_create(*, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    """Create a key and return it with its raw value, which is not stored and cannot be shown again."""
+    prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(name=name, prefix=prefix, key_hash=_digest(secret), scopes=list(scopes))
+    return key, f"{prefix}.{secret}"
+
+
+def api_key_revoke(*, api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="replace").split()
+        if not header or header[0] != KEYWORD:
+            return None
+        if len(header) != 2 or "." not in header[1]:
+            raise exceptions.AuthenticationFailed("Malformed API key.")
+        prefix, secret = header[1].split(".", 1)
+        key = ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+        if key is None or not hmac.compare_digest(key.key_hash, _digest(secret)):
+            raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+        return (None, key)
+
+    def authenticate_header(self, request):
+        return KEYWORD
+
+
+class HasApiScope(permissions.BasePermission):
+    """The request carries an active API key with the view's `required_scope`."""
+
+    message = "This API key may not use this endpoint."
+
+    def has_permission(self, request, view):
+        key = request.auth
+        return isinstance(key, ApiKey) and view.required_scope in key.scopes
