@@ -102,3 +102,23 @@ def test_two_refreshes_at_once_leave_a_consistent_membership_and_record_each_cha
     assert sorted(SegmentMembershipChange.objects.values_list("member_id", flat=True)) == sorted(m.pk for m in women)
     segment.refresh_from_db()
     assert segment.version == 4 and segment.member_count == 30
+
+
+@pytest.mark.django_db
+def test_export_of_a_segment_has_its_members_and_rfm_columns(tmp_path):
+    import csv
+
+    from django.core.management import call_command
+
+    from segments.stats import member_stats_refresh
+
+    segment = make_segment("buyers-export", BUYERS)
+    buyer, _ = MemberFactory(), MemberFactory()
+    OrderFactory(member=buyer)
+    member_stats_refresh()
+    segment_refresh(segment=segment)
+    path = tmp_path / "segment.csv"
+    call_command("export_members", "--segment", "buyers-export", "--output", str(path))
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [row["external_id"] for row in rows] == [buyer.external_id]
+    assert rows[0]["rfm_code"] == "111" and rows[0]["rfm_segment"] == "Lost" and rows[0]["orders_count"] == "1"
