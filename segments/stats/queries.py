@@ -82,18 +82,23 @@ def stats_select(as_of: dt.date, zones: list[str], member_ids: list[int] | None)
          WHERE e.kind IN ('open', 'click') AND e.occurred_at < %s{member_filter}
          GROUP BY e.member_id, e.channel
     )
-    SELECT m.id,
-           COALESCE(o.n, 0), COALESCE(o.spent, 0),
-           CASE WHEN o.n > 0 THEN ROUND(o.spent{numeric} / o.n, 2) END,
-           o.first_day, o.last_day,
+    SELECT m.id AS member_id,
+           COALESCE(o.n, 0) AS orders_count,
+           COALESCE(o.spent, 0) AS total_spent,
+           CASE WHEN o.n > 0 THEN ROUND(o.spent{numeric} / o.n, 2) END AS avg_order_value,
+           o.first_day AS first_purchase_on,
+           o.last_day AS last_purchase_on,
            CASE WHEN o.n > 1 AND {span} > 0
-                THEN ROUND((o.n - 1) * {DAYS_PER_MONTH} / {span}, 3) END,
-           ROUND(mg.median, 1),
-           COALESCE(p.earned, 0), COALESCE(p.spent, 0), COALESCE(p.redemptions, 0),
-           COALESCE(rf.n, 0), COALESCE(op.n, 0),
-           CASE WHEN op.n > 0 THEN ROUND(op.night{numeric} / op.n, 3) END,
-           op.top_hour,
-           COALESCE(ch.channel, m.preferred_channel)
+                THEN ROUND((o.n - 1) * {DAYS_PER_MONTH} / {span}, 3) END AS purchases_per_month,
+           ROUND(mg.median, 1) AS median_days_between,
+           COALESCE(p.earned, 0) AS points_earned_30d,
+           COALESCE(p.spent, 0) AS points_spent_30d,
+           COALESCE(p.redemptions, 0) AS redemptions_count,
+           COALESCE(rf.n, 0) AS referrals_count,
+           COALESCE(op.n, 0) AS email_opens_count,
+           CASE WHEN op.n > 0 THEN ROUND(op.night{numeric} / op.n, 3) END AS night_open_share,
+           op.top_hour AS top_open_hour,
+           COALESCE(ch.channel, m.preferred_channel) AS preferred_channel
       FROM customers_member m
       LEFT JOIN orders o ON o.member_id = m.id
       LEFT JOIN median_gap mg ON mg.member_id = m.id

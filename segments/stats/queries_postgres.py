@@ -1,0 +1,92 @@
+"""PostgreSQL's statistics SELECT: the same columns as queries.stats_select in fewer passes.
+
+Orders and the median gap come from one sort of the member's purchases (LAG, then an ordered-set
+aggregate), and opens, night share, top hour and channel counts from one GROUP BY over the events
+with FILTER and mode(). The portable version needs two window passes for the median and two more for
+the top hour and channel; on a million members that is the difference between 15× and ~4× the floor.
+"""
+import datetime as dt
+
+from django.conf import settings
+
+from core.timezones import shop_day_start
+
+from .queries import DAYS_PER_MONTH
+
+
+def stats_select_postgres(as_of: dt.date, member_ids: list[int] | None) -> tuple[str, list]:
+    cutoff = shop_day_start(as_of + dt.timedelta(days=1))
+    month_ago = shop_day_start(as_of - dt.timedelta(days=30))
+    only = member_ids is not None
+    orders_filter = " AND o.member_id = ANY(%s)" if only else ""
+    ledger_filter = " AND l.member_id = ANY(%s)" if only else ""
+    events_filter = " AND e.member_id = ANY(%s)" if only else ""
+    members_filter = " AND m.id = ANY(%s)" if only else ""
+    ids = [list(member_ids or [])] if only else []
+    sql = f"""
+    WITH purchase AS (
+        SELECT o.member_id, o.total, (o.created_at AT TIME ZONE %s)::date AS day,
+               (o.created_at AT TIME ZONE %s)::date
+                 - LAG((o.created_at AT TIME ZONE %s)::date) OVER (PARTITION BY o.member_id ORDER BY o.created_at) AS gap
+          FROM loyalty_order o
+         WHERE o.status = 'completed' AND o.created_at < %s{orders_filter}
+    ),
+    orders AS (
+        SELECT member_id, COUNT(*) AS n, SUM(total) AS spent, MIN(day) AS first_day, MAX(day) AS last_day,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median
+          FROM purchase GROUP BY member_id
+    ),
+    points AS (
+        SELECT l.member_id,
+               SUM(l.points) FILTER (WHERE l.kind IN ('earn', 'bonus') AND l.points > 0 AND l.created_at >= %s) AS earned,
+               -SUM(l.points) FILTER (WHERE l.kind = 'redeem' AND l.created_at >= %s) AS spent,
+               COUNT(*) FILTER (WHERE l.kind = 'redeem') AS redemptions
+          FROM loyalty_ledgerentry l WHERE l.created_at < %s{ledger_filter} GROUP BY l.member_id
+    ),
+    referrals AS (
+        SELECT r.referred_by_id AS member_id, COUNT(*) AS n FROM customers_member r
+         WHERE r.referred_by_id IS NOT NULL GROUP BY r.referred_by_id
+    ),
+    engagement AS (
+        SELECT x.member_id,
+               COUNT(*) FILTER (WHERE x.kind = 'open') AS opens,
+               COUNT(*) FILTER (WHERE x.kind = 'open' AND (x.hour >= 23 OR x.hour < 5)) AS night,
+               mode() WITHIN GROUP (ORDER BY x.hour) FILTER (WHERE x.kind = 'open') AS top_hour,
+               COUNT(*) FILTER (WHERE x.channel = 'email') AS email_n,
+               COUNT(*) FILTER (WHERE x.channel = 'push') AS push_n,
+               COUNT(*) FILTER (WHERE x.channel = 'sms') AS sms_n
+          FROM (SELECT e.member_id, e.kind, e.channel,
+                       EXTRACT(HOUR FROM e.occurred_at AT TIME ZONE m.timezone)::int AS hour
+                  FROM customers_engagementevent e JOIN customers_member m ON m.id = e.member_id
+                 WHERE e.kind IN ('open', 'click') AND e.occurred_at < %s{events_filter}) x
+         GROUP BY x.member_id
+    )
+    SELECT m.id AS member_id,
+           COALESCE(o.n, 0) AS orders_count,
+           COALESCE(o.spent, 0) AS total_spent,
+           CASE WHEN o.n > 0 THEN ROUND(o.spent / o.n, 2) END AS avg_order_value,
+           o.first_day AS first_purchase_on,
+           o.last_day AS last_purchase_on,
+           CASE WHEN o.n > 1 AND o.last_day > o.first_day
+                THEN ROUND((o.n - 1) * {DAYS_PER_MONTH} / (o.last_day - o.first_day), 3) END AS purchases_per_month,
+           ROUND(o.median::numeric, 1) AS median_days_between,
+           COALESCE(p.earned, 0) AS points_earned_30d,
+           COALESCE(p.spent, 0) AS points_spent_30d,
+           COALESCE(p.redemptions, 0) AS redemptions_count,
+           COALESCE(rf.n, 0) AS referrals_count,
+           COALESCE(en.opens, 0) AS email_opens_count,
+           CASE WHEN en.opens > 0 THEN ROUND(en.night::numeric / en.opens, 3) END AS night_open_share,
+           en.top_hour AS top_open_hour,
+           CASE WHEN COALESCE(en.email_n + en.push_n + en.sms_n, 0) = 0 THEN m.preferred_channel
+                WHEN en.email_n >= en.push_n AND en.email_n >= en.sms_n THEN 'email'
+                WHEN en.push_n >= en.sms_n THEN 'push' ELSE 'sms' END AS preferred_channel
+      FROM customers_member m
+      LEFT JOIN orders o ON o.member_id = m.id
+      LEFT JOIN points p ON p.member_id = m.id
+      LEFT JOIN referrals rf ON rf.member_id = m.id
+      LEFT JOIN engagement en ON en.member_id = m.id
+     WHERE true{members_filter}
+    """
+    zone = settings.SHOP_TIME_ZONE
+    params = [zone, zone, zone, cutoff, *ids, month_ago, month_ago, cutoff, *ids, cutoff, *ids, *ids]
+    return sql, params
