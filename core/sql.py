@@ -14,6 +14,11 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def distinct_from() -> str:
+    """The null-safe "differs from" operator: NULL vs NULL is equal, NULL vs a value differs."""
+    return "IS DISTINCT FROM" if is_postgres() else "IS NOT"
+
+
 def _offset_modifier(zone: str, on: dt.date) -> str:
     offset = ZoneInfo(zone).utcoffset(dt.datetime.combine(on, dt.time(12)))
     return f"{int(offset.total_seconds()):+d} seconds"

@@ -7,9 +7,8 @@ thresholds that are not saved yet. Only the date arithmetic differs between Post
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
 
-from core.sql import date_param, days_between, shop_date, timestamp_param
+from core.sql import date_param, days_between, distinct_from, is_postgres, shop_date, timestamp_param
 from core.timezones import shop_day_start
 
 
@@ -29,12 +28,11 @@ def _days_since_expression(as_of: dt.date) -> tuple[str, list]:
 
 def changes_query(rules: list[StageRule], as_of: dt.date, id_range: tuple[int, int]) -> tuple[str, list]:
     """SELECT member_id, from_stage_id, to_stage_id, completed_orders, days_since for changed members."""
-    vendor = connection.vendor
-    distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    distinct = distinct_from()
     low, high = id_range
     days_sql, days_params = _days_since_expression(as_of)
     if rules:
-        cast = "::bigint, %s::int, %s::int, %s::int" if vendor == "postgresql" else ", %s, %s, %s"
+        cast = "::bigint, %s::int, %s::int, %s::int" if is_postgres() else ", %s, %s, %s"
         values = ", ".join([f"(%s{cast})"] * len(rules))
         stages_cte = f"stages(id, min_orders, max_orders, entry_day) AS (VALUES {values})"
         stage_params = [v for r in rules for v in (r.id, r.min_orders, r.max_orders, r.entry_day)]

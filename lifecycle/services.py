@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.sql import distinct_from, is_postgres
 from core.timezones import shop_day_start, shop_today
 from customers.models import Member
 
@@ -73,12 +74,11 @@ def lifecycle_recompute_range(*, as_of: dt.date, id_range: tuple[int, int]) -> C
     member moves twice on one day (thresholds edited in between) the day keeps one transition, from the
     day's first stage to the last; a move back to where the day started leaves none.
     """
-    postgres = connection.vendor == "postgresql"
-    distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
+    distinct = distinct_from()
     sql, params = changes_query(stage_rules(), as_of, id_range)
     now, entered_at = timezone.now(), shop_day_start(as_of)
     with connection.cursor() as cursor:
-        if postgres:
+        if is_postgres():
             # Two runs of the same range at once queue up instead of interleaving.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_100, id_range[0] % 2_000_000_000])
         cursor.execute("DROP TABLE IF EXISTS lifecycle_changes")

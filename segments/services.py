@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.exceptions import DomainError
 from customers.models import Member
 
-from .models import DirtyMember, Segment, SegmentMembership, SegmentMembershipChange, SegmentSizeSnapshot
+from .models import DirtyMember, Segment, SegmentMembership, SegmentSizeSnapshot
 from .rules import rules_validate
 from .selectors import rules_members
 

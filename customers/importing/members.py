@@ -6,7 +6,7 @@ from customers.services import attribute_value_clean
 
 from . import cells
 from .report import RowError
-from .schema import Column, RowRejected, RowSchema
+from .schema import Column, RowSchema
 from .source import HeaderError
 from .upsert import BatchOutcome, FirstSeen, changed, upsert
 
@@ -82,9 +82,7 @@ class MemberImporter:
         return ignored
 
     def accept(self, row):
-        first = self.seen.first_line(row.values["external_id"], row.line)
-        if first:
-            raise RowRejected([RowError(row.line, "external_id", f"Duplicate of line {first}.", row.values["external_id"])])
+        self.seen.reject_repeat(row, "external_id")
         return row
 
     def may_split(self, previous, row):

@@ -1,6 +1,9 @@
 """Writing one batch: classify each row against what the database holds, then one upsert for the changes."""
 from dataclasses import dataclass, field
 
+from .report import RowError
+from .schema import RowRejected
+
 
 @dataclass
 class BatchOutcome:
@@ -25,6 +28,12 @@ class FirstSeen:
         """None the first time a key is seen, else the line where it was first seen."""
         first = self.lines.setdefault(key, line)
         return None if first == line else first
+
+    def reject_repeat(self, row, column: str):
+        """Raise RowRejected when `row`'s value in `column` already appeared on an earlier line."""
+        first = self.first_line(row.values[column], row.line)
+        if first:
+            raise RowRejected([RowError(row.line, column, f"Duplicate of line {first}.", row.values[column])])
 
 
 def upsert(model, *, objects, unique_fields, update_fields):

@@ -7,7 +7,7 @@ from django.db import connection
 from core.timezones import shop_day_start
 from customers.tests.factories import MemberFactory
 from lifecycle.models import LifecycleStage, MemberLifecycle, StageTransition
-from lifecycle.services import lifecycle_dry_run, lifecycle_recompute, lifecycle_recompute_range, member_id_ranges
+from lifecycle.services import lifecycle_dry_run, lifecycle_recompute, member_id_ranges
 from loyalty.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db

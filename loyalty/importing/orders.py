@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce, Least
 
 from customers.importing import cells
 from customers.importing.report import RowError
-from customers.importing.schema import Column, RowRejected, RowSchema
+from customers.importing.schema import Column, RowSchema
 from customers.importing.upsert import BatchOutcome, FirstSeen, changed, upsert
 from customers.models import Member, RegistrationChannel
 from loyalty.models import Order, OrderStatus, SalesChannel
@@ -50,9 +50,7 @@ class OrderImporter:
         return self.schema.bind(header)
 
     def accept(self, row):
-        first = self.seen.first_line(row.values["external_id"], row.line)
-        if first:
-            raise RowRejected([RowError(row.line, "external_id", f"Duplicate of line {first}.", row.values["external_id"])])
+        self.seen.reject_repeat(row, "external_id")
         return row
 
     def may_split(self, previous, row):

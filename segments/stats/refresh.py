@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from core.sql import is_postgres
+from core.sql import distinct_from, is_postgres
 from core.timezones import shop_today
 from customers.models import Member
 
@@ -63,7 +63,7 @@ def member_stats_refresh(*, as_of: dt.date | None = None, member_ids: list[int] 
     columns = STAT_COLUMNS if member_ids is not None else [*STAT_COLUMNS, *RFM_COLUMNS]
     if member_ids is None:
         select_sql = RFM_SELECT.format(stats=select_sql)
-    distinct = "IS DISTINCT FROM" if is_postgres() else "IS NOT"
+    distinct = distinct_from()
     changed = " OR ".join(f"segments_memberstats.{c} {distinct} excluded.{c}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(

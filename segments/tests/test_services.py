@@ -43,7 +43,7 @@ def test_refresh_records_who_entered_and_left_once_per_version():
 @pytest.mark.django_db
 def test_a_new_order_marks_the_member_and_the_dirty_refresh_updates_only_them():
     # given buyers materialised
-    segment = make_segment("buyers", BUYERS)
+    make_segment("buyers", BUYERS)
     first, second = MemberFactory(), MemberFactory()
     segments_refresh_all()
     DirtyMember.objects.all().delete()
