@@ -8,17 +8,7 @@ the lifecycle tables of that database before it starts, and leaves the first two
 """
 import argparse
 import datetime as dt
-import os
-import sys
-import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-
-import django  # noqa: E402
-
-django.setup()
+from _common import floor_pass, timed  # sets Django up
 
 from django.db import connection  # noqa: E402
 
@@ -28,16 +18,6 @@ from lifecycle.services import lifecycle_recompute  # noqa: E402
 FLOOR_SQL = "SELECT COUNT(*) FROM (SELECT member_id, COUNT(*), MAX(created_at) FROM loyalty_order GROUP BY member_id) s"
 
 
-def timed(action):
-    started = time.monotonic()
-    value = action()
-    return time.monotonic() - started, value
-
-
-def floor():
-    with connection.cursor() as cursor:
-        cursor.execute(FLOOR_SQL)
-        return cursor.fetchone()[0]
 
 
 def main():
@@ -50,8 +30,7 @@ def main():
         cursor.execute("SELECT COUNT(*) FROM customers_member")
         members = cursor.fetchone()[0]
 
-    timed(floor)  # warm the cache the same way for every measurement
-    floor_seconds, groups = timed(floor)
+    floor_seconds, groups = floor_pass(FLOOR_SQL)
     first_seconds, first = timed(lambda: lifecycle_recompute(as_of=as_of))
     daily_seconds, daily = timed(lambda: lifecycle_recompute(as_of=as_of + dt.timedelta(days=1)))
 

@@ -6,17 +6,7 @@ Reports, in one run on the demo dataset: the floor (one bare aggregate pass over
 statistics and RFM refresh (the first one, which writes every row), the micro-segment's count preview,
 and a full refresh of 20 typical segments. It replaces the segments tables' contents of that database.
 """
-import os
-import sys
-import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-
-import django  # noqa: E402
-
-django.setup()
+from _common import floor_pass, timed  # sets Django up
 
 from django.db import connection  # noqa: E402
 
@@ -70,24 +60,13 @@ TYPICAL = {
 }
 
 
-def timed(action):
-    started = time.monotonic()
-    value = action()
-    return time.monotonic() - started, value
-
-
-def floor():
-    with connection.cursor() as cursor:
-        cursor.execute(FLOOR_SQL)
-        return cursor.fetchone()[0]
 
 
 def main():
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE segments_memberstats, segments_segmentmembershipchange, segments_segmentmembership, "
                        "segments_segmentsizesnapshot, segments_dirtymember, segments_segment CASCADE")
-    timed(floor)
-    floor_seconds, _ = timed(floor)
+    floor_seconds, _ = floor_pass(FLOOR_SQL)
     refresh_seconds, refresh = timed(member_stats_refresh)
     again_seconds, again = timed(member_stats_refresh)
     with connection.cursor() as cursor:
