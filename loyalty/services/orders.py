@@ -2,7 +2,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -123,8 +123,16 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
     order = Order.objects.select_for_update().filter(source=source, external_id=external_id).first()
     created = order is None
     if created:
-        order = Order.objects.create(source=source, external_id=external_id, member=member, created_at=created_at,
-                                     status=status, total=total, currency=currency, channel=channel, store=store or "")
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    source=source, external_id=external_id, member=member, created_at=created_at, status=status,
+                    total=total, currency=currency, channel=channel, store=store or "",
+                )
+        except IntegrityError:
+            # Another member's request created this external id a moment ago (ours holds only our account lock).
+            raise Conflict("This order belongs to another member.", code="order_member_mismatch",
+                           fields={"external_id": ["Already used by another member."]})
         _save_lines(order, lines)
     else:
         if order.member_id != member.pk:
