@@ -16,6 +16,7 @@ from ..models import (
     LotState,
     Order,
     OrderLine,
+    OrderReturn,
     OrderStatus,
     PointsLot,
     Product,
@@ -150,7 +151,8 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
         if status != previous:
             if previous == OrderStatus.COMPLETED and status in (OrderStatus.RETURNED, OrderStatus.CANCELLED):
                 order.save()
-                _reverse_order(order=order, account=account, lines=None, cause_key=f"order:{order.pk}:{status}")
+                _record_return(order, f"order:{order.pk}:{status}", None, _reverse_order(
+                    order=order, account=account, lines=None, cause_key=f"order:{order.pk}:{status}"))
             order.status = status
         order.save()
     if order.status == OrderStatus.COMPLETED:
@@ -239,7 +241,7 @@ def order_return(*, order, lines: list[dict] | None = None, cause_key: str | Non
     """
     account = account_lock(member=order.member)
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if cause_key and entries_for_cause(cause_key).exists():
+    if cause_key and OrderReturn.objects.filter(cause_key=cause_key).exists():
         return list(entries_for_cause(cause_key))
     if order.status != OrderStatus.COMPLETED:
         raise DomainError("Only a completed order can be returned.", code="order_not_completed",
@@ -249,7 +251,7 @@ def order_return(*, order, lines: list[dict] | None = None, cause_key: str | Non
         entries = _reverse_order(order=order, account=account, lines=None, cause_key=cause_key)
         order.status = OrderStatus.RETURNED
         order.save(update_fields=["status", "updated_at"])
-        return entries
+        return _record_return(order, cause_key, None, entries)
     by_sku = {line.product.sku: line for line in order.lines.select_related("product")}
     returning = {}
     for index, line in enumerate(lines):
@@ -266,7 +268,15 @@ def order_return(*, order, lines: list[dict] | None = None, cause_key: str | Non
         returning[str(order_line.product_id)] = returning.get(str(order_line.product_id), 0) + quantity
     if not returning:
         raise DomainError("Nothing to return.", code="invalid", fields={"lines": ["At least one line."]})
-    return _reverse_order(order=order, account=account, lines=returning, cause_key=cause_key)
+    entries = _reverse_order(order=order, account=account, lines=returning, cause_key=cause_key)
+    return _record_return(order, cause_key, {line["sku"]: str(line["quantity"]) for line in lines}, entries)
+
+
+def _record_return(order, cause_key, lines, entries):
+    """The return's own row: what makes a replay of it (even one that reversed no points) a no-op."""
+    OrderReturn.objects.create(order=order, cause_key=cause_key, lines=lines or {}, created_at=timezone.now(),
+                               points_reversed=sum(abs(e.points) for e in entries))
+    return entries
 
 
 def order_points_earned(*, order) -> int:

@@ -209,3 +209,15 @@ def test_the_same_order_sent_by_twenty_parallel_connections_earns_once():
     assert errors == []
     assert created.count(True) == 1 and Order.objects.count() == 1
     assert LedgerEntry.objects.filter(kind="earn").count() == 1 and earned(member) == 100
+
+
+def test_a_replayed_return_that_reversed_no_points_returns_nothing_twice():
+    # given an order that earned nothing (no earning rule)
+    member = MemberFactory()
+    order, _ = upsert(member)
+    # when the same partial return is sent twice
+    order_return(order=order, lines=[{"sku": "TEA", "quantity": "1"}], cause_key="r-1")
+    order_return(order=order, lines=[{"sku": "TEA", "quantity": "1"}], cause_key="r-1")
+    # then one unit is returned, once
+    assert order.lines.get(product__sku="TEA").returned_quantity == 1
+    assert order.returns.get().lines == {"TEA": "1"}
