@@ -55,13 +55,14 @@ def _clean_lines(lines) -> list[dict]:
     return cleaned
 
 
-def _save_lines(order, lines):
+def _save_lines(order, lines, *, replace=True):
     products = {p.sku: p for p in Product.objects.filter(sku__in=[line["sku"] for line in lines])}
     missing = [Product(sku=line["sku"], name=line["name"]) for line in lines if line["sku"] not in products]
     if missing:
         Product.objects.bulk_create(missing, ignore_conflicts=True)
         products = {p.sku: p for p in Product.objects.filter(sku__in=[line["sku"] for line in lines])}
-    order.lines.all().delete()
+    if replace:
+        order.lines.all().delete()
     OrderLine.objects.bulk_create(
         OrderLine(order=order, product=products[line["sku"]], quantity=line["quantity"], unit_price=line["unit_price"])
         for line in lines
@@ -134,7 +135,7 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
             # Another member's request created this external id a moment ago (ours holds only our account lock).
             raise Conflict("This order belongs to another member.", code="order_member_mismatch",
                            fields={"external_id": ["Already used by another member."]})
-        _save_lines(order, lines)
+        _save_lines(order, lines, replace=False)
     else:
         if order.member_id != member.pk:
             raise Conflict("This order belongs to another member.", code="order_member_mismatch",
