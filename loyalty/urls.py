@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .apis.members import MemberLookupApi
+
+urlpatterns = [
+    path("members/lookup", MemberLookupApi.as_view(), name="member-lookup"),
+]
