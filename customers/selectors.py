@@ -51,7 +51,7 @@ def member_lookup_queryset(*, phone: str = "", email: str = "", card: str = "") 
 
 def member_lookup(*, phone: str = "", email: str = "", card: str = "") -> Member:
     """The one member with this phone, email or card. NotFound if none; `member_ambiguous` (409) if several."""
-    found = list(member_lookup_queryset(phone=phone, email=email, card=card)[:2])
+    found = list(member_lookup_queryset(phone=phone, email=email, card=card).select_related("account__tier")[:2])
     if not found:
         raise NotFound("No member has this identifier.", code="member_not_found")
     if len(found) > 1:

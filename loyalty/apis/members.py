@@ -16,9 +16,16 @@ class MemberLookupInput(serializers.Serializer):
 
 
 class MemberOutput(serializers.ModelSerializer):
+    tier = serializers.CharField(source="account.tier.slug", default=None, allow_null=True)
+    points_available = serializers.IntegerField(source="account.available_points", default=0)
+    points_pending = serializers.IntegerField(source="account.pending_points", default=0)
+
     class Meta:
         model = Member
-        fields = ["external_id", "first_name", "last_name", "email", "phone", "card_number"]
+        fields = [
+            "external_id", "first_name", "last_name", "email", "phone", "card_number", "tier",
+            "points_available", "points_pending",
+        ]
 
 
 @extend_schema(
