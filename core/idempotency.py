@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.response import Response
@@ -66,6 +66,23 @@ def request_fingerprint(*, method: str, path: str, body) -> str:
     return hashlib.sha256(f"{method.upper()} {path}\n{canonical}".encode()).hexdigest()
 
 
+def _insert_if_absent(row: dict) -> bool:
+    """One INSERT … ON CONFLICT DO NOTHING in autocommit (PostgreSQL and SQLite ≥ 3.24): True if ours.
+
+    A single statement, so the claim costs one round trip and one commit; a parallel insert of the same
+    (owner, key) waits for ours to commit and then does nothing.
+    """
+    table = IdempotencyKey._meta.db_table
+    fields = [IdempotencyKey._meta.get_field(name) for name in row]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    values = [field.get_db_prep_save(row[field.name], connection) for field in fields]
+    sql = (f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES ({', '.join(['%s'] * len(values))}) "
+           f"ON CONFLICT (owner, {connection.ops.quote_name('key')}) DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.rowcount == 1
+
+
 def idempotency_claim(*, owner: str, key: str, fingerprint: str, method: str = "POST", path: str = "") -> Claim:
     """Claim `key` for one request, or find the completed first request to replay.
 
@@ -76,25 +93,17 @@ def idempotency_claim(*, owner: str, key: str, fingerprint: str, method: str = "
     now = timezone.now()
     token = uuid.uuid4()
     lock_until = now + dt.timedelta(seconds=settings.IDEMPOTENCY_LOCK_SECONDS)
+    row = {
+        "owner": owner, "key": key, "fingerprint": fingerprint, "method": method[:8], "path": path[:255],
+        "lock_token": token, "locked_until": lock_until, "created_at": now,
+        "expires_at": now + dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
+    }
     for _attempt in range(2):  # a second pass only after deleting an expired record
-        try:
-            with transaction.atomic():
-                record, created = IdempotencyKey.objects.get_or_create(
-                    owner=owner,
-                    key=key,
-                    defaults={
-                        "fingerprint": fingerprint,
-                        "method": method[:8],
-                        "path": path[:255],
-                        "lock_token": token,
-                        "locked_until": lock_until,
-                        "expires_at": now + dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
-                    },
-                )
-        except IntegrityError:  # lost a race on SQLite's get_or_create; the winner's row exists now
-            record, created = IdempotencyKey.objects.get(owner=owner, key=key), False
-        if created:
-            return Claim(record, token)
+        if _insert_if_absent(row):
+            return Claim(IdempotencyKey(**row), token)
+        record = IdempotencyKey.objects.filter(owner=owner, key=key).first()
+        if record is None:  # expired and purged between the two statements
+            continue
         if record.expires_at <= now and record.is_completed:
             IdempotencyKey.objects.filter(pk=record.pk, expires_at__lte=now).delete()
             continue
@@ -116,7 +125,7 @@ def idempotency_claim(*, owner: str, key: str, fingerprint: str, method: str = "
 
 def idempotency_complete(*, claim: Claim, response_status: int, response_body) -> None:
     """Store the response of a claimed request. Call inside the write's transaction; raises LostClaim."""
-    stored = IdempotencyKey.objects.filter(pk=claim.record.pk, lock_token=claim.token).update(
+    stored = IdempotencyKey.objects.filter(owner=claim.record.owner, key=claim.record.key, lock_token=claim.token).update(
         response_status=response_status, response_body=response_body, lock_token=None, locked_until=None
     )
     if not stored:
@@ -125,7 +134,7 @@ def idempotency_complete(*, claim: Claim, response_status: int, response_body) -
 
 def idempotency_release(*, claim: Claim) -> None:
     """Forget a claim whose request failed without a result worth replaying (a 5xx): the client may retry."""
-    IdempotencyKey.objects.filter(pk=claim.record.pk, lock_token=claim.token).delete()
+    IdempotencyKey.objects.filter(owner=claim.record.owner, key=claim.record.key, lock_token=claim.token).delete()
 
 
 def idempotency_keys_purge(*, now=None, batch_size: int = 10_000) -> int:

@@ -1,5 +1,6 @@
 """Orders from the POS and the web shop: create or update by external id, and returns."""
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -85,7 +86,7 @@ class OrderUpsertApi(PosApi):
         data.is_valid(raise_exception=True)
         lines = [{k: v for k, v in line.items()} for line in data.validated_data.pop("lines")]
         order, created = order_upsert(**data.validated_data, lines=lines)
-        order = Order.objects.select_related("member").prefetch_related("lines__product").get(pk=order.pk)
+        prefetch_related_objects([order], "lines__product")
         return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
