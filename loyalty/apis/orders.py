@@ -1,6 +1,6 @@
 """Orders from the POS and the web shop: create or update by external id, and returns."""
 from django.conf import settings
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from core.idempotency import idempotent
 from customers.models import Member
-from loyalty.models import MemberAccount, Order, OrderStatus, SalesChannel
+from loyalty.models import MemberAccount, Order, OrderLine, OrderStatus, SalesChannel
 from loyalty.services import order_return, order_upsert
 from loyalty.services.orders import order_points_earned
 
@@ -17,6 +17,7 @@ from .redemptions import BalanceOutput
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 QUANTITY = {"max_digits": 10, "decimal_places": 3}
+LINES_WITH_PRODUCTS = Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id"))
 
 
 class OrderLineInput(serializers.Serializer):
@@ -86,7 +87,7 @@ class OrderUpsertApi(PosApi):
         data.is_valid(raise_exception=True)
         lines = [{k: v for k, v in line.items()} for line in data.validated_data.pop("lines")]
         order, created = order_upsert(**data.validated_data, lines=lines)
-        prefetch_related_objects([order], "lines__product")
+        prefetch_related_objects([order], LINES_WITH_PRODUCTS)
         return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -149,7 +150,7 @@ class OrderReturnApi(PosApi):
             lines=None if lines is None else [dict(line) for line in lines],
             cause_key=f"order:{order.pk}:return:{data.validated_data['return_id']}",
         )
-        order = Order.objects.select_related("member").prefetch_related("lines__product").get(pk=order.pk)
+        order = Order.objects.select_related("member").prefetch_related(LINES_WITH_PRODUCTS).get(pk=order.pk)
         result = {"order": order, "return_id": data.validated_data["return_id"], "entries": entries,
                   "balance": MemberAccount.objects.get(member_id=order.member_id)}
         return Response(ReturnOutput(result).data, status=status.HTTP_201_CREATED)
