@@ -81,7 +81,8 @@ class OrderLine(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
     quantity = models.DecimalField(max_digits=10, decimal_places=3)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    returned_quantity = models.DecimalField(max_digits=10, decimal_places=3, default=0)
+    # db_default: bulk loaders (COPY) that name only the original columns still work.
+    returned_quantity = models.DecimalField(max_digits=10, decimal_places=3, default=0, db_default=0)
 
     class Meta:
         constraints = [

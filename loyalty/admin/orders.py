@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Category, Order, OrderLine, Product
+from ..models import Category, Order, OrderLine, Product
 
 
 @admin.register(Category)
