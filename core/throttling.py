@@ -20,14 +20,15 @@ def api_key_rate_check(*, api_key: ApiKey, now: float | None = None) -> float | 
     cache = caches[settings.API_RATE_LIMIT_CACHE]
     now = time.time() if now is None else now
     second = int(now)
-    current_key = f"ratelimit:api-key:{api_key.pk}:{second}"
+    # By the key's random prefix, not its id: ids can be reused (SQLite), prefixes are never shared.
+    current_key = f"ratelimit:api-key:{api_key.prefix}:{second}"
     cache.add(current_key, 0, timeout=3)
     try:
         current = cache.incr(current_key)
     except ValueError:  # evicted between add and incr
         cache.add(current_key, 1, timeout=3)
         current = 1
-    previous = cache.get(f"ratelimit:api-key:{api_key.pk}:{second - 1}", 0)
+    previous = cache.get(f"ratelimit:api-key:{api_key.prefix}:{second - 1}", 0)
     elapsed = now - second
     estimate = previous * (1 - elapsed) + current
     if estimate <= api_key.requests_per_second:

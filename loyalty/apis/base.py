@@ -1,7 +1,7 @@
 """What every POS / web-shop endpoint shares: API-key auth, the `pos` scope, the per-key rate limit,
 and the OpenAPI pieces (error body, Idempotency-Key header) that let a client be generated."""
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -57,5 +57,3 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "body returns the first response (with `Idempotent-Replayed: true`); kept 24 hours per API key."
     ),
 )
-
-__all__ = ["PosApi", "ErrorOutput", "COMMON_ERRORS", "WRITE_ERRORS", "IDEMPOTENCY_KEY", "inline_serializer"]
