@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.response import Response
@@ -138,15 +139,14 @@ def idempotency_release(*, claim: Claim) -> None:
 
 
 def idempotency_keys_purge(*, now=None, batch_size: int = 10_000) -> int:
-    """Delete expired keys in batches (claims still held are kept); returns how many were deleted."""
+    """Delete expired keys in batches, and claims left by dead requests; a live claim is kept. Returns the count."""
     now = now or timezone.now()
+    expired = IdempotencyKey.objects.filter(expires_at__lte=now).filter(
+        Q(lock_token__isnull=True) | Q(locked_until__lt=now)
+    )
     deleted = 0
     while True:
-        ids = list(
-            IdempotencyKey.objects.filter(expires_at__lte=now, lock_token__isnull=True).values_list("pk", flat=True)[
-                :batch_size
-            ]
-        )
+        ids = list(expired.values_list("pk", flat=True)[:batch_size])
         if not ids:
             return deleted
         deleted += IdempotencyKey.objects.filter(pk__in=ids).delete()[0]

@@ -138,6 +138,20 @@ def test_keys_live_24_hours_then_the_purge_deletes_them_and_the_key_is_free(clie
 
 
 @pytest.mark.django_db
+def test_the_purge_also_removes_claims_of_requests_that_died_but_keeps_live_ones():
+    # given two expired claims: one whose request died long ago, one still locked (running)
+    dead = idempotency_claim(owner="api-key:1", key="dead", fingerprint="x")
+    live = idempotency_claim(owner="api-key:1", key="live", fingerprint="x")
+    later = timezone.now() + dt.timedelta(hours=25)
+    IdempotencyKey.objects.filter(key="dead").update(locked_until=later - dt.timedelta(minutes=1))
+    IdempotencyKey.objects.filter(key="live").update(locked_until=later + dt.timedelta(minutes=1))
+    # when the purge runs after they expired, then only the dead claim goes
+    assert idempotency_keys_purge(now=later) == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["live"]
+    assert dead.token and live.token
+
+
+@pytest.mark.django_db
 def test_the_purge_is_scheduled_hourly_by_beat():
     from django_celery_beat.models import PeriodicTask
 
