@@ -102,3 +102,19 @@ class OrderLine(models.Model):
     @property
     def amount(self):
         return self.quantity * self.unit_price
+
+
+class OrderReturn(models.Model):
+    """One return (full or by lines), keyed by its cause so a replay returns nothing twice."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    cause_key = models.CharField(max_length=128, unique=True)
+    lines = models.JSONField(default=dict, blank=True, help_text="sku → quantity returned; empty for a full return.")
+    points_reversed = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Return {self.cause_key}"

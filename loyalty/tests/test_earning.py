@@ -177,3 +177,47 @@ def test_status_returned_reverses_in_full(base_rate):
     with pytest.raises(DomainError) as error:
         upsert(member, status="completed")
     assert error.value.code == "invalid_status_change"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_order_sent_by_twenty_parallel_connections_earns_once():
+    import threading
+
+    from django.db import connection
+
+    ProgrammeSettings.objects.update_or_create(pk=1, defaults={"return_period_days": 0})
+    EarningRuleFactory(kind="base", points_per_unit=Decimal("0.1"))
+    member = MemberFactory()
+    barrier = threading.Barrier(20)
+    created, errors = [], []
+
+    def send():
+        try:
+            barrier.wait()
+            created.append(upsert(member)[1])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert created.count(True) == 1 and Order.objects.count() == 1
+    assert LedgerEntry.objects.filter(kind="earn").count() == 1 and earned(member) == 100
+
+
+def test_a_replayed_return_that_reversed_no_points_returns_nothing_twice():
+    # given an order that earned nothing (no earning rule)
+    member = MemberFactory()
+    order, _ = upsert(member)
+    # when the same partial return is sent twice
+    order_return(order=order, lines=[{"sku": "TEA", "quantity": "1"}], cause_key="r-1")
+    order_return(order=order, lines=[{"sku": "TEA", "quantity": "1"}], cause_key="r-1")
+    # then one unit is returned, once
+    assert order.lines.get(product__sku="TEA").returned_quantity == 1
+    assert order.returns.get().lines == {"TEA": "1"}

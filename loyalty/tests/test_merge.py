@@ -60,3 +60,10 @@ def test_a_member_cannot_be_merged_into_itself():
         member_merge(survivor=member, duplicate=member)
     assert error.value.code == "same_member"
     assert not MemberMerge.objects.exists()
+
+
+def test_a_member_that_absorbed_others_can_itself_be_merged():
+    a, b, c = MemberFactory(), MemberFactory(), MemberFactory()
+    member_merge(survivor=b, duplicate=c)
+    member_merge(survivor=a, duplicate=b)
+    assert list(MemberMerge.objects.values_list("survivor_id", flat=True)) == [a.pk, a.pk]

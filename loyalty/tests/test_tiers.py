@@ -106,3 +106,20 @@ def test_tier_progress_says_how_much_more_and_by_when(tiers):
     assert progress.deadline == shop_today() + dt.timedelta(days=300)
     silver = tier_progress(member=MemberFactory())
     assert silver.current is None and silver.next == tiers["bronze"] and silver.amount_to_next == 0
+
+
+def test_a_tier_can_qualify_by_points_earned_and_shows_its_perks():
+    from loyalty.tests.factories import EarningRuleFactory
+
+    ProgrammeSettings.objects.update_or_create(pk=1, defaults={"return_period_days": 0})
+    EarningRuleFactory(points_per_unit=Decimal("0.1"))
+    TierFactory(slug="base", rank=1, threshold=Decimal("0"))
+    vip = TierFactory(slug="vip", rank=2, qualify_by="points", threshold=Decimal("500"), multiplier=Decimal("2"),
+                      perks="Lounge access\nGift wrapping")
+    member = MemberFactory()
+    buy(member, "4000.00", "A")  # 400 points
+    assert tier_of(member) == "base"
+    assert tier_progress(member=member).amount_to_next == Decimal("100") and tier_progress(member=member).measure == "points"
+    buy(member, "1000.00", "B")  # 500 points
+    assert tier_of(member) == "vip"
+    assert tier_progress(member=member).benefits == ["×2 points on every purchase", "Lounge access", "Gift wrapping"]
