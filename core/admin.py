@@ -1,28 +1,60 @@
+from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
 
-from .api_keys import api_key_create
-from .models import ApiKey
+from .api_keys import api_key_create, api_key_revoke
+from .models import ApiKey, IdempotencyKey
+
+
+class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(choices=ApiKey.Scope.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "scopes", "rate_limit"]
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at"]
+    form = ApiKeyForm
+    list_display = ["name", "prefix", "scopes", "rate_limit", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix"]
-    fields = ["name", "scopes"]
     actions = ["revoke"]
 
+    def get_fields(self, request, obj=None):
+        return ["name", "scopes", "rate_limit"] + (["prefix", "created_at", "last_used_at", "revoked_at"] if obj else [])
+
     def get_readonly_fields(self, request, obj=None):
-        return ["scopes"] if obj else []
+        return ["scopes", "prefix", "created_at", "last_used_at", "revoked_at"] if obj else []
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
         created, raw = api_key_create(name=obj.name, scopes=obj.scopes or [])
+        if obj.rate_limit:
+            ApiKey.objects.filter(pk=created.pk).update(rate_limit=obj.rate_limit)
         obj.pk = created.pk
         self.message_user(request, f"The key is shown only now; copy it: {raw}", messages.WARNING)
 
     @admin.action(description="Revoke selected keys")
     def revoke(self, request, queryset):
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        keys = list(queryset.filter(revoked_at__isnull=True))
+        for api_key in keys:  # a handful of keys at most, each through the service
+            api_key_revoke(api_key=api_key)
+        self.message_user(request, f"Revoked {len(keys)} key(s); requests with them now get 401.")
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(admin.ModelAdmin):
+    """Read-only: what a retry with a key will get, for support questions."""
+
+    list_display = ["key", "owner", "method", "path", "response_status", "created_at", "expires_at"]
+    list_filter = ["response_status", "method"]
+    search_fields = ["key", "owner", "path"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -3,6 +3,7 @@
 Clients send `Authorization: Api-Key <prefix>.<secret>`; the prefix finds the row, the secret's
 SHA-256 is compared in constant time.
 """
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -13,6 +14,7 @@ from rest_framework import authentication, exceptions, permissions
 from .models import ApiKey
 
 KEYWORD = "Api-Key"
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def _digest(secret: str) -> str:
@@ -41,7 +43,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key = ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
         if key is None or not hmac.compare_digest(key.key_hash, _digest(secret)):
             raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # At most once a minute: every request of a busy till writing the same row would queue on its lock.
+        if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         return (None, key)
 
     def authenticate_header(self, request):

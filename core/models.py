@@ -1,3 +1,4 @@
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -15,6 +16,9 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    rate_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Requests per second; empty means the API_KEY_RATE_LIMIT setting."
+    )
 
     class Meta:
         verbose_name = "API key"
@@ -26,3 +30,41 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def requests_per_second(self) -> int:
+        from django.conf import settings
+
+        return self.rate_limit or settings.API_KEY_RATE_LIMIT
+
+
+class IdempotencyKey(models.Model):
+    """The first outcome of a write sent with an `Idempotency-Key` header, replayed for retries.
+
+    A row is claimed (no response yet, `lock_token` set) before the write runs and completed in the
+    write's own transaction, so a stored response always matches what was committed.
+    """
+
+    owner = models.CharField(max_length=64, help_text="Whose key space: api-key:<id> or user:<id>.")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and canonical body.")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    lock_token = models.UUIDField(null=True, blank=True, help_text="Set while a request runs under this key.")
+    locked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "idempotency key"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_unique_per_owner")]
+
+    def __str__(self):
+        return f"{self.owner} {self.key}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.response_status is not None

@@ -138,3 +138,20 @@ LOGGING = {
 }
 # Member ids per lifecycle recompute task: on few cores one pass beats many; more workers want smaller ranges.
 LIFECYCLE_RANGE_SIZE = env.int("LIFECYCLE_RANGE_SIZE", default=1_000_000)
+
+# --- loyaltyapi: cache, API rate limits and idempotency keys -------------------------------------
+# Redis in production (CACHE_URL or REDIS_URL, e.g. redis://host:6379/0); per-process memory otherwise,
+# which is fine for one `make run` process but makes rate limits per process.
+_CACHE_URL = env("CACHE_URL", default=env("REDIS_URL", default=""))
+CACHES = {
+    "default": env.cache_url_config(_CACHE_URL)
+    if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "loyalty"}
+}
+API_KEY_RATE_LIMIT = env.int("API_KEY_RATE_LIMIT", default=20)  # requests per second, unless the key sets its own
+API_RATE_LIMIT_CACHE = "default"
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+IDEMPOTENCY_LOCK_SECONDS = 60  # a claimed key whose request died is free again after this
+# Phone numbers without +: (country code, trunk prefix, national length), for member lookup by phone.
+SHOP_PHONE_NUMBERING = tuple(env.list("SHOP_PHONE_NUMBERING", default=["7", "8", "10"]))
+SHOP_PHONE_NUMBERING = (SHOP_PHONE_NUMBERING[0], SHOP_PHONE_NUMBERING[1], int(SHOP_PHONE_NUMBERING[2]))

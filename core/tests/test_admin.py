@@ -36,3 +36,26 @@ def test_member_search_finds_by_phone_and_email(admin_client):
     assert event.member.external_id in admin_client.get(url, {"q": "+79990001122"}).content.decode()
     assert event.member.external_id in admin_client.get(url, {"q": event.member.email}).content.decode()
     assert event.member.external_id not in admin_client.get(url, {"q": "nobody@nowhere"}).content.decode()
+
+
+def test_staff_create_a_key_see_it_once_and_revoke_it(admin_client, client):
+    from core.models import ApiKey
+
+    # given staff add a POS key with its own rate limit
+    url = reverse("admin:core_apikey_add")
+    response = admin_client.post(url, {"name": "Store 12", "scopes": ["pos"], "rate_limit": "50"}, follow=True)
+    # then the raw key is shown in the message, and only a hash is stored
+    message = next(str(m) for m in response.context["messages"] if "copy it" in str(m))
+    raw = message.rsplit(" ", 1)[1]
+    key = ApiKey.objects.get(name="Store 12")
+    assert key.scopes == ["pos"] and key.rate_limit == 50 and raw.startswith(key.prefix + ".")
+    assert raw.split(".", 1)[1] not in key.key_hash
+    assert raw not in admin_client.get(reverse("admin:core_apikey_change", args=[key.pk])).content.decode()
+    lookup = "/api/v1/members/lookup?phone=%2B70000000000"
+    assert client.get(lookup, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 404
+    # when staff revoke it, then the key no longer authenticates
+    changelist = reverse("admin:core_apikey_changelist")
+    admin_client.post(changelist, {"action": "revoke", "_selected_action": [key.pk]})
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    assert client.get(lookup, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 401

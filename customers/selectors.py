@@ -1,0 +1,61 @@
+"""Reads about members that the API and the portal share."""
+import re
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from core.exceptions import DomainError, NotFound
+
+from .models import Member
+
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def phone_normalise(value: str) -> str:
+    """E.164-style `+<digits>`: separators dropped; a national number (8 999…, or 10 bare digits) gets the country code."""
+    digits = _NOT_DIGITS.sub("", value)
+    # (country code, trunk prefix, national length): ("7", "8", 10) for Russia.
+    country, trunk, national_length = settings.SHOP_PHONE_NUMBERING
+    if not value.strip().startswith("+"):
+        if len(digits) == national_length + 1 and digits.startswith(trunk):
+            digits = country + digits[1:]
+        elif len(digits) == national_length:
+            digits = country + digits
+    return f"+{digits}" if digits else ""
+
+
+def card_normalise(value: str) -> str:
+    return re.sub(r"[\s\-]", "", value)
+
+
+def member_lookup_queryset(*, phone: str = "", email: str = "", card: str = "") -> QuerySet[Member]:
+    """Members matching exactly one given identifier, normalised; each variant is an indexed equality."""
+    given = [name for name, value in (("phone", phone), ("email", email), ("card", card)) if value and value.strip()]
+    if len(given) != 1:
+        raise DomainError(
+            "Give exactly one of phone, email or card.",
+            code="invalid_lookup",
+            fields={"non_field_errors": ["Give exactly one of phone, email or card."]},
+        )
+    if phone:
+        normalised = phone_normalise(phone)
+        if len(normalised) < 6:
+            raise DomainError("Not a phone number.", code="invalid", fields={"phone": ["Not a phone number."]})
+        # Stored numbers are E.164 (imports and the portal write them so); bare digits cover older rows.
+        return Member.objects.filter(phone__in={normalised, normalised[1:], phone.strip()})
+    if email:
+        email = email.strip()
+        return Member.objects.filter(email__in={email, email.lower()})
+    return Member.objects.filter(card_number__in={card_normalise(card), card.strip()})
+
+
+def member_lookup(*, phone: str = "", email: str = "", card: str = "") -> Member:
+    """The one member with this phone, email or card. NotFound if none; `member_ambiguous` (409) if several."""
+    found = list(member_lookup_queryset(phone=phone, email=email, card=card).select_related("account__tier")[:2])
+    if not found:
+        raise NotFound("No member has this identifier.", code="member_not_found")
+    if len(found) > 1:
+        raise DomainError(
+            "Several members share this identifier; look up by another one.", code="member_ambiguous", http_status=409
+        )
+    return found[0]

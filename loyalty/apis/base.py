@@ -1,0 +1,59 @@
+"""What every POS / web-shop endpoint shares: API-key auth, the `pos` scope, the per-key rate limit,
+and the OpenAPI pieces (error body, Idempotency-Key header) that let a client be generated."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from core.api_keys import ApiKeyAuthentication, HasApiScope
+from core.idempotency import HEADER, MAX_KEY_LENGTH
+from core.throttling import ApiKeyRateThrottle
+
+
+class PosApi(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiScope]
+    throttle_classes = [ApiKeyRateThrottle]
+    required_scope = "pos"
+
+
+class ErrorDetail(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `insufficient_points`.")
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per-field messages; nested objects for nested input.",
+    )
+
+
+class ErrorOutput(serializers.Serializer):
+    error = ErrorDetail()
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorOutput, description=description)
+
+
+# The answers any POS endpoint can give besides its own.
+COMMON_ERRORS = {
+    400: error("Invalid input (`invalid`, with field messages) or a refused business rule."),
+    401: error("No API key, or an unknown or revoked one."),
+    403: error("The API key lacks the `pos` scope."),
+    429: error("Rate limit of the API key exceeded; see `Retry-After`."),
+}
+WRITE_ERRORS = {
+    **COMMON_ERRORS,
+    409: error("`idempotency_request_in_progress`: a request with this Idempotency-Key is still running."),
+    422: error("`idempotency_key_reused`: the Idempotency-Key was used for a different request."),
+}
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        f"Up to {MAX_KEY_LENGTH} characters, unique per operation (a UUID). A retry with the same key and "
+        "body returns the first response (with `Idempotent-Replayed: true`); kept 24 hours per API key."
+    ),
+)

@@ -1,0 +1,156 @@
+"""Orders from the POS and the web shop: create or update by external id, and returns."""
+from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from core.idempotency import idempotent
+from customers.models import Member
+from loyalty.models import MemberAccount, Order, OrderLine, OrderStatus, SalesChannel
+from loyalty.services import order_return, order_upsert
+from loyalty.services.orders import order_points_earned
+
+from .base import IDEMPOTENCY_KEY, WRITE_ERRORS, PosApi, error
+from .redemptions import BalanceOutput
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+QUANTITY = {"max_digits": 10, "decimal_places": 3}
+LINES_WITH_PRODUCTS = Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id"))
+
+
+class OrderLineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=255, required=False, help_text="Creates the product if the sku is new.")
+    quantity = serializers.DecimalField(**QUANTITY, min_value=0, default=1)
+    unit_price = serializers.DecimalField(**MONEY, min_value=0)
+
+    def validate_quantity(self, value):
+        if value <= 0:
+            raise serializers.ValidationError("Must be greater than zero.")
+        return value
+
+
+class OrderInput(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64, help_text="The shop's order id; sending it again updates.")
+    source = serializers.CharField(max_length=32, default="shop", help_text="Which system the id belongs to.")
+    member = serializers.SlugRelatedField(slug_field="external_id", queryset=Member.objects.all(),
+                                          help_text="The member's external id.")
+    created_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices, default=OrderStatus.COMPLETED)
+    total = serializers.DecimalField(**MONEY, min_value=0)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", default=settings.SHOP_CURRENCY)
+    channel = serializers.ChoiceField(choices=SalesChannel.choices, default=SalesChannel.STORE)
+    store = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    lines = OrderLineInput(many=True, allow_empty=True, default=list)
+
+
+class OrderLineOutput(serializers.Serializer):
+    sku = serializers.CharField(source="product.sku")
+    quantity = serializers.DecimalField(**QUANTITY)
+    unit_price = serializers.DecimalField(**MONEY)
+    returned_quantity = serializers.DecimalField(**QUANTITY)
+
+
+class OrderOutput(serializers.ModelSerializer):
+    member = serializers.CharField(source="member.external_id")
+    lines = OrderLineOutput(many=True)
+    points_earned = serializers.SerializerMethodField(help_text="Net points the order earned (pending at first).")
+
+    class Meta:
+        model = Order
+        fields = ["external_id", "source", "member", "created_at", "status", "total", "currency", "channel",
+                  "store", "lines", "points_earned"]
+
+    def get_points_earned(self, order) -> int:
+        return order_points_earned(order=order)
+
+
+@extend_schema(
+    tags=["orders"],
+    summary="Create or update an order by its external id",
+    description="A completed order earns points once, however often it is sent. Sending `returned` or "
+                "`cancelled` for a completed order reverses what it earned.",
+    parameters=[IDEMPOTENCY_KEY],
+    request=OrderInput,
+    responses={
+        201: OrderOutput, 200: OrderOutput, **WRITE_ERRORS,
+        409: error("`order_member_mismatch`: the external id belongs to another member's order; "
+                   "or `idempotency_request_in_progress`."),
+    },
+)
+class OrderUpsertApi(PosApi):
+    @idempotent
+    def post(self, request):
+        data = OrderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = [{k: v for k, v in line.items()} for line in data.validated_data.pop("lines")]
+        order, created = order_upsert(**data.validated_data, lines=lines)
+        prefetch_related_objects([order], LINES_WITH_PRODUCTS)
+        return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ReturnLineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.DecimalField(**QUANTITY, min_value=0)
+
+    def validate_quantity(self, value):
+        if value <= 0:
+            raise serializers.ValidationError("Must be greater than zero.")
+        return value
+
+
+class ReturnInput(serializers.Serializer):
+    return_id = serializers.CharField(max_length=64, help_text="The till's id for this return; never applied twice.")
+    source = serializers.CharField(max_length=32, default="shop")
+    lines = ReturnLineInput(many=True, required=False, allow_null=True, default=None,
+                            help_text="Omit for a full return.")
+
+    def validate_lines(self, value):
+        if value is not None and not value:
+            raise serializers.ValidationError("Omit lines for a full return, or give at least one.")
+        return value
+
+
+class LedgerEntryOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    bucket = serializers.CharField(help_text="pending, available, or debt (points already spent).")
+    points = serializers.IntegerField()
+
+
+class ReturnOutput(serializers.Serializer):
+    order = OrderOutput()
+    return_id = serializers.CharField()
+    entries = LedgerEntryOutput(many=True, help_text="The reversal entries this return wrote.")
+    balance = BalanceOutput()
+
+
+@extend_schema(
+    tags=["orders"],
+    summary="Return an order in full or by lines",
+    description="Reverses exactly what the returned part earned; points already spent become a debt that "
+                "later earning pays off first, so the balance never goes negative.",
+    parameters=[IDEMPOTENCY_KEY],
+    request=ReturnInput,
+    responses={
+        201: ReturnOutput, **WRITE_ERRORS,
+        404: error("`not_found`: no order with this external id."),
+    },
+)
+class OrderReturnApi(PosApi):
+    @idempotent
+    def post(self, request, external_id):
+        data = ReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = get_object_or_404(Order, source=data.validated_data["source"], external_id=external_id)
+        lines = data.validated_data["lines"]
+        entries = order_return(
+            order=order,
+            lines=None if lines is None else [dict(line) for line in lines],
+            cause_key=f"order:{order.pk}:return:{data.validated_data['return_id']}",
+        )
+        order = Order.objects.select_related("member").prefetch_related(LINES_WITH_PRODUCTS).get(pk=order.pk)
+        result = {"order": order, "return_id": data.validated_data["return_id"], "entries": entries,
+                  "balance": MemberAccount.objects.get(member_id=order.member_id)}
+        return Response(ReturnOutput(result).data, status=status.HTTP_201_CREATED)

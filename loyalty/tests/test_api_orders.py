@@ -1,0 +1,215 @@
+"""POST /api/v1/orders and /orders/{external_id}/return: upsert by external id, earning once, returns."""
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from core.tests.factories import ApiKeyFactory, auth_header
+from customers.tests.factories import MemberFactory
+from loyalty.models import LedgerEntry, MemberAccount, Order
+from loyalty.tests.factories import EarningRuleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def till():
+    return ApiKeyFactory(rate_limit=1000)
+
+
+@pytest.fixture
+def member():
+    EarningRuleFactory(points_per_unit=Decimal("0.1"))  # 1 point per 10 RUB
+    return MemberFactory(external_id="C100")
+
+
+def order_body(**changes):
+    body = {
+        "external_id": "O-1", "member": "C100", "created_at": "2026-11-20T12:00:00+03:00", "status": "completed",
+        "total": "1500.00", "currency": "RUB", "channel": "store", "store": "12",
+        "lines": [{"sku": "TEA-1", "name": "Tea", "quantity": "2", "unit_price": "500.00"},
+                  {"sku": "CUP-1", "quantity": "1", "unit_price": "500.00"}],
+    }
+    return {**body, **changes}
+
+
+def send(client, till, body, path="/api/v1/orders", key=None):
+    extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post(path, body, content_type="application/json", **auth_header(till), **extra)
+
+
+def earned(member):
+    return sum(LedgerEntry.objects.filter(member=member, kind="earn").values_list("points", flat=True))
+
+
+def test_a_completed_order_is_created_and_earns_pending_points(client, till, member):
+    response = send(client, till, order_body())
+    assert response.status_code == 201
+    body = response.json()
+    assert body["total"] == "1500.00" and body["points_earned"] == 150
+    assert [line["sku"] for line in body["lines"]] == ["TEA-1", "CUP-1"]
+    assert MemberAccount.objects.get(member=member).pending_points == 150
+
+
+def test_sending_the_same_order_twice_updates_and_earns_once(client, till, member):
+    first = send(client, till, order_body())
+    again = send(client, till, order_body(store="13"))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert Order.objects.filter(external_id="O-1").count() == 1
+    assert earned(member) == 150
+
+
+def test_a_pending_order_earns_when_it_becomes_completed(client, till, member):
+    assert send(client, till, order_body(status="pending")).json()["points_earned"] == 0
+    assert send(client, till, order_body(status="completed")).json()["points_earned"] == 150
+
+
+def test_an_order_id_of_another_member_is_409_and_changes_nothing(client, till, member):
+    MemberFactory(external_id="C200")
+    send(client, till, order_body())
+    response = send(client, till, order_body(member="C200"))
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "order_member_mismatch"
+    assert Order.objects.get(external_id="O-1").member == member
+
+
+def test_idempotent_replay_and_key_reuse(client, till, member):
+    first = send(client, till, order_body(), key="k-1")
+    replay = send(client, till, order_body(), key="k-1")
+    reused = send(client, till, order_body(external_id="O-2"), key="k-1")
+    assert replay.status_code == 201 and replay.json() == first.json()
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert reused.status_code == 422 and reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert not Order.objects.filter(external_id="O-2").exists()
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"total": "-1.00"}, "total"),
+    ({"total": "abc"}, "total"),
+    ({"total": "1.005"}, "total"),
+    ({"member": "nobody"}, "member"),
+    ({"status": "shipped"}, "status"),
+    ({"created_at": "yesterday"}, "created_at"),
+    ({"external_id": ""}, "external_id"),
+    ({"lines": [{"sku": "A", "quantity": "0", "unit_price": "1.00"}]}, "lines"),
+    ({"lines": [{"sku": "A", "quantity": "1", "unit_price": "-1.00"}]}, "lines"),
+    ({"lines": [{"quantity": "1", "unit_price": "1.00"}]}, "lines"),
+])
+def test_bad_input_is_400_with_the_field_and_writes_nothing(client, till, member, changes, field):
+    response = send(client, till, order_body(**changes))
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert not Order.objects.exists() and not LedgerEntry.objects.exists()
+
+
+def test_a_currency_other_than_the_programmes_is_refused(client, till, member):
+    response = send(client, till, order_body(currency="USD"))
+    assert response.status_code == 400 and response.json()["error"]["code"] == "currency_mismatch"
+    assert not Order.objects.exists()
+
+
+def test_auth_no_key_401_staff_key_403_revoked_401(client, member):
+    from core.api_keys import api_key_revoke
+
+    assert client.post("/api/v1/orders", order_body(), content_type="application/json").status_code == 401
+    assert send(client, ApiKeyFactory(scopes=["staff"]), order_body()).status_code == 403
+    revoked = ApiKeyFactory()
+    api_key_revoke(api_key=revoked)
+    assert send(client, revoked, order_body()).status_code == 401
+    assert not Order.objects.exists()
+
+
+def test_over_the_rate_limit_429_with_retry_after(client, member):
+    from django.core.cache import cache
+
+    cache.clear()
+    slow_till = ApiKeyFactory(rate_limit=1)
+    responses = [send(client, slow_till, order_body(external_id=f"O-{n}")) for n in range(2)]
+    assert responses[1].status_code == 429 and int(responses[1].headers["Retry-After"]) >= 1
+    assert Order.objects.count() == 1
+
+
+# --- returns ---------------------------------------------------------------------------------------
+
+def ret(client, till, body, external_id="O-1", key=None):
+    return send(client, till, body, path=f"/api/v1/orders/{external_id}/return", key=key)
+
+
+def test_a_partial_return_reverses_exactly_what_those_lines_earned(client, till, member):
+    # given an order whose tea earned 100 points and cup 50
+    send(client, till, order_body())
+    # when one of the two teas comes back
+    response = ret(client, till, {"return_id": "R-1", "lines": [{"sku": "TEA-1", "quantity": "1"}]})
+    # then 50 points are reversed and the line records the return
+    assert response.status_code == 201
+    body = response.json()
+    assert sum(e["points"] for e in body["entries"]) == -50
+    assert body["balance"]["pending"] == 100
+    tea = next(line for line in body["order"]["lines"] if line["sku"] == "TEA-1")
+    assert Decimal(tea["returned_quantity"]) == 1
+
+
+def test_the_same_return_id_is_applied_once(client, till, member):
+    send(client, till, order_body())
+    body = {"return_id": "R-1", "lines": [{"sku": "TEA-1", "quantity": "1"}]}
+    ret(client, till, body)
+    ret(client, till, body)
+    assert MemberAccount.objects.get(member=member).pending_points == 100
+
+
+def test_a_full_return_reverses_everything_and_marks_the_order(client, till, member):
+    send(client, till, order_body())
+    response = ret(client, till, {"return_id": "R-1"})
+    assert response.status_code == 201 and response.json()["order"]["status"] == "returned"
+    assert MemberAccount.objects.get(member=member).pending_points == 0
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"return_id": "R", "lines": [{"sku": "NOPE", "quantity": "1"}]}, "unknown_line"),
+    ({"return_id": "R", "lines": [{"sku": "TEA-1", "quantity": "3"}]}, "return_exceeds_quantity"),
+    ({"return_id": "R", "lines": [{"sku": "TEA-1", "quantity": "-1"}]}, "invalid"),
+    ({"return_id": "R", "lines": []}, "invalid"),
+    ({"lines": [{"sku": "TEA-1", "quantity": "1"}]}, "invalid"),
+])
+def test_bad_returns_are_400_and_write_nothing(client, till, member, body, code):
+    send(client, till, order_body())
+    response = ret(client, till, body)
+    assert response.status_code == 400 and response.json()["error"]["code"] == code
+    assert not LedgerEntry.objects.filter(kind="reverse").exists()
+    assert MemberAccount.objects.get(member=member).pending_points == 150
+
+
+def test_returning_an_unknown_order_is_404(client, till, member):
+    assert ret(client, till, {"return_id": "R"}, external_id="nope").status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_parallel_clients_with_the_same_key_create_one_order_and_one_ledger_entry(till, member):
+    # given 50 tills' retries of one order with one Idempotency-Key, released at the same moment
+    barrier = threading.Barrier(50)
+    responses, errors = [], []
+
+    def post():
+        try:
+            barrier.wait()
+            responses.append(send(Client(), till, order_body(), key="same-key"))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then exactly one order and one earn entry exist, and every answer is that order or "in progress"
+    assert errors == []
+    assert Order.objects.filter(external_id="O-1").count() == 1
+    assert LedgerEntry.objects.filter(member=member, kind="earn").count() == 1
+    assert {r.status_code for r in responses} <= {201, 409}
+    created = [r.json() for r in responses if r.status_code == 201]
+    assert created and all(body == created[0] for body in created)
