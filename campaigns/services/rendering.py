@@ -21,6 +21,12 @@ def unsubscribe_url(*, member_id: int, channel: str) -> str:
 
 
 def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMessage:
+    if channel == "webhook":
+        from .webhooks import webhook_request
+
+        body, headers = webhook_request(message)
+        return OutgoingMessage(channel=channel, to=to, subject="", body="", idempotency_key=message.idempotency_key,
+                               headers=headers, payload={"body": body})
     subject, body, html_body = message.subject, message.body, ""
     if message.purpose == Purpose.MARKETING and not body and getattr(message, "campaign_step_id", None):
         from .message_content import render_step_message
@@ -30,9 +36,11 @@ def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMe
     if message.purpose == Purpose.MARKETING and message.member_id:
         unsubscribe = unsubscribe_url(member_id=message.member_id, channel=channel)
         if channel == "email":
+            from .tracking import tracked_html
+
+            html_body = tracked_html(body, message=message, unsubscribe=unsubscribe)
             body = f"{body}\n\n--\nUnsubscribe: {unsubscribe}"
     return OutgoingMessage(
         channel=channel, to=to, subject=subject, body=body, html_body=html_body,
         idempotency_key=message.idempotency_key, unsubscribe_url=unsubscribe if channel == "email" else "",
-        payload=message.payload if channel == "webhook" else None,
     )

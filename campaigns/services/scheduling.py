@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 def _add_days(column: str, days: int) -> str:
     if is_postgres():
         return f"({column} + interval '{int(days)} days')"
-    return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {column}, '+{int(days)} days')"
+    # Django keeps SQLite timestamps as text with microseconds; keep them (substr from the '.').
+    return f"(strftime('%%Y-%%m-%%d %%H:%%M:%%S', {column}, '+{int(days)} days') || substr({column}, 20))"
 
 
 def _concat(*parts: str) -> str:
@@ -177,6 +178,11 @@ def campaigns_plan_due(*, day: dt.date | None = None) -> dict:
     for back in (1, 0):
         result["stage"] += campaigns_enter_stage(occurred_on=day - dt.timedelta(days=back))
     result["segment"] = campaigns_enter_segments(since=shop_day_start(day - dt.timedelta(days=1)))
+    from .webhooks import webhooks_for_segment_entries, webhooks_for_stage_transitions
+
+    result["webhooks"] = webhooks_for_segment_entries(since=shop_day_start(day - dt.timedelta(days=1)))
+    for back in (1, 0):
+        result["webhooks"] += webhooks_for_stage_transitions(occurred_on=day - dt.timedelta(days=back))
     result["birthday"] = campaigns_enter_birthdays(day=day)
     result["replenishment"] = campaigns_enter_replenishment(day=day)
     logger.info("campaigns_plan_finished day=%s %s", day, " ".join(f"{k}={v}" for k, v in result.items()))
