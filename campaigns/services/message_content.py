@@ -52,6 +52,8 @@ def message_context(*, member, entry=None) -> dict:
 def _account(member):
     from loyalty.models import MemberAccount
 
+    if hasattr(member, "_campaign_account"):  # prefetched for the whole batch by the outbox worker
+        return member._campaign_account
     return MemberAccount.objects.select_related("tier").filter(member=member).first()
 
 

@@ -1,5 +1,4 @@
 """Turn an outbox row into what a channel back end sends."""
-from django.conf import settings
 from django.core import signing
 
 from ..channels import OutgoingMessage
@@ -14,10 +13,9 @@ def unsubscribe_token(*, member_id: int, channel: str) -> str:
 
 
 def unsubscribe_url(*, member_id: int, channel: str) -> str:
-    from django.urls import reverse
+    from .tracking import _url
 
-    path = reverse("campaigns_public:unsubscribe", args=[unsubscribe_token(member_id=member_id, channel=channel)])
-    return settings.CAMPAIGNS_PUBLIC_BASE_URL.rstrip("/") + path
+    return _url("campaigns_public:unsubscribe", unsubscribe_token(member_id=member_id, channel=channel))
 
 
 def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMessage:

@@ -13,18 +13,24 @@ TRACK_SALT = "campaigns.track"
 URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
-def _absolute(path: str) -> str:
-    return settings.CAMPAIGNS_PUBLIC_BASE_URL.rstrip("/") + path
+def _url(name: str, token: str) -> str:
+    # reverse() once per URL name with a marker, then format: it costs more than the rest of a message
+    if name not in _PATTERNS:
+        _PATTERNS[name] = settings.CAMPAIGNS_PUBLIC_BASE_URL.rstrip("/") + reverse(name, args=["TOKEN"])
+    return _PATTERNS[name].replace("TOKEN", token)
+
+
+_PATTERNS: dict[str, str] = {}
 
 
 def open_pixel_url(*, message) -> str:
     token = signing.Signer(salt=TRACK_SALT).sign_object([message.pk, message.member_id, "email"], compress=True)
-    return _absolute(reverse("campaigns_public:open", args=[token]))
+    return _url("campaigns_public:open", token)
 
 
 def click_url(*, message, url: str) -> str:
     token = signing.Signer(salt=TRACK_SALT).sign_object([message.pk, message.member_id, "email", url], compress=True)
-    return _absolute(reverse("campaigns_public:click", args=[token]))
+    return _url("campaigns_public:click", token)
 
 
 def tracked_html(text: str, *, message, unsubscribe: str) -> str:
