@@ -65,3 +65,45 @@ def test_worker_killed_mid_send_then_restarted_delivers_each_message_exactly_onc
     # and the row in flight at the kill was claimed again (a second attempt), not lost
     assert interrupted >= 1
     assert OutboxMessage.objects.filter(attempts=2).exists()
+
+
+@pytest.mark.worker
+def test_lifecycle_task_run_twice_on_a_real_worker_sends_each_message_once(celery_worker_process, tmp_path):
+    # given the seeded stages and "New" campaign (no holdout here), and three members who just became New
+    import importlib
+
+    from django.apps import apps
+
+    from campaigns.models import Campaign
+    from core.timezones import shop_today
+    from lifecycle.models import StageTransition
+    from lifecycle.tasks import lifecycle_recompute_all
+    from lifecycle.tests.test_services import buyer
+
+    importlib.import_module("lifecycle.migrations.0002_default_stages").seed(apps, None)
+    importlib.import_module("campaigns.migrations.0005_default_campaigns").seed(apps, None)
+    Campaign.objects.exclude(slug="stage-new").update(is_active=False)
+    Campaign.objects.filter(slug="stage-new").update(holdout_percent=0)
+    today = shop_today()
+    members = [buyer(1, 10, as_of=today) for _ in range(3)]
+    for member in members:
+        member.email_consent = True
+        member.save()
+    provider_log = tmp_path / "provider.log"
+    worker = celery_worker_process(extra_env={
+        "CAMPAIGNS_EMAIL_CHANNEL": "campaigns.channels.recording.FileRecordingChannel",
+        "CAMPAIGNS_RECORDING_PATH": str(provider_log), "CAMPAIGNS_OUTBOX_KICK": "false"})
+    # when the lifecycle task runs twice (its signal plans the campaign in the worker) and the sender twice
+    lifecycle_recompute_all.delay(today.isoformat(), 2)
+    wait_until(lambda: StageTransition.objects.count() == 3, message="three transitions")
+    lifecycle_recompute_all.delay(today.isoformat(), 2)
+    wait_until(lambda: worker.log().count("lifecycle_recompute_range_task[") >= 8, message="second run's ranges")
+    wait_until(lambda: worker.log().count("succeeded") >= 6, message="all lifecycle tasks succeeded")
+    outbox_send_due_task.delay()
+    outbox_send_due_task.delay()
+    wait_until(lambda: OutboxMessage.objects.filter(status=OutboxStatus.DELIVERED).count() == 3, message="3 sent")
+    wait_until(lambda: worker.log().count("outbox_send_due_task[") >= 4, message="both sender runs")
+    # then each member got exactly one thank-you mail
+    delivered = [line.split()[2] for line in provider_log.read_text().splitlines() if line.startswith("delivered")]
+    assert sorted(delivered) == sorted(m.email for m in members)
+    assert OutboxMessage.objects.count() == 3
