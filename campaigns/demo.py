@@ -71,7 +71,7 @@ def _simulate_response(rng, response_rate):
     orders = []
     for entry in CampaignEntry.objects.filter(is_holdout=False).select_related("campaign__stage"):
         if rng.random() < response_rate:
-            days = rng.randint(1, max(1, entry.campaign.effective_conversion_days))
+            days = rng.randint(0, max(0, entry.campaign.effective_conversion_days - 1))
             orders.append(Order(source="demo-campaign", external_id=f"C{entry.pk}", member_id=entry.member_id,
                                 created_at=min(entry.triggered_at + dt.timedelta(days=days, hours=rng.randint(1, 10)),
                                                timezone.now()),

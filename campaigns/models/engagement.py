@@ -37,8 +37,12 @@ class Review(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
-            models.UniqueConstraint(fields=["member", "order", "product"], name="review_once_per_product",
-                                    nulls_distinct=False),
+            # once per product, and once for the whole order (product empty); two partial constraints
+            # because SQLite cannot treat NULLs as equal in one
+            models.UniqueConstraint(fields=["member", "order", "product"], condition=Q(product__isnull=False),
+                                    name="review_once_per_product"),
+            models.UniqueConstraint(fields=["member", "order"], condition=Q(product__isnull=True),
+                                    name="review_once_per_order"),
         ]
 
     def __str__(self):
