@@ -9,14 +9,15 @@ from campaigns.models import Campaign, CampaignEntry, OutboxMessage, PlannedActi
 from campaigns.services import outbox_send_due
 from campaigns.services.holdout import holdout_bucket, holdout_bucket_sql, is_holdout
 from campaigns.services.scheduling import (
-    campaign_broadcast, campaigns_enter_birthdays, campaigns_enter_segments, campaigns_enter_stage,
+    campaign_broadcast, campaigns_enter_birthdays, campaigns_enter_replenishment, campaigns_enter_segments,
+    campaigns_enter_stage,
 )
 from core.timezones import shop_day_start, shop_today
 from customers.tests.factories import MemberFactory
 from lifecycle.models import LifecycleStage, StageTransition
 from lifecycle.services import lifecycle_recompute
 from lifecycle.tests.test_services import buyer
-from segments.models import Segment, SegmentMembership, SegmentMembershipChange
+from segments.models import MemberStats, Segment, SegmentMembership, SegmentMembershipChange
 
 from .factories import CampaignFactory, StepFactory
 
@@ -122,3 +123,22 @@ def test_segment_entries_birthdays_and_a_broadcast_each_enter_once(only_test_cam
         (broadcast.pk, joined.pk, "broadcast"), (broadcast.pk, stays.pk, "broadcast"),
     }
     assert OutboxMessage.objects.count() == 4
+
+
+def test_replenishment_due_from_analytics_enters_the_members_due_today(only_test_campaigns):
+    # given a 30-day buyer whose reminder (70 % of the interval) falls today, and one not due yet
+    today = shop_today()
+    due, not_yet = MemberFactory(), MemberFactory()
+    MemberStats.objects.create(member=due, orders_count=5, last_purchase_on=today - dt.timedelta(days=21),
+                               median_days_between=30)
+    MemberStats.objects.create(member=not_yet, orders_count=5, last_purchase_on=today - dt.timedelta(days=5),
+                               median_days_between=30)
+    campaign = CampaignFactory(trigger="replenishment_due", stage=None)
+    StepFactory(campaign=campaign, body_template="Time to restock:{% for p in usual_basket %} {{ p.name }}{% endfor %}")
+    # when the daily sweep runs twice
+    campaigns_enter_replenishment(day=today)
+    campaigns_enter_replenishment(day=today)
+    # then only the due member entered, once
+    assert list(CampaignEntry.objects.values_list("member_id", "occurrence")) == [
+        (due.pk, f"replenish:{today.isoformat()}")]
+    assert OutboxMessage.objects.get().member == due

@@ -142,3 +142,21 @@ def test_open_pixel_and_click_redirect_record_engagement():
     assert forged.status_code == 400
     assert sorted(EngagementEvent.objects.filter(message_ref=f"outbox-{message.pk}").values_list("kind", flat=True)) == [
         "click", "open", "sent"]
+
+
+def test_points_earned_and_tier_changed_are_queued_for_their_subscribers():
+    from loyalty.services import points_award_bonus
+    from loyalty.signals import tier_changed
+    from loyalty.tests.factories import TierFactory
+
+    points_hook = WebhookSubscriptionFactory(events=["points.earned"])
+    tier_hook = WebhookSubscriptionFactory(events=["tier.changed"])
+    member = MemberFactory(external_id="P-1")
+    entry = points_award_bonus(member=member, points=50, reason="Welcome", cause_key="bonus-1")
+    tier_changed.send(sender=None, member=member, from_tier=None, to_tier=TierFactory(slug="gold"))
+    [earned] = OutboxMessage.objects.filter(webhook_subscription=points_hook)
+    [moved] = OutboxMessage.objects.filter(webhook_subscription=tier_hook)
+    assert (earned.payload["event"], earned.payload["data"]["points"], earned.dedupe_key) == (
+        "points.earned", 50, f"webhook:{points_hook.pk}:points:{entry.pk}")
+    assert (moved.payload["event"], moved.payload["data"]) == (
+        "tier.changed", {"member": "P-1", "from_tier": None, "to_tier": "gold"})
