@@ -223,10 +223,10 @@ class BatchOutcome:
             mine.filter(pk__in=ids).update(status=OutboxStatus.SUPPRESSED, reason=reason, lease_until=None)
         if self.sent_events:
             from customers.models import EngagementEvent
-            from customers.signals import import_finished
 
+            # bulk: no post_save, so segments do not re-evaluate these members; no statistic reads "sent"
+            # (opens and clicks, written one by one by the tracking endpoints, do mark them)
             EngagementEvent.objects.bulk_create(self.sent_events)
-            import_finished.send(sender=EngagementEvent, member_ids=[e.member_id for e in self.sent_events])
 
 
 def _handle(message: OutboxMessage, decision, outcome: BatchOutcome) -> str:
