@@ -42,6 +42,11 @@ def compress(*columns):
     return [unique[:, i] for i in range(unique.shape[1])], np.bincount(inverse), inverse
 
 
+# Log-parameters stay within ±LOG_BOUND (on the scaled problem): data with no drop-out at all would
+# otherwise drive a and b to infinity, where the likelihood is flat and the gamma functions lose precision.
+LOG_BOUND = 6.0
+
+
 def fit(x, t_x, T, *, start=(0.5, 1.0, 0.5, 0.5), penalty=0.0) -> BgNbdParams:
     """Maximum-likelihood (r, α, a, b) for arrays of frequency, recency and age (all in one time unit).
 
@@ -59,7 +64,7 @@ def fit(x, t_x, T, *, start=(0.5, 1.0, 0.5, 0.5), penalty=0.0) -> BgNbdParams:
     best = None
     for method in ("Nelder-Mead", "L-BFGS-B"):
         initial = np.log(start) if best is None else best.x
-        result = optimize.minimize(objective, initial, method=method,
+        result = optimize.minimize(objective, initial, method=method, bounds=[(-LOG_BOUND, LOG_BOUND)] * 4,
                                    options={"maxiter": 4000, "xatol": 1e-10, "fatol": 1e-12} if method == "Nelder-Mead"
                                    else {"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
         if best is None or result.fun <= best.fun:
@@ -89,15 +94,24 @@ def probability_alive(params: BgNbdParams, x, t_x, T):
 def expected_purchases(params: BgNbdParams, t, x, t_x, T):
     """E[Y(t) | x, t_x, T]: expected purchases in the next `t` (FHL 2005, eq. 10).
 
-    The factor ((α+T)/(α+T+t))^(r+x)·₂F₁(r+x, b+x; a+b+x−1; z) is rewritten with Euler's transformation as
-    (1−z)^(a−1)·₂F₁(a+b−1−r, a−1; a+b+x−1; z), z = t/(α+T+t), whose parameters do not grow with x.
+    The factor H = ((α+T)/(α+T+t))^(r+x)·₂F₁(r+x, b+x; a+b+x−1; z), z = t/(α+T+t), overflows as written for
+    heavy buyers. Pfaff's transformation turns it into ₂F₁(r+x, a−1; a+b+x−1; −t/(α+T)), stable while
+    t < α+T; beyond that Euler's, (1−z)^(a−1)·₂F₁(a+b−1−r, a−1; a+b+x−1; z). Where neither is finite
+    (extreme parameters) the customer's expected rate without drop-out, (r+x)/(α+T)·t, is the fallback.
     """
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     x, t_x, T = (np.asarray(v, float) for v in (x, t_x, T))
-    z = t / (alpha + T + t)
-    hyper = np.power(1 - z, a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-    numerator = (a + b + x - 1) / (a - 1) * (1 - hyper)
-    return numerator * probability_alive(params, x, t_x, T)
+    c = a + b + x - 1
+    near = t < alpha + T
+    with np.errstate(all="ignore"):
+        pfaff = special.hyp2f1(r + x, a - 1, c, -t / (alpha + T))
+        z = t / (alpha + T + t)
+        euler = np.power(1 - z, a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, c, z)
+        hyper = np.where(near & np.isfinite(pfaff), pfaff, np.where(np.isfinite(euler), euler, pfaff))
+        expected = c / (a - 1) * (1 - hyper)
+    fallback = (r + x) / (alpha + T) * t
+    expected = np.where(np.isfinite(expected) & (expected >= 0), expected, fallback)
+    return expected * probability_alive(params, x, t_x, T)
 
 
 def simulate(params: BgNbdParams, n: int, T, *, rng: np.random.Generator):

@@ -29,6 +29,9 @@ def log_likelihood_terms(log_params, x, m):
             + (px - 1) * np.log(m * x) + np.log(x) - (px + q) * np.log(v + m * x))
 
 
+LOG_BOUND = 8.0  # p, q, v within e^±8 (v on spends scaled to about 1): keeps degenerate data finite
+
+
 def fit(x, m, *, start=(1.0, 1.0, 1.0)) -> GammaGammaParams:
     """Maximum-likelihood (p, q, v) from repeat-purchase counts `x` > 0 and mean repeat spends `m` > 0."""
     x, m = np.asarray(x, float), np.asarray(m, float)
@@ -44,7 +47,7 @@ def fit(x, m, *, start=(1.0, 1.0, 1.0)) -> GammaGammaParams:
     best = None
     for method in ("Nelder-Mead", "L-BFGS-B"):
         initial = np.log(start) if best is None else best.x
-        result = optimize.minimize(objective, initial, method=method,
+        result = optimize.minimize(objective, initial, method=method, bounds=[(-LOG_BOUND, LOG_BOUND)] * 3,
                                    options={"maxiter": 4000, "xatol": 1e-10, "fatol": 1e-12} if method == "Nelder-Mead"
                                    else {"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
         if best is None or result.fun <= best.fun:
