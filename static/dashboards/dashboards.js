@@ -23,7 +23,16 @@
       return Object.assign(axes(chart), {series: wideSeries(chart, "line", {stack: "all", areaStyle: {}, symbol: "none"})});
     },
     line: function (chart) {
-      return Object.assign(axes(chart), {series: wideSeries(chart, "line", {connectNulls: true})});
+      var option = axes(chart);
+      var series = wideSeries(chart, "line", {connectNulls: true});
+      // Money next to a count (outstanding points and their value) goes on its own axis.
+      series.forEach(function (s) {
+        if (/_value$/.test(s.name)) { s.yAxisIndex = 1; s.lineStyle = {type: "dashed"}; }
+      });
+      if (series.some(function (s) { return s.yAxisIndex === 1; })) {
+        option.yAxis = [{type: "value", name: "points"}, {type: "value", name: "value"}];
+      }
+      return Object.assign(option, {series: series});
     },
     bar: function (chart) {
       var option = axes(chart);
