@@ -4,8 +4,7 @@ PostgreSQL: COPY into a temporary table, then one UPDATE … FROM, then one UPDA
 members no longer scored (their completed orders were returned). SQLite (`make run`): executemany in chunks.
 Members without a statistics row are skipped (the nightly statistics refresh creates the rows).
 """
-import math
-
+import numpy as np
 from django.db import connection
 
 from core.sql import is_postgres
@@ -17,14 +16,23 @@ SCORE_COLUMNS = ["predicted_purchases_90", "predicted_purchases_365", "prob_aliv
 SQLITE_CHUNK = 5000
 
 
+FLOAT_DIGITS = 5  # stored floats are rounded, so a rerun on the same day finds nothing to rewrite
+
+
 def _rows(scores: MemberScores):
-    columns = [scores.member_id.tolist(), *(getattr(scores, name).tolist() for name in SCORE_COLUMNS)]
-    for row in zip(*columns):
-        yield tuple(None if isinstance(v, float) and not math.isfinite(v) else v for v in row)
+    columns = [scores.member_id.tolist()]
+    for name in SCORE_COLUMNS:
+        values = getattr(scores, name)
+        if values.dtype.kind == "f":
+            rounded = np.round(values, FLOAT_DIGITS)
+            values = np.where(np.isfinite(rounded), rounded, None)
+        columns.append(values.tolist())
+    return zip(*columns)
 
 
 def scores_store(scores: MemberScores) -> int:
-    """Write every member's scores and clear stale ones, in the caller's transaction; returns rows updated."""
+    """Write every member's scores and clear stale ones, in the caller's transaction; returns the rows
+    rewritten (on PostgreSQL only those whose scores changed)."""
     return _store_postgres(scores) if is_postgres() else _store_portable(scores)
 
 
@@ -40,9 +48,12 @@ def _store_postgres(scores: MemberScores) -> int:
         with cursor.copy(f"COPY clv_scores (member_id, {', '.join(SCORE_COLUMNS)}) FROM STDIN") as copy:
             for row in _rows(scores):
                 copy.write_row(row)
+        cursor.execute("ANALYZE clv_scores")
+        changed = " OR ".join(f"s.{name} IS DISTINCT FROM c.{name}" for name in SCORE_COLUMNS)
+        # Rows whose scores did not change are not rewritten (no dead tuples, no index churn).
         cursor.execute(f"""
             UPDATE segments_memberstats s SET {assignments}
-              FROM clv_scores c WHERE s.member_id = c.member_id
+              FROM clv_scores c WHERE s.member_id = c.member_id AND ({changed})
         """)
         updated = cursor.rowcount
         cursor.execute("""
