@@ -26,11 +26,12 @@ class ClvFitResult:
     timings: dict[str, float]
 
 
-def clv_fit(*, as_of: dt.date | None = None, time_unit: str = "weeks", progress=None) -> ClvFitResult:
+def clv_fit(*, as_of: dt.date | None = None, time_unit: str = "weeks", progress=None, store: bool = True) -> ClvFitResult:
     """Fit BG/NBD and Gamma-Gamma on completed orders up to the end of `as_of` (today by default), score
     every member and store the predictions in their statistics row, and record the fit as a `ClvFit`.
 
     Scores and the fit row are written in one transaction: a crash leaves the previous scores whole.
+    `store=False` (benchmarks) computes everything and writes nothing.
     Running it twice for the same day writes the same values. Raises DomainError `no_purchases` when no
     member has a completed order, `invalid_time_unit` for a unit other than days or weeks.
     """
@@ -57,6 +58,11 @@ def clv_fit(*, as_of: dt.date | None = None, time_unit: str = "weeks", progress=
     say(f"Fitted BG/NBD r={models.bgnbd.r:.4g} alpha={models.bgnbd.alpha:.4g} a={models.bgnbd.a:.4g} b={models.bgnbd.b:.4g}.")
     scores = score_members(summary, models)
     lap("score")
+    if not store:
+        fit = ClvFit(as_of=as_of, time_unit=time_unit, members=len(summary), r=models.bgnbd.r, alpha=models.bgnbd.alpha,
+                     a=models.bgnbd.a, b=models.bgnbd.b, bgnbd_log_likelihood=models.bgnbd.log_likelihood,
+                     seconds=round(time.monotonic() - started, 3))
+        return ClvFitResult(fit=fit, models=models, members=len(summary), updated=0, timings=timings)
     with transaction.atomic():
         updated = scores_store(scores)
         gg = models.gamma_gamma

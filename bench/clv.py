@@ -12,6 +12,7 @@ Target: the full fit and scoring of 1,000,000 members under 60 s. Needs the anal
 import argparse
 import datetime as dt
 import platform
+import sys
 import time
 from _common import floor_pass, timed  # sets Django up
 
@@ -62,9 +63,12 @@ def bench_cdnow():
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="Last day of orders (default today).")
     parser.add_argument("--time-unit", choices=["days", "weeks"], default="weeks")
+    parser.add_argument("--no-store", action="store_true",
+                        help="Summary, fit and scoring only: nothing written, no lock on the statistics table.")
     args = parser.parse_args()
     print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}")
     bench_cdnow()
@@ -73,12 +77,12 @@ def main():
         members = cursor.fetchone()[0]
     floor_seconds, buyers = floor_pass(FLOOR_SQL)
     started = time.monotonic()
-    result = clv_fit(as_of=args.as_of or shop_today(), time_unit=args.time_unit)
+    result = clv_fit(as_of=args.as_of or shop_today(), time_unit=args.time_unit, store=not args.no_store)
     total = time.monotonic() - started
     bg, gg = result.models.bgnbd, result.models.gamma_gamma
     print(f"database {connection.settings_dict['NAME']}: {members:,} members, {buyers:,} with completed orders")
     print(f"floor (one GROUP BY member pass over completed orders): {floor_seconds:.2f} s")
-    print(f"fit_clv --time-unit {args.time_unit}: {total:.2f} s in all (target < 60 s): {result.timings}; "
+    print(f"fit_clv --time-unit {args.time_unit}{' (not stored)' if args.no_store else ''}: {total:.2f} s in all (target < 60 s): {result.timings}; "
           f"{result.updated:,} statistics rows written")
     print(f"  BG/NBD r={bg.r:.4f} alpha={bg.alpha:.4f} a={bg.a:.4f} b={bg.b:.4f}; "
           + (f"Gamma-Gamma p={gg.p:.3f} q={gg.q:.3f} v={gg.v:.3f}" if gg else "Gamma-Gamma not fitted"))
