@@ -1,0 +1,286 @@
+"""The outbox: queue in the caller's transaction, send from a worker with a lease, retry with backoff."""
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core.exceptions import DomainError
+from customers.models import Channel, Member
+
+from ..channels import OutgoingMessage, PermanentSendError, channel_backend
+from ..models import OutboxMessage, OutboxStatus, Purpose
+
+logger = logging.getLogger(__name__)
+CHANNELS = {*Channel.values, "webhook"}
+
+
+def transactional_enqueue(
+    *, member: Member | None, channel: str, subject: str, body: str, dedupe_key: str, to: str = ""
+) -> OutboxMessage:
+    """Queue a transactional message (sign-in code, password reset) in the caller's transaction.
+
+    Not subject to marketing consent, caps or quiet hours. Idempotent by `dedupe_key`: a second call
+    returns the first row and queues nothing. The worker is nudged once the caller commits.
+    """
+    if channel not in CHANNELS:
+        raise DomainError("Unknown channel.", fields={"channel": [f"Expected one of {sorted(CHANNELS)}."]})
+    if not (to or member):
+        raise DomainError("A recipient is needed.", fields={"to": ["Give an address or a member."]})
+    message, created = OutboxMessage.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={"member": member, "channel": channel, "to": to, "subject": subject, "body": body,
+                  "purpose": Purpose.TRANSACTIONAL, "due_at": timezone.now()},
+    )
+    if created:
+        transaction.on_commit(outbox_kick)
+    return message
+
+
+def outbox_kick() -> None:
+    """Ask a worker to send now rather than at the next beat tick; a broker outage only delays."""
+    if not settings.CAMPAIGNS_OUTBOX_KICK:
+        return
+    from ..tasks import outbox_send_due_task
+
+    try:
+        outbox_send_due_task.apply_async(retry=False)
+    except Exception:  # the beat tick sends it anyway
+        logger.warning("outbox_kick_failed", exc_info=True)
+
+
+def _due_filter(now):
+    return Q(status=OutboxStatus.PENDING, due_at__lte=now) | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
+
+
+def outbox_claim(*, batch_size: int, worker_id: str, now: dt.datetime | None = None) -> list[OutboxMessage]:
+    """Claim up to `batch_size` due rows for this worker with a lease, skipping rows others hold.
+
+    A row stays claimed only until its lease ends: if the worker dies the row is due again then.
+    """
+    now = now or timezone.now()
+    lease_until = now + dt.timedelta(seconds=settings.CAMPAIGNS_OUTBOX_LEASE_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.filter(_due_filter(now)).order_by("due_at")
+            .select_for_update(skip_locked=True).values_list("id", flat=True)[:batch_size]
+        )
+        if not ids:
+            return []
+        OutboxMessage.objects.filter(id__in=ids).update(
+            status=OutboxStatus.SENDING, lease_until=lease_until, claimed_by=worker_id, attempts=F("attempts") + 1
+        )
+    return list(OutboxMessage.objects.filter(id__in=ids)
+                .select_related("member__stats", "campaign_step", "entry").order_by("due_at", "id"))
+
+
+@dataclass
+class SendReport:
+    counts: Counter = field(default_factory=Counter)
+    batches: int = 0
+    seconds: float = 0.0
+
+    @property
+    def handled(self) -> int:
+        return sum(self.counts.values())
+
+
+def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None = None,
+                    worker_id: str | None = None, now: dt.datetime | None = None) -> SendReport:
+    """Send every due message, batch by batch, until none is due or the time budget is spent.
+
+    Each sent row's outcome is written right after its send, so a worker crash can leave at most the
+    message in flight unrecorded; it is claimed again when its lease ends and re-sent with the same
+    idempotency key. Decisions that send nothing (defer, suppress) are written once per batch: lost in
+    a crash, they are simply decided again. Safe to run in several workers at once (claims skip locked
+    rows). `now` fixes the clock the send rules read (tests, benchmarks); by default each batch reads
+    the real time.
+
+    On PostgreSQL the session commits without waiting for the WAL flush (synchronous_commit off): a
+    database crash may forget the last fraction of a second of outcomes, and those messages are re-sent
+    with their idempotency keys; a worker crash loses nothing.
+    """
+    from .send_rules import plan_batch
+
+    batch_size = batch_size or settings.CAMPAIGNS_OUTBOX_BATCH
+    time_budget = settings.CAMPAIGNS_OUTBOX_TIME_BUDGET if time_budget is None else time_budget
+    worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+    started, report = time.monotonic(), SendReport()
+    with _relaxed_commits():
+        while time.monotonic() - started < time_budget:
+            clock = now or timezone.now()
+            batch = outbox_claim(batch_size=batch_size, worker_id=worker_id, now=clock)
+            if not batch:
+                break
+            report.batches += 1
+            outcome = BatchOutcome(worker_id=worker_id, now=clock)
+            try:
+                _prefetch_accounts(batch)
+                for message, decision in plan_batch(batch, now=clock):
+                    report.counts[_handle(message, decision, outcome)] += 1
+            finally:
+                outcome.flush()
+    report.seconds = time.monotonic() - started
+    if report.handled:
+        logger.info("outbox_send_finished handled=%s batches=%s seconds=%.2f %s", report.handled, report.batches,
+                    report.seconds, " ".join(f"{k}={v}" for k, v in sorted(report.counts.items())))
+    return report
+
+
+@contextmanager
+def _relaxed_commits():
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _prefetch_accounts(batch):
+    """One query for the batch's points and tiers (templates read them through message_context)."""
+    from loyalty.models import MemberAccount
+
+    member_ids = {m.member_id for m in batch if m.member_id and m.purpose == Purpose.MARKETING}
+    if not member_ids:
+        return
+    accounts = {a.member_id: a for a in MemberAccount.objects.filter(member_id__in=member_ids).select_related("tier")}
+    for message in batch:
+        if message.member is not None:
+            message.member._campaign_account = accounts.get(message.member_id)
+
+
+class BatchOutcome:
+    """Per-batch writes: channel back ends reused across the batch, deferrals, suppressions and "sent"
+    engagement events written in a few statements at the end."""
+
+    def __init__(self, *, worker_id, now):
+        self.worker_id, self.now = worker_id, now
+        self.backends = {}
+        self.deferred = defaultdict(list)  # (due_at, reason) -> ids
+        self.suppressed = defaultdict(list)  # reason -> ids
+        self.sent_events = []
+        self.delivered = []  # (message, values) sent but not yet recorded
+
+    def backend(self, channel):
+        if channel not in self.backends:
+            self.backends[channel] = channel_backend(channel)
+        return self.backends[channel]
+
+    def record_delivered(self, message, values):
+        self.delivered.append((message, values))
+        if len(self.delivered) >= settings.CAMPAIGNS_OUTBOX_RECORD_EVERY:
+            self.flush_delivered()
+
+    def flush_delivered(self):
+        """One UPDATE for the sent messages not yet recorded (a crash before it re-sends at most these,
+        with their idempotency keys)."""
+        rows, self.delivered = self.delivered, []
+        if not rows:
+            return
+        if connection.vendor != "postgresql":
+            for message, values in rows:
+                OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by,
+                                             attempts=message.attempts).update(**values)
+            return
+        placeholders = ", ".join(["(%s::bigint, %s, %s, %s, %s, %s, %s, %s::int)"] * len(rows))
+        params = [self.now, self.worker_id]
+        for message, v in rows:
+            params += [message.pk, v["sent_channel"], v["sent_to"], v["provider_id"], v["reason"],
+                       v.get("subject", ""), v.get("body", ""), message.attempts]
+        with connection.cursor() as cursor:
+            cursor.execute(f"""
+                UPDATE campaigns_outboxmessage o
+                   SET status = 'delivered', lease_until = NULL, sent_at = %s, sent_channel = v.channel,
+                       sent_to = v.sent_to, provider_id = v.provider_id, reason = v.reason,
+                       subject = CASE WHEN o.body = '' THEN v.subject ELSE o.subject END,
+                       body = CASE WHEN o.body = '' THEN v.body ELSE o.body END
+                  FROM (VALUES {placeholders}) v (id, channel, sent_to, provider_id, reason, subject, body, attempts)
+                 WHERE o.id = v.id AND o.claimed_by = %s AND o.attempts = v.attempts""",
+                           [params[0], *params[2:], params[1]])
+
+    def flush(self):
+        self.flush_delivered()
+        for backend in self.backends.values():
+            backend.close()
+        mine = OutboxMessage.objects.filter(claimed_by=self.worker_id, status=OutboxStatus.SENDING)
+        for (due_at, reason), ids in self.deferred.items():
+            mine.filter(pk__in=ids).update(status=OutboxStatus.PENDING, due_at=due_at, reason=reason, lease_until=None,
+                                           attempts=F("attempts") - 1)
+        for reason, ids in self.suppressed.items():
+            mine.filter(pk__in=ids).update(status=OutboxStatus.SUPPRESSED, reason=reason, lease_until=None)
+        if self.sent_events:
+            from customers.models import EngagementEvent
+            from customers.signals import import_finished
+
+            EngagementEvent.objects.bulk_create(self.sent_events)
+            import_finished.send(sender=EngagementEvent, member_ids=[e.member_id for e in self.sent_events])
+
+
+def _handle(message: OutboxMessage, decision, outcome: BatchOutcome) -> str:
+    from .rendering import outgoing_for
+
+    if decision.action == "suppress":
+        outcome.suppressed[decision.reason].append(message.pk)
+        return decision.reason.split(":")[0]
+    if decision.action == "defer":
+        outcome.deferred[(decision.due_at, decision.reason)].append(message.pk)
+        return "deferred"
+    now = outcome.now
+    try:
+        backend = outcome.backend(decision.channel)
+        outgoing: OutgoingMessage = outgoing_for(message, channel=decision.channel, to=decision.to)
+        result = backend.send(outgoing)
+    except PermanentSendError as error:
+        return _finish(message, OutboxStatus.FAILED, reason=str(error)[:255])
+    except Exception as error:  # a temporary failure: retry with backoff
+        logger.warning("outbox_send_error id=%s attempt=%s error=%r", message.pk, message.attempts, error)
+        return _retry(message, f"{type(error).__name__}: {error}"[:255], now)
+    values = {"status": OutboxStatus.DELIVERED, "reason": decision.reason, "lease_until": None, "sent_at": now,
+              "sent_channel": decision.channel, "sent_to": outgoing.to[:500], "provider_id": result.provider_id[:255]}
+    if not message.body:
+        values.update(subject=outgoing.subject[:255], body=outgoing.body)  # keep what was actually sent
+    outcome.record_delivered(message, values)
+    if message.member_id and message.purpose == Purpose.MARKETING:
+        from customers.models import EngagementEvent
+
+        outcome.sent_events.append(EngagementEvent(member_id=message.member_id, channel=decision.channel,
+                                                   kind=EngagementEvent.Kind.SENT, occurred_at=now,
+                                                   message_ref=message.idempotency_key))
+    return "delivered"
+
+
+def _finish(message, status, *, reason="", channel="", to="", provider_id="", subject=None, body=None, now=None) -> str:
+    now = now or timezone.now()
+    values = {"status": status, "reason": reason, "lease_until": None}
+    if status == OutboxStatus.DELIVERED:
+        values.update(sent_channel=channel, sent_to=to, provider_id=provider_id, sent_at=now)
+        if subject is not None and not message.body:
+            values.update(subject=subject[:255], body=body)  # keep what was actually sent
+    # Only the holder of the claim records an outcome: a row re-claimed after a lost lease is not overwritten.
+    OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(**values)
+    return str(status)
+
+
+def _retry(message, reason, now) -> str:
+    if message.attempts >= settings.CAMPAIGNS_OUTBOX_MAX_ATTEMPTS:
+        return _finish(message, OutboxStatus.FAILED, reason=f"gave up after {message.attempts} attempts: {reason}")
+    delay = min(settings.CAMPAIGNS_OUTBOX_BACKOFF_SECONDS * 2 ** (message.attempts - 1), 6 * 3600)
+    due_at = now + dt.timedelta(seconds=delay)
+    if message.expires_at and due_at > message.expires_at:
+        return _finish(message, OutboxStatus.SUPPRESSED, reason=f"window_expired: retry would be late ({reason})")
+    OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(
+        status=OutboxStatus.PENDING, due_at=due_at, reason=reason, lease_until=None)
+    return "retried"
