@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from typing import Callable
 
-from . import clv, lifecycle, members, points
+from . import campaigns, clv, lifecycle, members, points
 from .base import ChartData, DateRange  # noqa: F401
 
 
@@ -27,6 +27,7 @@ PAGES = [
     Page("members", "RFM, segments and tiers"),
     Page("clv", "Customer lifetime value"),
     Page("points", "Points liability"),
+    Page("campaigns", "Campaigns"),
 ]
 
 CHARTS = {chart.slug: chart for chart in [
@@ -50,6 +51,10 @@ CHARTS = {chart.slug: chart for chart in [
           "Points outstanding at each month end (all ledger movements) and their value."),
     Chart("redemption-rate", "Redemption rate", "points", "bar", points.redemption_rate,
           "Points redeemed as a share of points earned each month."),
+    Chart("campaign-funnels", "Campaign funnels", "campaigns", "bar", campaigns.campaign_funnels,
+          "Campaigns with entries in the range; each campaign's whole funnel, from entry to purchase."),
+    Chart("campaign-uplift", "Conversion uplift against the holdout", "campaigns", "bar", campaigns.campaign_uplift,
+          "Conversion rates of treated and holdout members, and the uplift with its 95 % interval (points)."),
 ]}
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.apps import apps
 
 from analytics.services import clv_fit
+from campaigns.models import Campaign, CampaignEntry
 from customers.demo.service import demo_data_generate
 from customers.models import Member
 from lifecycle.services import lifecycle_recompute
@@ -39,6 +40,11 @@ def demo_shop(db):
         LedgerEntry.objects.create(member=member, kind="earn", points=100 + n, created_at=_at(AS_OF - dt.timedelta(days=40)))
         if n % 2:
             LedgerEntry.objects.create(member=member, kind="redeem", points=-50, created_at=_at(AS_OF - dt.timedelta(days=5)))
+    campaign = Campaign.objects.create(slug="winback", name="Win-back", trigger="broadcast", segment=buyers,
+                                       holdout_percent=30)
+    for n, member in enumerate(Member.objects.order_by("id")[:60]):
+        CampaignEntry.objects.create(campaign=campaign, member=member, occurrence="broadcast",
+                                     triggered_at=_at(AS_OF - dt.timedelta(days=60)), is_holdout=n % 3 == 0)
     return AS_OF
 
 
