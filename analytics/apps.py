@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class AnalyticsConfig(AppConfig):
     name = "analytics"
+
+    def ready(self):
+        from django.db.models import F
+
+        from customers.export_columns import register
+
+        from . import segment_conditions  # noqa: F401  (registers the segment conditions)
+
+        for order, column in enumerate(["predicted_clv", "prob_alive", "predicted_purchases_365"], start=400):
+            register(column, F(f"stats__{column}"), order=order)

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboards"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:page>/", views.page, name="page"),
+    path("<slug:page>/<slug:chart>.csv", views.chart_csv, name="chart-csv"),
+]

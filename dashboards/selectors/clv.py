@@ -1,0 +1,77 @@
+"""CLV distribution, CLV by acquisition cohort and channel, and by RFM segment."""
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Avg, Count, F, FloatField
+from django.db.models.functions import Cast, Floor
+
+from core.sql import timestamp_param
+from core.timezones import shop_day_start
+from customers.models import RegistrationChannel
+from segments.models import MemberStats
+
+from .base import ChartData, DateRange, month_of, months, shop_day_counts_sql, to_date
+
+BINS = 20
+
+
+def _scored_buyers(date_range: DateRange):
+    return MemberStats.objects.filter(last_purchase_on__range=(date_range.start, date_range.end),
+                                      predicted_clv__isnull=False)
+
+
+def clv_distribution(date_range: DateRange) -> ChartData:
+    """Histogram of predicted 12-month CLV of members whose last purchase is in the range: 20 equal bins up
+    to the 99th percentile, the last bin also holding everything above it."""
+    scored = _scored_buyers(date_range)
+    total = scored.count()
+    data = ChartData(columns=["clv_from", "clv_to", "members"])
+    if not total:
+        return data
+    top = scored.order_by("predicted_clv").values_list("predicted_clv", flat=True)[min(total - 1, int(total * 0.99))]
+    width = max(Decimal(top) / BINS, Decimal("0.01"))
+    rows = (scored.annotate(bin=Floor(Cast(F("predicted_clv"), FloatField()) / float(width)))
+            .values_list("bin").annotate(n=Count("member_id")).order_by())
+    counts = defaultdict(int)
+    for bin_, n in rows:
+        counts[min(int(bin_), BINS - 1)] += n
+    for i in range(BINS):
+        data.rows.append([round(float(width) * i, 2), round(float(width) * (i + 1), 2), counts[i]])
+    return data
+
+
+def clv_by_cohort_and_channel(date_range: DateRange) -> ChartData:
+    """Average predicted CLV of members registered in each month of the range, per registration channel."""
+    channels = [label for _, label in RegistrationChannel.choices]
+    labels = dict(RegistrationChannel.choices)
+    day_sql, params = shop_day_counts_sql("m", "registered_at", date_range.end)
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT {month_of(day_sql)}, m.registration_channel, AVG(s.predicted_clv)
+              FROM customers_member m LEFT JOIN segments_memberstats s ON s.member_id = m.id
+             WHERE m.registered_at >= %s AND m.registered_at < %s
+             GROUP BY 1, 2
+        """, [*params, timestamp_param(shop_day_start(date_range.start)),
+              timestamp_param(shop_day_start(date_range.end + dt.timedelta(days=1)))])
+        rows = cursor.fetchall()
+    cells = {(to_date(month), labels.get(channel, channel)): clv for month, channel, clv in rows}
+    return ChartData(
+        columns=["cohort_month", *channels],
+        rows=[[month.strftime("%Y-%m"), *(_money(cells.get((month, c))) for c in channels)] for month in months(date_range)],
+    )
+
+
+def clv_by_rfm_segment(date_range: DateRange) -> ChartData:
+    """Per RFM segment (buyers whose last purchase is in the range): members and their average simple and
+    predicted CLV, largest segment first."""
+    rows = (_scored_buyers(date_range).exclude(rfm_segment="").values_list("rfm_segment")
+            .annotate(n=Count("member_id"), simple=Avg("simple_clv"), predicted=Avg("predicted_clv"))
+            .order_by("-n", "rfm_segment"))
+    return ChartData(columns=["rfm_segment", "members", "avg_simple_clv", "avg_predicted_clv"],
+                     rows=[[name, n, _money(s), _money(p)] for name, n, s, p in rows])
+
+
+def _money(value):
+    return None if value is None else round(float(value), 2)
