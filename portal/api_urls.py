@@ -1,3 +1,19 @@
-from django.urls import path  # noqa: F401
+"""The members' API: `/api/v1/auth/...` and `/api/v1/me/...` (mounted under /api/v1/ by config.urls)."""
+from django.urls import path
 
-urlpatterns = []
+from .apis import auth, me
+
+urlpatterns = [
+    path("auth/sign-up", auth.SignUpApi.as_view(), name="member-sign-up"),
+    path("auth/sign-in", auth.SignInApi.as_view(), name="member-sign-in"),
+    path("auth/code", auth.CodeRequestApi.as_view(), name="member-code-request"),
+    path("auth/code/verify", auth.CodeVerifyApi.as_view(), name="member-code-verify"),
+    path("auth/sign-out", auth.SignOutApi.as_view(), name="member-sign-out"),
+    path("auth/password-reset", auth.PasswordResetApi.as_view(), name="member-password-reset"),
+    path("auth/password-reset/confirm", auth.PasswordResetConfirmApi.as_view(), name="member-password-reset-confirm"),
+    path("me", me.MeApi.as_view(), name="me"),
+    path("me/devices", me.DeviceApi.as_view(), name="me-devices"),
+    path("me/survey", me.SurveyApi.as_view(), name="me-survey"),
+    path("me/referral", me.ReferralApi.as_view(), name="me-referral"),
+    path("me/orders", me.OrdersApi.as_view(), name="me-orders"),
+]

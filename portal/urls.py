@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .web import views
 
 app_name = "portal"
-urlpatterns = []
+urlpatterns = [
+    path("password-reset/", views.password_reset_confirm, name="password_reset_confirm"),
+]
