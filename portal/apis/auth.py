@@ -24,6 +24,9 @@ class SignUpApi(PublicApiView):
     throttle_scope = "member_sign_in"
 
     class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "SignUpInput"
+
         login = serializers.CharField(max_length=254, help_text="Email or phone.")
         password = serializers.CharField(max_length=128)
         first_name = serializers.CharField(max_length=100, required=False, default="")
@@ -45,6 +48,9 @@ class SignInApi(PublicApiView):
     throttle_scope = "member_sign_in"
 
     class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "SignInInput"
+
         login = serializers.CharField(max_length=254)
         password = serializers.CharField(max_length=128)
 
@@ -60,6 +66,9 @@ class CodeRequestApi(PublicApiView):
     throttle_scope = "member_code"
 
     class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "CodeRequestInput"
+
         login = serializers.CharField(max_length=254)
 
     @extend_schema(request=InputSerializer, responses={202: Accepted, **errors(400, 429)}, tags=["members: auth"],
@@ -76,6 +85,9 @@ class CodeVerifyApi(PublicApiView):
     throttle_scope = "member_sign_in"
 
     class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "CodeVerifyInput"
+
         login = serializers.CharField(max_length=254)
         code = serializers.RegexField(r"^\d{6}$", max_length=6)
 
@@ -98,6 +110,9 @@ class PasswordResetApi(PublicApiView):
     throttle_scope = "member_code"
 
     class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "PasswordResetInput"
+
         login = serializers.CharField(max_length=254)
 
     @extend_schema(request=InputSerializer, responses={202: Accepted, **errors(400, 429)}, tags=["members: auth"])
@@ -115,6 +130,9 @@ class PasswordResetConfirmApi(PublicApiView):
     throttle_scope = "member_sign_in"
 
     class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "PasswordResetConfirmInput"
+
         uid = serializers.CharField(max_length=64)
         token = serializers.CharField(max_length=128)
         password = serializers.CharField(max_length=128)

@@ -70,6 +70,9 @@ class ConsentsInput(StrictSerializer):
 
 class MeApi(MemberApiView):
     class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "MeInput"
+
         read_only_keys = ("external_id", "email", "phone", "referral_code", "registered_at", "consent_history",
                           "balance", "tier", "stage", "lifecycle_stage")
         first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -106,10 +109,16 @@ class MeApi(MemberApiView):
 
 class DeviceApi(MemberApiView):
     class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "DeviceInput"
+
         platform = serializers.ChoiceField(choices=Device.Platform.values)
         push_token = serializers.CharField(max_length=512)
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "DeviceOutput"
+
         id = serializers.IntegerField()
         platform = serializers.CharField()
         created_at = serializers.DateTimeField()
@@ -125,6 +134,9 @@ class DeviceApi(MemberApiView):
 
 class SurveyApi(MemberApiView):
     class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "SurveyInput"
+
         answers = serializers.DictField(allow_empty=False)
 
         def validate_answers(self, value):
@@ -143,6 +155,9 @@ class SurveyApi(MemberApiView):
 
 class ReferralApi(MemberApiView):
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ReferralOutput"
+
         code = serializers.CharField()
         link = serializers.CharField()
         invited = serializers.IntegerField()
