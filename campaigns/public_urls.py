@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# Links that travel in messages: open pixel, click redirect, one-click unsubscribe, review form.
+from . import public_views
+
+# Links that travel in messages: open pixel, click redirect, one-click unsubscribe.
 app_name = "campaigns_public"
-urlpatterns = []
+urlpatterns = [
+    path("u/<str:token>/", public_views.unsubscribe, name="unsubscribe"),
+]

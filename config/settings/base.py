@@ -139,6 +139,21 @@ LOGGING = {
 # Member ids per lifecycle recompute task: on few cores one pass beats many; more workers want smaller ranges.
 LIFECYCLE_RANGE_SIZE = env.int("LIFECYCLE_RANGE_SIZE", default=1_000_000)
 
+# --- campaigns: outbox and channel back ends -------------------------------------------------------
+CAMPAIGNS_CHANNEL_BACKENDS = {
+    "email": env("CAMPAIGNS_EMAIL_CHANNEL", default="campaigns.channels.email.DjangoEmailChannel"),
+    "sms": env("CAMPAIGNS_SMS_CHANNEL", default="campaigns.channels.simple.LoggingChannel"),
+    "push": env("CAMPAIGNS_PUSH_CHANNEL", default="campaigns.channels.simple.LoggingChannel"),
+    "webhook": env("CAMPAIGNS_WEBHOOK_CHANNEL", default="campaigns.channels.webhook.HttpWebhookChannel"),
+}
+CAMPAIGNS_OUTBOX_BATCH = env.int("CAMPAIGNS_OUTBOX_BATCH", default=200)
+CAMPAIGNS_OUTBOX_LEASE_SECONDS = env.int("CAMPAIGNS_OUTBOX_LEASE_SECONDS", default=300)
+CAMPAIGNS_OUTBOX_TIME_BUDGET = env.float("CAMPAIGNS_OUTBOX_TIME_BUDGET", default=50.0)
+CAMPAIGNS_OUTBOX_MAX_ATTEMPTS = env.int("CAMPAIGNS_OUTBOX_MAX_ATTEMPTS", default=8)
+CAMPAIGNS_OUTBOX_BACKOFF_SECONDS = env.int("CAMPAIGNS_OUTBOX_BACKOFF_SECONDS", default=60)
+CAMPAIGNS_OUTBOX_KICK = env.bool("CAMPAIGNS_OUTBOX_KICK", default=True)  # nudge a worker after each commit
+CAMPAIGNS_PUBLIC_BASE_URL = env("CAMPAIGNS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
 # --- portal (members' app API and web portal) ---
 import datetime as _dt  # noqa: E402
 

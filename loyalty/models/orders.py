@@ -81,10 +81,15 @@ class OrderLine(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
     quantity = models.DecimalField(max_digits=10, decimal_places=3)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    returned_quantity = models.DecimalField(max_digits=10, decimal_places=3, default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["order", "product"], name="order_line_unique_product"),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__gte=0, returned_quantity__lte=models.F("quantity")),
+                name="order_line_returned_within_quantity",
+            ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_not_negative"),
         ]
@@ -96,71 +101,3 @@ class OrderLine(models.Model):
     @property
     def amount(self):
         return self.quantity * self.unit_price
-
-
-# --- Programme: tiers, member accounts and the points ledger -------------------------------------
-# The loyalty-core issue extends these; other apps read them by these names only.
-
-
-class Tier(models.Model):
-    slug = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=64)
-    rank = models.PositiveSmallIntegerField(unique=True, help_text="Higher rank is a better tier.")
-
-    class Meta:
-        ordering = ["rank"]
-
-    def __str__(self):
-        return self.name
-
-
-class MemberAccount(models.Model):
-    """A member's cached programme state. The ledger is the truth; check_ledger proves the cache matches it."""
-
-    member = models.OneToOneField("customers.Member", on_delete=models.CASCADE, related_name="account")
-    tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
-    available_points = models.BigIntegerField(default=0)
-    pending_points = models.BigIntegerField(default=0)
-    debt_points = models.BigIntegerField(default=0, help_text="Points owed after a reversal found them spent.")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(available_points__gte=0), name="account_available_not_negative"),
-            models.CheckConstraint(condition=Q(pending_points__gte=0), name="account_pending_not_negative"),
-            models.CheckConstraint(condition=Q(debt_points__gte=0), name="account_debt_not_negative"),
-        ]
-
-    def __str__(self):
-        return f"{self.member_id}: {self.available_points} pts"
-
-
-class LedgerEntryKind(models.TextChoices):
-    EARN = "earn", "Earned"
-    REDEEM = "redeem", "Redeemed"
-    EXPIRE = "expire", "Expired"
-    ADJUST = "adjust", "Adjusted by staff"
-    REVERSE = "reverse", "Reversed (return or cancel)"
-    BONUS = "bonus", "Bonus"
-    TRANSFER_IN = "transfer_in", "Transferred in"
-    TRANSFER_OUT = "transfer_out", "Transferred out"
-
-
-class LedgerEntry(models.Model):
-    """One append-only movement of points. `points` is signed: earning is positive, spending negative."""
-
-    member = models.ForeignKey("customers.Member", on_delete=models.PROTECT, related_name="ledger_entries")
-    kind = models.CharField(max_length=16, choices=LedgerEntryKind.choices)
-    points = models.BigIntegerField()
-    created_at = models.DateTimeField(db_index=True)
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries")
-    reason = models.CharField(max_length=255, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name_plural = "ledger entries"
-        indexes = [models.Index(fields=["member", "created_at"], name="ledger_member_created")]
-        constraints = [models.CheckConstraint(condition=~Q(points=0), name="ledger_points_not_zero")]
-
-    def __str__(self):
-        return f"{self.member_id} {self.kind} {self.points:+d}"

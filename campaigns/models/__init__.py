@@ -1,0 +1,1 @@
+from .outbox import OutboxMessage, OutboxStatus, Purpose  # noqa: F401

@@ -1,0 +1,38 @@
+"""Turn an outbox row into what a channel back end sends."""
+from django.conf import settings
+from django.core import signing
+
+from ..channels import OutgoingMessage
+from ..models import OutboxMessage, Purpose
+
+UNSUBSCRIBE_SALT = "campaigns.unsubscribe"
+
+
+def unsubscribe_token(*, member_id: int, channel: str) -> str:
+    # Deterministic (no timestamp): an unsubscribe link must keep working as long as the mail exists.
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object([member_id, channel], compress=True)
+
+
+def unsubscribe_url(*, member_id: int, channel: str) -> str:
+    from django.urls import reverse
+
+    path = reverse("campaigns_public:unsubscribe", args=[unsubscribe_token(member_id=member_id, channel=channel)])
+    return settings.CAMPAIGNS_PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMessage:
+    subject, body, html_body = message.subject, message.body, ""
+    if message.purpose == Purpose.MARKETING and not body and getattr(message, "campaign_step_id", None):
+        from .message_content import render_step_message
+
+        subject, body, html_body = render_step_message(message, channel=channel)
+    unsubscribe = ""
+    if message.purpose == Purpose.MARKETING and message.member_id:
+        unsubscribe = unsubscribe_url(member_id=message.member_id, channel=channel)
+        if channel == "email":
+            body = f"{body}\n\n--\nUnsubscribe: {unsubscribe}"
+    return OutgoingMessage(
+        channel=channel, to=to, subject=subject, body=body, html_body=html_body,
+        idempotency_key=message.idempotency_key, unsubscribe_url=unsubscribe if channel == "email" else "",
+        payload=message.payload if channel == "webhook" else None,
+    )

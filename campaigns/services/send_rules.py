@@ -1,0 +1,42 @@
+"""What to do with each claimed message, decided for a whole batch with a fixed number of queries."""
+import datetime as dt
+from dataclasses import dataclass
+
+from ..models import OutboxMessage, Purpose
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # send | defer | suppress
+    channel: str = ""
+    to: str = ""
+    due_at: dt.datetime | None = None
+    reason: str = ""
+
+
+def member_address(member, channel: str) -> str:
+    if member is None:
+        return ""
+    if channel == "email":
+        return member.email
+    if channel == "sms":
+        return member.phone
+    if channel == "push":
+        return member.external_id  # push providers address the app user by the shop's id
+    return ""
+
+
+def plan_batch(batch: list[OutboxMessage]):
+    """Yield (message, Decision) for every message of the batch, in order."""
+    marketing = [m for m in batch if m.purpose == Purpose.MARKETING]
+    rules = None
+    if marketing:
+        from .marketing_rules import MarketingRules
+
+        rules = MarketingRules.for_batch(marketing)
+    for message in batch:
+        if message.purpose == Purpose.MARKETING:
+            yield message, rules.decide(message)
+        else:
+            to = message.to or member_address(message.member, message.channel)
+            yield message, Decision("send", channel=message.channel, to=to)

@@ -1,0 +1,159 @@
+"""Programme configuration: settings, tiers, earning rules, and the audit of member merges."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .ledger import LedgerBucket, LedgerEntry, LedgerEntryKind, LotState, MemberAccount, PointsLot
+
+__all__ = [
+    "EarningRule", "EarningRuleKind", "LedgerBucket", "LedgerEntry", "LedgerEntryKind", "LotState", "MemberAccount",
+    "MemberMerge", "PointsLot", "ProgrammeSettings", "QualifyBy", "ReferralBeneficiary", "Tier", "TierHistory",
+    "ValidityKind",
+]
+
+
+class ValidityKind(models.TextChoices):
+    ROLLING_DAYS = "rolling_days", "N days after earning"
+    END_OF_MONTH = "end_of_month", "End of the month, N days after earning"
+    END_OF_YEAR = "end_of_year", "End of the year, N days after earning"
+    NEVER = "never", "Never expire"
+
+
+class ProgrammeSettings(models.Model):
+    """The one row of programme-wide settings (pk=1); `ProgrammeSettings.load()` creates it with defaults."""
+
+    return_period_days = models.PositiveIntegerField(default=14, help_text="Earned points stay pending this long.")
+    validity_kind = models.CharField(max_length=16, choices=ValidityKind.choices, default=ValidityKind.ROLLING_DAYS)
+    validity_days = models.PositiveIntegerField(default=365)
+    tier_window_days = models.PositiveIntegerField(default=365, help_text="Rolling window for tier qualification.")
+    tier_grace_days = models.PositiveIntegerField(
+        default=30, help_text="A member below their tier keeps it this long before a review downgrades them."
+    )
+    per_order_cap = models.PositiveIntegerField(null=True, blank=True, help_text="Most points one order earns.")
+    daily_cap = models.PositiveIntegerField(null=True, blank=True)
+    weekly_cap = models.PositiveIntegerField(null=True, blank=True)
+    monthly_cap = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "programme settings"
+
+    def __str__(self):
+        return "Programme settings"
+
+    @classmethod
+    def load(cls):
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class QualifyBy(models.TextChoices):
+    SPEND = "spend", "Spend in the window"
+    POINTS = "points", "Points earned in the window"
+
+
+class Tier(models.Model):
+    slug = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=64)
+    rank = models.PositiveSmallIntegerField(unique=True, help_text="Higher rank is a better tier.")
+    qualify_by = models.CharField(max_length=8, choices=QualifyBy.choices, default=QualifyBy.SPEND)
+    threshold = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"), help_text="Spend or points needed in the window."
+    )
+    multiplier = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
+    perks = models.TextField(blank=True, help_text="Benefits shown to members, one per line.")
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [
+            models.CheckConstraint(condition=Q(threshold__gte=0), name="tier_threshold_not_negative"),
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="tier_multiplier_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TierHistory(models.Model):
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="tier_history")
+    from_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+    reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name_plural = "tier history"
+        indexes = [models.Index(fields=["member", "changed_at"], name="tier_history_member_time")]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.from_tier_id} → {self.to_tier_id}"
+
+
+class EarningRuleKind(models.TextChoices):
+    BASE = "base", "Base rate (points per currency unit)"
+    CATEGORY = "category", "Category bonus (extra multiplier)"
+    PRODUCT = "product", "Product bonus (extra multiplier)"
+    PROMOTION = "promotion", "Promotion (multiplier on the whole order)"
+    FIRST_PURCHASE = "first_purchase", "First-purchase bonus"
+    BIRTHDAY = "birthday", "Birthday bonus (order in the birthday month)"
+    REFERRAL = "referral", "Referral bonus (first purchase of a referred member)"
+
+
+class ReferralBeneficiary(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    REFERRED = "referred", "Referred member"
+    BOTH = "both", "Both"
+
+
+class EarningRule(models.Model):
+    """One earning rule. Rates multiply line amounts; bonuses add fixed points; dates bound any rule."""
+
+    name = models.CharField(max_length=128)
+    kind = models.CharField(max_length=16, choices=EarningRuleKind.choices)
+    active = models.BooleanField(default=True)
+    points_per_unit = models.DecimalField(
+        max_digits=8, decimal_places=4, default=Decimal("0"), help_text="Base: points per one currency unit."
+    )
+    multiplier = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("1"), help_text="Category/product/promotion: e.g. 2 = double."
+    )
+    bonus_points = models.PositiveIntegerField(default=0, help_text="First purchase, birthday, referral.")
+    category = models.ForeignKey("loyalty.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("loyalty.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    referral_beneficiary = models.CharField(
+        max_length=8, choices=ReferralBeneficiary.choices, default=ReferralBeneficiary.BOTH
+    )
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points_per_unit__gte=0), name="rule_rate_not_negative"),
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="rule_multiplier_positive"),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="rule_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MemberMerge(models.Model):
+    """Audit of one merge: the duplicate's identity and what moved to the survivor."""
+
+    survivor = models.ForeignKey("customers.Member", on_delete=models.PROTECT, related_name="merges_absorbed")
+    duplicate_external_id = models.CharField(max_length=64, db_index=True)
+    duplicate_snapshot = models.JSONField(default=dict, help_text="The duplicate's contact data at merge time.")
+    moved = models.JSONField(default=dict, help_text="Rows moved per table.")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    merged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"{self.duplicate_external_id} → {self.survivor_id}"
