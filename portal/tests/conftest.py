@@ -2,6 +2,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from campaigns.models import OutboxMessage, Purpose
+
 from portal.services import member_token_create
 
 from .factories import MemberWithUserFactory
@@ -49,12 +51,11 @@ def anon():
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    """Transactional messages the portal queued, as dicts (to, channel, subject, body)."""
-    messages = []
+def sent(db):
+    """Transactional messages the portal queued in the campaigns outbox, oldest first, as dicts."""
 
-    def capture(**kwargs):
-        messages.append(kwargs)
+    def messages():
+        return list(OutboxMessage.objects.filter(purpose=Purpose.TRANSACTIONAL).order_by("id")
+                    .values("to", "channel", "subject", "body", "member_id"))
 
-    monkeypatch.setattr("portal.services.auth.member_transactional_send", capture)
     return messages
