@@ -33,6 +33,7 @@ class SignUpApi(PublicApiView):
         personal_data_consent = serializers.BooleanField()
         email_consent = serializers.BooleanField(required=False, default=False)
         sms_consent = serializers.BooleanField(required=False, default=False)
+        referral_code = serializers.CharField(max_length=16, required=False, default="", allow_blank=True)
 
     @extend_schema(request=InputSerializer, responses={201: TokenOut, **errors(400, 409, 429)}, tags=["members: auth"])
     def post(self, request):

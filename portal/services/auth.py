@@ -79,8 +79,10 @@ def _user_for(member: Member) -> User:
 @transaction.atomic
 def member_sign_up(*, login: str, password: str, first_name: str = "", personal_data_consent: bool,
                    email_consent: bool = False, sms_consent: bool = False, source: str = "app",
-                   evidence: str = "") -> Member:
+                   evidence: str = "", referral_code: str = "") -> Member:
     """Create a member with a user and a password; consent to personal data processing is required.
+
+    A known `referral_code` records who invited the member; an unknown one is ignored.
 
     A login that already belongs to a member is refused (an imported member signs in by code first).
     """
@@ -96,9 +98,10 @@ def member_sign_up(*, login: str, password: str, first_name: str = "", personal_
         raise DomainError(_("This login is taken. Sign in with a one-time code instead."), code="login_taken",
                           fields={"login": [_("Already registered.")]}, http_status=409)
     channel = RegistrationChannel.APP if source == "app" else RegistrationChannel.WEB
+    referrer = Member.objects.filter(referral_code=referral_code.strip().upper()).first() if referral_code else None
     member = Member.objects.create(
         external_id=f"P{secrets.token_hex(8).upper()}", first_name=first_name.strip()[:100],
-        registered_at=timezone.now(), registration_channel=channel, **{kind: value},
+        registered_at=timezone.now(), registration_channel=channel, referred_by=referrer, **{kind: value},
     )
     user = User.objects.create_user(username=f"member-{member.external_id}", email=member.email, password=password)
     Member.objects.filter(pk=member.pk).update(user=user)
