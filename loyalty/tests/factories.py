@@ -45,3 +45,46 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     quantity = Decimal("1")
     unit_price = Decimal("500.00")
+
+
+class TierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "loyalty.Tier"
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"tier-{n}")
+    name = factory.LazyAttribute(lambda t: t.slug.title())
+    rank = factory.Sequence(lambda n: n + 1)
+    qualify_by = "spend"
+    threshold = Decimal("0")
+    multiplier = Decimal("1")
+
+
+class EarningRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "loyalty.EarningRule"
+
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    kind = "base"
+    points_per_unit = Decimal("0.1")
+
+
+class CouponTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "loyalty.CouponTemplate"
+
+    name = factory.Sequence(lambda n: f"Coupon {n}")
+    discount_kind = "fixed"
+    discount_value = Decimal("300.00")
+    min_order_total = Decimal("0")
+    validity_days = 30
+    max_uses = 1
+
+
+class RewardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "loyalty.Reward"
+
+    name = factory.Sequence(lambda n: f"Reward {n}")
+    points_cost = 500
+    template = factory.SubFactory(CouponTemplateFactory)

@@ -1,0 +1,31 @@
+"""Prove that every member's cached balances equal the sum of their ledger entries."""
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from loyalty.selectors import ledger_mismatches
+
+
+class Command(BaseCommand):
+    help = (
+        "Compare MemberAccount.available/pending/debt points with the sums of the ledger for every member in one "
+        "set-based query; print each mismatch and exit with status 1 if there is any."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=50, help="Print at most this many mismatches (default 50).")
+
+    def handle(self, *args, limit, **options):
+        started = time.monotonic()
+        self.stdout.write("Checking cached balances against the ledger for all members…")
+        mismatches, checked = ledger_mismatches()
+        for row in mismatches[:limit]:
+            self.stdout.write(
+                f"member {row['member_id']}: cached available={row['available_points']} pending={row['pending_points']} "
+                f"debt={row['debt_points']}; ledger available={row['ledger_available']} "
+                f"pending={row['ledger_pending']} debt={row['ledger_debt']}"
+            )
+        seconds = time.monotonic() - started
+        if mismatches:
+            raise CommandError(f"{len(mismatches)} of {checked} accounts differ from the ledger ({seconds:.1f}s).")
+        self.stdout.write(self.style.SUCCESS(f"All {checked} accounts match the ledger ({seconds:.1f}s)."))

@@ -1,0 +1,265 @@
+"""Orders from the shop and the POS: upsert (earning when an order becomes completed) and returns."""
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from core.exceptions import Conflict, DomainError
+from core.timezones import as_shop_aware
+
+from ..models import (
+    LedgerBucket,
+    LedgerEntry,
+    LedgerEntryKind,
+    LotState,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PointsLot,
+    Product,
+    SalesChannel,
+)
+from .earning import order_earning
+from .ledger import _entry, _move, account_lock, available_lots_fifo, consume_lots, credit, entries_for_cause
+from .tiers import tier_upgrade_if_qualified
+
+
+def _decimal(value, name, *, positive=False):
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(f"{name} must be a decimal number.", code="invalid", fields={name: ["A decimal number."]})
+    if not number.is_finite() or number < 0 or (positive and number == 0):
+        message = "Must be greater than zero." if positive else "Must not be negative."
+        raise DomainError(f"{name}: {message}", code="invalid_amount", fields={name: [message]})
+    return number
+
+
+def _clean_lines(lines) -> list[dict]:
+    cleaned, seen = [], set()
+    for index, line in enumerate(lines or []):
+        sku = str(line.get("sku") or "").strip()
+        if not sku:
+            raise DomainError("Each line needs a sku.", code="invalid", fields={f"lines[{index}].sku": ["Required."]})
+        if sku in seen:
+            raise DomainError("A sku appears twice.", code="invalid", fields={f"lines[{index}].sku": ["Duplicate."]})
+        seen.add(sku)
+        cleaned.append({
+            "sku": sku, "name": str(line.get("name") or sku)[:255],
+            "quantity": _decimal(line.get("quantity", 1), f"lines[{index}].quantity", positive=True),
+            "unit_price": _decimal(line.get("unit_price"), f"lines[{index}].unit_price"),
+        })
+    return cleaned
+
+
+def _save_lines(order, lines):
+    products = {p.sku: p for p in Product.objects.filter(sku__in=[line["sku"] for line in lines])}
+    missing = [Product(sku=line["sku"], name=line["name"]) for line in lines if line["sku"] not in products]
+    if missing:
+        Product.objects.bulk_create(missing, ignore_conflicts=True)
+        products = {p.sku: p for p in Product.objects.filter(sku__in=[line["sku"] for line in lines])}
+    order.lines.all().delete()
+    OrderLine.objects.bulk_create(
+        OrderLine(order=order, product=products[line["sku"]], quantity=line["quantity"], unit_price=line["unit_price"])
+        for line in lines
+    )
+
+
+def _earn(order, account):
+    """Write what a completed order earns (once: every entry has a cause key of the order or the member)."""
+    member = account.member
+    if LedgerEntry.objects.filter(cause_key=f"order:{order.pk}:earn").exists():
+        return
+    is_first = not Order.objects.filter(member=member, status=OrderStatus.COMPLETED).exclude(pk=order.pk).exists()
+    lines = list(order.lines.select_related("product"))
+    tier = account.tier
+    earning = order_earning(order=order, lines=lines, member=member, tier=tier, is_first_purchase=is_first)
+    now = timezone.now()
+    if earning.line_total:
+        credit(account, kind=LedgerEntryKind.EARN, points=earning.line_total, reason=f"Order {order.external_id}",
+               cause_key=f"order:{order.pk}:earn", now=now, pending=True, order=order,
+               details={"lines": earning.line_points, "tier": tier.slug if tier else None})
+    for bonus, points in earning.bonuses:
+        key = f"member:{member.pk}:{bonus}"
+        if not LedgerEntry.objects.filter(cause_key=key).exists():
+            credit(account, kind=LedgerEntryKind.EARN, points=points, reason=f"Bonus: {bonus.split(':')[0]}",
+                   cause_key=key, now=now, pending=True, order=order, details={"bonus": bonus})
+    account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+    if earning.referrer_bonus and member.referred_by_id:
+        key = f"member:{member.pk}:referral:referrer"
+        referrer_account = account_lock(member=member.referred_by)
+        if not LedgerEntry.objects.filter(cause_key=key).exists():
+            credit(referrer_account, kind=LedgerEntryKind.BONUS, points=earning.referrer_bonus,
+                   reason=f"Referral: {member.external_id} made a first purchase", cause_key=key, now=now)
+            referrer_account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+    tier_upgrade_if_qualified(account=account)
+
+
+@transaction.atomic
+def order_upsert(*, source, external_id, member, created_at, status, total, currency, channel, store="",
+                 lines: list[dict]) -> tuple[Order, bool]:
+    """Create or update an order by (source, external_id); returns (order, created).
+
+    Earning runs once, when the order first becomes completed (creating the same order twice earns once).
+    A completed order later sent as returned or cancelled is reversed in full. Locks the member's account,
+    so parallel calls for one member queue. Raises DomainError `currency_mismatch`, `invalid_amount`,
+    `order_member_mismatch` (409), `invalid_status_change`; nothing is written then.
+    """
+    account = account_lock(member=member)
+    if currency != settings.SHOP_CURRENCY:
+        raise DomainError(f"The programme runs in {settings.SHOP_CURRENCY}.", code="currency_mismatch",
+                          fields={"currency": [f"Must be {settings.SHOP_CURRENCY}."]})
+    if status not in OrderStatus.values:
+        raise DomainError("Unknown status.", code="invalid", fields={"status": [f"One of {OrderStatus.values}."]})
+    if channel not in SalesChannel.values:
+        raise DomainError("Unknown channel.", code="invalid", fields={"channel": [f"One of {SalesChannel.values}."]})
+    if not external_id:
+        raise DomainError("external_id is required.", code="invalid", fields={"external_id": ["Required."]})
+    total = _decimal(total, "total")
+    lines = _clean_lines(lines)
+    created_at = as_shop_aware(created_at)
+    order = Order.objects.select_for_update().filter(source=source, external_id=external_id).first()
+    created = order is None
+    if created:
+        order = Order.objects.create(source=source, external_id=external_id, member=member, created_at=created_at,
+                                     status=status, total=total, currency=currency, channel=channel, store=store or "")
+        _save_lines(order, lines)
+    else:
+        if order.member_id != member.pk:
+            raise Conflict("This order belongs to another member.", code="order_member_mismatch",
+                           fields={"external_id": ["Already used by another member."]})
+        previous = order.status
+        if previous in (OrderStatus.RETURNED, OrderStatus.CANCELLED) and status != previous:
+            raise DomainError("A returned or cancelled order cannot change status.", code="invalid_status_change",
+                              fields={"status": [f"The order is {previous}."]})
+        earned = LedgerEntry.objects.filter(order=order, kind=LedgerEntryKind.EARN).exists()
+        if lines and not earned and previous == OrderStatus.PENDING:
+            _save_lines(order, lines)
+        if previous == OrderStatus.PENDING:
+            order.total, order.created_at, order.channel, order.store = total, created_at, channel, store or ""
+        if status != previous:
+            if previous == OrderStatus.COMPLETED and status in (OrderStatus.RETURNED, OrderStatus.CANCELLED):
+                order.save()
+                _reverse_order(order=order, account=account, lines=None, cause_key=f"order:{order.pk}:{status}")
+            order.status = status
+        order.save()
+    if order.status == OrderStatus.COMPLETED:
+        _earn(order, account)
+    return order, created
+
+
+def _earned_and_reversed(order):
+    """Points the order earned for its member (lines and bonuses) and those reversed so far, per line too."""
+    entries = list(LedgerEntry.objects.filter(order=order, member_id=order.member_id,
+                                              kind__in=[LedgerEntryKind.EARN, LedgerEntryKind.REVERSE]))
+    earned = sum(e.points for e in entries if e.kind == LedgerEntryKind.EARN)
+    reversed_total = sum(abs(e.points) for e in entries if e.kind == LedgerEntryKind.REVERSE)
+    line_earned, line_reversed = {}, {}
+    for entry in entries:
+        target = line_earned if entry.kind == LedgerEntryKind.EARN else line_reversed
+        for key, points in (entry.details or {}).get("lines", {}).items():
+            target[key] = target.get(key, 0) + points
+    return earned, reversed_total, line_earned, line_reversed
+
+
+def _take_back(account, *, order, points, cause_key, line_details, now) -> list[LedgerEntry]:
+    """Reverse `points`: from the order's own lots first, then other available points (FIFO), the rest as debt."""
+    own = list(PointsLot.objects.filter(order=order, member_id=account.member_id, remaining__gt=0,
+                                        state__in=[LotState.PENDING, LotState.AVAILABLE]).order_by("id"))
+    taken = consume_lots(own, points)
+    left = points - sum(taken.values())
+    if left:
+        more = consume_lots(available_lots_fifo(account.member_id, exclude_order=order), left)
+        taken[LotState.AVAILABLE] = taken.get(LotState.AVAILABLE, 0) + more.get(LotState.AVAILABLE, 0)
+        left -= sum(more.values())
+    written, details = [], {"lines": line_details}
+    for bucket in (LedgerBucket.PENDING, LedgerBucket.AVAILABLE):
+        if taken.get(bucket):
+            written.append(_entry(account, kind=LedgerEntryKind.REVERSE, bucket=bucket, points=-taken[bucket],
+                                  reason=f"Return of order {order.external_id}", cause_key=f"{cause_key}:{bucket}",
+                                  now=now, order=order, details=details))
+            details = {}  # the line breakdown is recorded once per reversal
+            _move(account, bucket, -taken[bucket])
+    if left:
+        written.append(_entry(account, kind=LedgerEntryKind.REVERSE, bucket=LedgerBucket.DEBT, points=left,
+                              reason=f"Return of order {order.external_id}: points already spent",
+                              cause_key=f"{cause_key}:debt", now=now, order=order, details=details))
+        _move(account, LedgerBucket.DEBT, left)
+    account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+    return written
+
+
+def _reverse_order(*, order, account, lines, cause_key) -> list[LedgerEntry]:
+    earned, reversed_total, line_earned, line_reversed = _earned_and_reversed(order)
+    order_lines = {str(line.product_id): line for line in order.lines.all()}
+    if lines is None:
+        order.lines.update(returned_quantity=F("quantity"))
+        line_details = {key: points - line_reversed.get(key, 0) for key, points in line_earned.items()
+                        if points - line_reversed.get(key, 0) > 0}
+        points = earned - reversed_total
+    else:
+        line_details = {}
+        for key, quantity in lines.items():
+            line = order_lines[key]
+            returned = line.returned_quantity + quantity
+            OrderLine.objects.filter(pk=line.pk).update(returned_quantity=returned)
+            # Cumulative, so several partial returns of a line add up to exactly what the line earned.
+            due = int(line_earned.get(key, 0) * returned / line.quantity) - line_reversed.get(key, 0)
+            if due > 0:
+                line_details[key] = due
+        points = sum(line_details.values())
+        if all(line.returned_quantity + lines.get(key, 0) >= line.quantity for key, line in order_lines.items()):
+            points = earned - reversed_total  # the whole order is back: bonuses go too
+            order.status = OrderStatus.RETURNED
+            order.save(update_fields=["status", "updated_at"])
+    if points <= 0:
+        return []
+    return _take_back(account, order=order, points=points, cause_key=cause_key, line_details=line_details,
+                      now=timezone.now())
+
+
+@transaction.atomic
+def order_return(*, order, lines: list[dict] | None = None, cause_key: str | None = None) -> list[LedgerEntry]:
+    """Return a completed order in full (`lines=None`) or some lines (`[{"sku", "quantity"}]`).
+
+    Reverses exactly what the returned part earned; points already spent are taken from the member's other
+    available points, and whatever is still missing becomes debt that later earning pays off first — the
+    balance never goes negative. Idempotent by `cause_key`. Raises DomainError `order_not_completed`,
+    `unknown_line`, `return_exceeds_quantity`, `invalid_amount`.
+    """
+    account = account_lock(member=order.member)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if cause_key and entries_for_cause(cause_key).exists():
+        return list(entries_for_cause(cause_key))
+    if order.status != OrderStatus.COMPLETED:
+        raise DomainError("Only a completed order can be returned.", code="order_not_completed",
+                          fields={"status": [f"The order is {order.status}."]})
+    cause_key = cause_key or f"order:{order.pk}:return:{timezone.now().timestamp()}"
+    if lines is None:
+        entries = _reverse_order(order=order, account=account, lines=None, cause_key=cause_key)
+        order.status = OrderStatus.RETURNED
+        order.save(update_fields=["status", "updated_at"])
+        return entries
+    by_sku = {line.product.sku: line for line in order.lines.select_related("product")}
+    returning = {}
+    for index, line in enumerate(lines):
+        sku = str(line.get("sku") or "")
+        if sku not in by_sku:
+            raise DomainError("The order has no such line.", code="unknown_line",
+                              fields={f"lines[{index}].sku": ["Not in this order."]})
+        quantity = _decimal(line.get("quantity"), f"lines[{index}].quantity", positive=True)
+        order_line = by_sku[sku]
+        if quantity > order_line.quantity - order_line.returned_quantity:
+            raise DomainError("More returned than bought.", code="return_exceeds_quantity",
+                              fields={f"lines[{index}].quantity": [
+                                  f"At most {order_line.quantity - order_line.returned_quantity}."]})
+        returning[str(order_line.product_id)] = returning.get(str(order_line.product_id), 0) + quantity
+    if not returning:
+        raise DomainError("Nothing to return.", code="invalid", fields={"lines": ["At least one line."]})
+    return _reverse_order(order=order, account=account, lines=returning, cause_key=cause_key)
+
+
+def order_points_earned(*, order) -> int:
+    return LedgerEntry.objects.filter(order=order, kind=LedgerEntryKind.EARN).aggregate(s=Sum("points"))["s"] or 0
