@@ -1,7 +1,9 @@
 """The members' API: `/api/v1/auth/...` and `/api/v1/me/...` (mounted under /api/v1/ by config.urls)."""
 from django.urls import path
 
-from .apis import auth, me
+# Ids are matched as any segment and checked in the view, so a malformed id is a JSON 404, not an HTML page.
+
+from .apis import auth, loyalty, me
 
 urlpatterns = [
     path("auth/sign-up", auth.SignUpApi.as_view(), name="member-sign-up"),
@@ -16,4 +18,11 @@ urlpatterns = [
     path("me/survey", me.SurveyApi.as_view(), name="me-survey"),
     path("me/referral", me.ReferralApi.as_view(), name="me-referral"),
     path("me/orders", me.OrdersApi.as_view(), name="me-orders"),
+    path("me/balance", loyalty.BalanceApi.as_view(), name="me-balance"),
+    path("me/ledger", loyalty.LedgerApi.as_view(), name="me-ledger"),
+    path("me/tier", loyalty.TierApi.as_view(), name="me-tier"),
+    path("me/coupons", loyalty.CouponsApi.as_view(), name="me-coupons"),
+    path("me/coupons/<str:coupon_id>", loyalty.CouponDetailApi.as_view(), name="me-coupon"),
+    path("me/rewards", loyalty.RewardsApi.as_view(), name="me-rewards"),
+    path("me/rewards/<str:reward_id>/redeem", loyalty.RewardRedeemApi.as_view(), name="me-reward-redeem"),
 ]

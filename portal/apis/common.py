@@ -1,5 +1,6 @@
 """What every members' endpoint shares: token auth, the member permission, a body size cap, error schemas."""
 from django.conf import settings
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, generics, parsers, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -33,6 +34,17 @@ ErrorBody = inline_serializer(
 def errors(*statuses):
     """OpenAPI responses for the error statuses an endpoint can answer."""
     return {status: OpenApiResponse(ErrorBody) for status in statuses}
+
+
+def object_id(value) -> int:
+    """A path id as an int; anything else is a 404 like an id that does not exist."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number < 2**63:
+        raise Http404
+    return number
 
 
 class PublicApiView(APIView):
