@@ -1,17 +1,196 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.template import Context, Template, TemplateSyntaxError
+from django.utils.html import format_html, format_html_join
 
-from .models import OutboxMessage
+from .models import (
+    Campaign, CampaignEntry, CampaignSettings, CampaignStep, ManagerTask, MemberOffer, OutboxMessage, PlannedAction,
+    Review, ReviewRequest, WebhookSubscription,
+)
+
+
+class CampaignStepInline(admin.StackedInline):
+    model = CampaignStep
+    extra = 0
+    raw_id_fields = ["task_assignee"]
+    fieldsets = [
+        (None, {"fields": [("position", "day_offset", "action", "condition")]}),
+        ("Message", {"fields": ["channel", "subject_template", "body_template", "preview"]}),
+        ("Coupon / offer", {"fields": [("coupon_template", "offer_title", "offer_valid_days")]}),
+        ("Bonus points", {"fields": [("bonus_points", "bonus_valid_days")]}),
+        ("Manager task", {"fields": [("task_assignee", "task_due_days", "task_text")]}),
+    ]
+    readonly_fields = ["preview"]
+
+    @admin.display(description="Preview (sample member)")
+    def preview(self, step):
+        if not step.pk or not step.body_template:
+            return "—"
+        from customers.models import Member
+
+        from .services.message_content import message_context
+
+        member = Member.objects.filter(orders__isnull=False).first() or Member.objects.first()
+        if member is None:
+            return "No member to preview with."
+        context = {**message_context(member=member), "coupon_code": "SAMPLECODE42", "review_url": "https://…/reviews/…/"}
+        try:
+            text = Template(step.body_template).render(Context(context, autoescape=False))
+        except TemplateSyntaxError as error:
+            return f"Template error: {error}"
+        return format_html("<pre style='white-space: pre-wrap'>{}</pre><small>for {}</small>", text, member)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "trigger", "stage", "segment", "is_active", "holdout_percent", "entries_count",
+                    "results_link"]
+    list_filter = ["trigger", "is_active", "stage"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CampaignStepInline]
+    actions = ["launch_broadcast"]
+    readonly_fields = ["broadcast_launched_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stage", "segment").annotate(entries_count=Count("entries"))
+
+    @admin.display(description="Entries", ordering="entries_count")
+    def entries_count(self, campaign):
+        return campaign.entries_count
+
+    @admin.display(description="Results")
+    def results_link(self, campaign):
+        from django.urls import reverse
+
+        return format_html('<a href="{}">Funnel and uplift</a>',
+                           reverse("admin:campaigns_campaign_results", args=[campaign.pk]))
+
+    def get_urls(self):
+        from django.urls import path
+
+        results = path("<int:pk>/results/", self.admin_site.admin_view(self.results_view),
+                       name="campaigns_campaign_results")
+        return [results, *super().get_urls()]
+
+    def results_view(self, request, pk):
+        from django.shortcuts import get_object_or_404, render
+
+        from .selectors import campaign_results
+
+        campaign = get_object_or_404(Campaign, pk=pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "campaign": campaign,
+                   "results": campaign_results(campaign=campaign), "title": f"Results: {campaign}"}
+        return render(request, "campaigns/results.html", context)
+
+    @admin.action(description="Launch the broadcast to the segment now")
+    def launch_broadcast(self, request, queryset):
+        from .services.scheduling import campaign_broadcast
+
+        for campaign in queryset.filter(trigger="broadcast"):
+            entered = campaign_broadcast(campaign=campaign)
+            self.message_user(request, f"{campaign}: {entered} members entered.", messages.SUCCESS)
+
+
+@admin.register(CampaignSettings)
+class CampaignSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "max_per_day", "max_per_week", "quiet_hours_start", "quiet_hours_end",
+                    "default_send_hour", "channel_order"]
+
+    def has_add_permission(self, request):
+        return not CampaignSettings.objects.exists()
+
+
+@admin.register(CampaignEntry)
+class CampaignEntryAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "member", "occurrence", "triggered_at", "is_holdout"]
+    list_filter = ["campaign", "is_holdout"]
+    search_fields = ["member__external_id", "member__email", "occurrence"]
+    raw_id_fields = ["member"]
+    date_hierarchy = "triggered_at"
+
+
+@admin.register(PlannedAction)
+class PlannedActionAdmin(admin.ModelAdmin):
+    list_display = ["step", "entry", "due_at", "status", "reason", "result_ref", "done_at"]
+    list_filter = ["status", "step__action", "step__campaign"]
+    search_fields = ["entry__member__external_id", "result_ref"]
+    raw_id_fields = ["entry", "step"]
+
+
+@admin.register(ManagerTask)
+class ManagerTaskAdmin(admin.ModelAdmin):
+    """The managers' queue: open tasks by due date, filter by assignee and status, close several at once."""
+
+    list_display = ["title", "member", "campaign", "assignee", "due_on", "status"]
+    list_filter = ["status", "assignee", "campaign", "due_on"]
+    list_editable = ["status"]
+    search_fields = ["title", "member__external_id", "member__phone", "member__last_name"]
+    raw_id_fields = ["member", "assignee"]
+    actions = ["mark_done"]
+
+    @admin.action(description="Mark done")
+    def mark_done(self, request, queryset):
+        from django.utils import timezone
+
+        queryset.update(status=ManagerTask.Status.DONE, done_at=timezone.now())
+
+
+@admin.register(MemberOffer)
+class MemberOfferAdmin(admin.ModelAdmin):
+    list_display = ["title", "member", "campaign", "coupon", "valid_until"]
+    list_filter = ["campaign"]
+    search_fields = ["title", "member__external_id"]
+    raw_id_fields = ["member", "coupon"]
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(admin.ModelAdmin):
+    list_display = ["member", "order", "created_at", "used_at"]
+    search_fields = ["member__external_id", "order__external_id"]
+    raw_id_fields = ["member", "order", "planned_action"]
+    readonly_fields = ["token"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["rating", "product", "order", "member", "created_at", "is_published"]
+    list_filter = ["rating", "is_published"]
+    list_editable = ["is_published"]
+    search_fields = ["text", "product__name", "member__external_id"]
+    raw_id_fields = ["member", "order", "product", "request"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "event_list", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "url"]
+
+    @admin.display(description="Events")
+    def event_list(self, subscription):
+        return format_html_join(", ", "{}", ((e,) for e in subscription.events))
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["id", "purpose", "channel", "sent_channel", "member", "subject", "status", "reason", "due_at",
                     "attempts", "sent_at"]
-    list_filter = ["status", "purpose", "channel", "sent_channel"]
+    list_filter = ["status", "purpose", "channel", "sent_channel", "campaign_step__campaign"]
     search_fields = ["dedupe_key", "to", "sent_to", "subject", "member__external_id", "member__email"]
     raw_id_fields = ["member"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["replay"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in OutboxMessage._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Replay webhook deliveries (a new signed delivery of the same event)")
+    def replay(self, request, queryset):
+        from .services.webhooks import outbox_replay
+
+        replayed = sum(1 for message in queryset if outbox_replay(message=message))
+        self.message_user(request, f"{replayed} queued again.", messages.SUCCESS)

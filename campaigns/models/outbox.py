@@ -35,6 +35,15 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField(blank=True, help_text="Rendered text; campaign messages are rendered at send time.")
     payload = models.JSONField(default=dict, blank=True, help_text="Webhook body or extra template context.")
+    campaign_step = models.ForeignKey(
+        "campaigns.CampaignStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    entry = models.ForeignKey(
+        "campaigns.CampaignEntry", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    webhook_subscription = models.ForeignKey(
+        "campaigns.WebhookSubscription", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
     status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     reason = models.CharField(max_length=255, blank=True, help_text="Why it failed, was suppressed or deferred.")
     due_at = models.DateTimeField(db_index=False, help_text="Not sent before this moment.")
@@ -56,6 +65,7 @@ class OutboxMessage(models.Model):
             # Frequency caps count a member's recent marketing sends.
             models.Index(fields=["member", "sent_at"], condition=Q(status="delivered", purpose="marketing"),
                          name="outbox_member_marketing_sent"),
+            models.Index(fields=["entry"], name="outbox_entry"),
         ]
         constraints = [
             models.CheckConstraint(

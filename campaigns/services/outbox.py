@@ -60,12 +60,12 @@ def _due_filter(now):
     return Q(status=OutboxStatus.PENDING, due_at__lte=now) | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
 
 
-def outbox_claim(*, batch_size: int, worker_id: str) -> list[OutboxMessage]:
+def outbox_claim(*, batch_size: int, worker_id: str, now: dt.datetime | None = None) -> list[OutboxMessage]:
     """Claim up to `batch_size` due rows for this worker with a lease, skipping rows others hold.
 
     A row stays claimed only until its lease ends: if the worker dies the row is due again then.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     lease_until = now + dt.timedelta(seconds=settings.CAMPAIGNS_OUTBOX_LEASE_SECONDS)
     with transaction.atomic():
         ids = list(
@@ -77,7 +77,8 @@ def outbox_claim(*, batch_size: int, worker_id: str) -> list[OutboxMessage]:
         OutboxMessage.objects.filter(id__in=ids).update(
             status=OutboxStatus.SENDING, lease_until=lease_until, claimed_by=worker_id, attempts=F("attempts") + 1
         )
-    return list(OutboxMessage.objects.filter(id__in=ids).select_related("member").order_by("due_at", "id"))
+    return list(OutboxMessage.objects.filter(id__in=ids)
+                .select_related("member__stats", "campaign_step", "entry").order_by("due_at", "id"))
 
 
 @dataclass
@@ -92,12 +93,13 @@ class SendReport:
 
 
 def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None = None,
-                    worker_id: str | None = None) -> SendReport:
+                    worker_id: str | None = None, now: dt.datetime | None = None) -> SendReport:
     """Send every due message, batch by batch, until none is due or the time budget is spent.
 
     Each row's outcome is written right after its send, so a crash can leave at most the message in
     flight unrecorded; it is claimed again when its lease ends and re-sent with the same
-    idempotency key. Safe to run in several workers at once (claims skip locked rows).
+    idempotency key. Safe to run in several workers at once (claims skip locked rows). `now` fixes the
+    clock the send rules read (tests, benchmarks); by default each batch reads the real time.
     """
     from .send_rules import plan_batch
 
@@ -106,14 +108,15 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
     started, report = time.monotonic(), SendReport()
     while time.monotonic() - started < time_budget:
-        batch = outbox_claim(batch_size=batch_size, worker_id=worker_id)
+        clock = now or timezone.now()
+        batch = outbox_claim(batch_size=batch_size, worker_id=worker_id, now=clock)
         if not batch:
             break
         report.batches += 1
         backends = {}
         try:
-            for message, decision in plan_batch(batch):
-                report.counts[_handle(message, decision, backends)] += 1
+            for message, decision in plan_batch(batch, now=clock):
+                report.counts[_handle(message, decision, backends, clock)] += 1
         finally:
             for backend in backends.values():
                 backend.close()
@@ -124,7 +127,7 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
     return report
 
 
-def _handle(message: OutboxMessage, decision, backends) -> str:
+def _handle(message: OutboxMessage, decision, backends, now) -> str:
     from .rendering import outgoing_for
 
     if decision.action == "suppress":
@@ -139,30 +142,31 @@ def _handle(message: OutboxMessage, decision, backends) -> str:
         return _finish(message, OutboxStatus.FAILED, reason=str(error)[:255])
     except Exception as error:  # a temporary failure: retry with backoff
         logger.warning("outbox_send_error id=%s attempt=%s error=%r", message.pk, message.attempts, error)
-        return _retry(message, f"{type(error).__name__}: {error}"[:255])
-    return _finish(message, OutboxStatus.DELIVERED, channel=decision.channel, to=outgoing.to,
+        return _retry(message, f"{type(error).__name__}: {error}"[:255], now)
+    return _finish(message, OutboxStatus.DELIVERED, channel=decision.channel, to=outgoing.to, reason=decision.reason, now=now,
                    provider_id=result.provider_id[:255], subject=outgoing.subject, body=outgoing.body)
 
 
-def _finish(message, status, *, reason="", channel="", to="", provider_id="", subject=None, body=None) -> str:
+def _finish(message, status, *, reason="", channel="", to="", provider_id="", subject=None, body=None, now=None) -> str:
+    now = now or timezone.now()
     values = {"status": status, "reason": reason, "lease_until": None}
     if status == OutboxStatus.DELIVERED:
-        values.update(sent_channel=channel, sent_to=to, provider_id=provider_id, sent_at=timezone.now())
+        values.update(sent_channel=channel, sent_to=to, provider_id=provider_id, sent_at=now)
         if subject is not None and not message.body:
             values.update(subject=subject[:255], body=body)  # keep what was actually sent
     # Only the holder of the claim records an outcome: a row re-claimed after a lost lease is not overwritten.
     OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(**values)
     if status == OutboxStatus.DELIVERED:
-        _after_delivery(message, channel)
+        _after_delivery(message, channel, now)
     return reason.split(":")[0] if status == OutboxStatus.SUPPRESSED and reason else status
 
 
-def _after_delivery(message, channel):
+def _after_delivery(message, channel, now):
     if message.member_id and message.purpose == Purpose.MARKETING:
         from customers.models import EngagementEvent
 
         EngagementEvent.objects.create(member_id=message.member_id, channel=channel, kind=EngagementEvent.Kind.SENT,
-                                       occurred_at=timezone.now(), message_ref=message.idempotency_key)
+                                       occurred_at=now, message_ref=message.idempotency_key)
 
 
 def _defer(message, due_at, reason) -> str:
@@ -171,11 +175,11 @@ def _defer(message, due_at, reason) -> str:
     return "deferred"
 
 
-def _retry(message, reason) -> str:
+def _retry(message, reason, now) -> str:
     if message.attempts >= settings.CAMPAIGNS_OUTBOX_MAX_ATTEMPTS:
         return _finish(message, OutboxStatus.FAILED, reason=f"gave up after {message.attempts} attempts: {reason}")
     delay = min(settings.CAMPAIGNS_OUTBOX_BACKOFF_SECONDS * 2 ** (message.attempts - 1), 6 * 3600)
-    due_at = timezone.now() + dt.timedelta(seconds=delay)
+    due_at = now + dt.timedelta(seconds=delay)
     if message.expires_at and due_at > message.expires_at:
         return _finish(message, OutboxStatus.SUPPRESSED, reason=f"window_expired: retry would be late ({reason})")
     OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(

@@ -26,14 +26,14 @@ def member_address(member, channel: str) -> str:
     return ""
 
 
-def plan_batch(batch: list[OutboxMessage]):
+def plan_batch(batch: list[OutboxMessage], *, now: dt.datetime):
     """Yield (message, Decision) for every message of the batch, in order."""
     marketing = [m for m in batch if m.purpose == Purpose.MARKETING]
     rules = None
     if marketing:
         from .marketing_rules import MarketingRules
 
-        rules = MarketingRules.for_batch(marketing)
+        rules = MarketingRules.for_batch(marketing, now=now)
     for message in batch:
         if message.purpose == Purpose.MARKETING:
             yield message, rules.decide(message)

@@ -15,3 +15,19 @@ def locmem_channels(settings):
     simple.outbox.clear()
     yield simple.outbox
     simple.outbox.clear()
+
+
+@pytest.fixture
+def send_rules(db):
+    """Permissive send rules (any hour, no quiet hours, high caps); tests of a rule tighten one of them."""
+    from campaigns.models import CampaignSettings
+
+    CampaignSettings.objects.all().delete()
+    return CampaignSettings.objects.create(max_per_day=100, max_per_week=100, quiet_hours_start=0, quiet_hours_end=0,
+                                           default_send_hour=0, channel_order="email,push,sms")
+
+
+@pytest.fixture(autouse=True)
+def _permissive_send_rules(request):
+    if "django_db" in request.keywords or "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        request.getfixturevalue("send_rules")

@@ -153,6 +153,7 @@ CAMPAIGNS_OUTBOX_MAX_ATTEMPTS = env.int("CAMPAIGNS_OUTBOX_MAX_ATTEMPTS", default
 CAMPAIGNS_OUTBOX_BACKOFF_SECONDS = env.int("CAMPAIGNS_OUTBOX_BACKOFF_SECONDS", default=60)
 CAMPAIGNS_OUTBOX_KICK = env.bool("CAMPAIGNS_OUTBOX_KICK", default=True)  # nudge a worker after each commit
 CAMPAIGNS_PUBLIC_BASE_URL = env("CAMPAIGNS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+CAMPAIGNS_REVIEW_PATH = "/reviews/{token}/"  # the portal's review form
 
 # --- portal (members' app API and web portal) ---
 import datetime as _dt  # noqa: E402

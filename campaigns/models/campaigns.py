@@ -1,0 +1,228 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class Trigger(models.TextChoices):
+    STAGE_ENTERED = "stage_entered", "Entered a lifecycle stage"
+    SEGMENT_ENTERED = "segment_entered", "Entered a segment"
+    BIRTHDAY = "birthday", "Birthday"
+    BROADCAST = "broadcast", "One-off broadcast to a segment"
+    REPLENISHMENT_DUE = "replenishment_due", "Replenishment due (analytics)"
+
+
+class Campaign(models.Model):
+    """Who enters (the trigger), what they get (the steps), and which share is held out to measure uplift."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=128)
+    description = models.TextField(blank=True)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    stage = models.ForeignKey("lifecycle.LifecycleStage", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="campaigns")
+    segment = models.ForeignKey("segments.Segment", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="campaigns")
+    is_active = models.BooleanField(default=True)
+    holdout_percent = models.PositiveSmallIntegerField(
+        default=10, help_text="Share of entrants (0–50 %) who get nothing, chosen by a stable hash of member and campaign."
+    )
+    conversion_window_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: the stage's conversion window (7 days for other triggers)."
+    )
+    action_window_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Messages must go out within this many days of the trigger. "
+                                         "Empty: the stage's action window (7 days for other triggers)."
+    )
+    broadcast_launched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(holdout_percent__lte=50), name="campaign_holdout_at_most_half"),
+            models.CheckConstraint(condition=~Q(trigger="stage_entered") | Q(stage__isnull=False),
+                                   name="campaign_stage_trigger_has_stage"),
+            models.CheckConstraint(condition=~Q(trigger__in=["segment_entered", "broadcast"]) | Q(segment__isnull=False),
+                                   name="campaign_segment_trigger_has_segment"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.trigger == Trigger.STAGE_ENTERED and not self.stage_id:
+            raise ValidationError({"stage": "Pick the stage whose entrants this campaign targets."})
+        if self.trigger in (Trigger.SEGMENT_ENTERED, Trigger.BROADCAST) and not self.segment_id:
+            raise ValidationError({"segment": "Pick the segment."})
+
+    @property
+    def effective_conversion_days(self) -> int:
+        if self.conversion_window_days is not None:
+            return self.conversion_window_days
+        return self.stage.conversion_window_days if self.stage_id else 7
+
+    @property
+    def effective_action_window(self) -> tuple[int, int]:
+        """(first, last) day after the trigger on which actions may happen."""
+        if self.action_window_days is not None:
+            return 0, self.action_window_days
+        if self.stage_id:
+            return self.stage.action_window_start_days, self.stage.action_window_end_days
+        return 0, 7
+
+
+class Action(models.TextChoices):
+    MESSAGE = "message", "Send a message"
+    COUPON = "coupon", "Issue a coupon"
+    BONUS_POINTS = "bonus_points", "Award bonus points"
+    REVIEW_REQUEST = "review_request", "Ask for a review of the last order"
+    MANAGER_TASK = "manager_task", "Create a task for a manager"
+    OFFER = "offer", "Show a personal offer in the app"
+
+
+class StepCondition(models.TextChoices):
+    ALWAYS = "", "Always"
+    NO_PURCHASE_SINCE_TRIGGER = "no_purchase", "Only if no purchase since the trigger"
+
+
+class CampaignStep(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(default=0)
+    day_offset = models.PositiveSmallIntegerField(default=0, help_text="Days after the trigger.")
+    condition = models.CharField(max_length=16, choices=StepCondition.choices, blank=True, default="")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    # message
+    channel = models.CharField(max_length=8, blank=True, choices=[("email", "Email"), ("sms", "SMS"), ("push", "Push")],
+                               help_text="Preferred channel; other consented channels are the fallback.")
+    subject_template = models.CharField(max_length=255, blank=True)
+    body_template = models.TextField(
+        blank=True, help_text="Django template. Context: member, first_name, points, tier, coupon_code, "
+                              "usual_basket, personal_selection, review_url, offer."
+    )
+    # coupon / offer
+    coupon_template = models.ForeignKey("loyalty.CouponTemplate", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    offer_title = models.CharField(max_length=128, blank=True)
+    offer_valid_days = models.PositiveSmallIntegerField(default=14)
+    # bonus points
+    bonus_points = models.PositiveIntegerField(default=0)
+    bonus_valid_days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: the points do not expire.")
+    # manager task
+    task_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    task_due_days = models.PositiveSmallIntegerField(default=2)
+    task_text = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "day_offset", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(action="message") | ~Q(channel=""), name="step_message_has_channel"),
+            models.CheckConstraint(condition=~Q(action="coupon") | Q(coupon_template__isnull=False),
+                                   name="step_coupon_has_template"),
+            models.CheckConstraint(condition=~Q(action="bonus_points") | Q(bonus_points__gt=0),
+                                   name="step_bonus_has_points"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign}: day {self.day_offset} {self.get_action_display()}"
+
+    def clean(self):
+        errors = {}
+        if self.action == Action.MESSAGE and not self.channel:
+            errors["channel"] = "A message needs a channel."
+        if self.action == Action.MESSAGE and not self.body_template:
+            errors["body_template"] = "A message needs a text."
+        if self.action == Action.COUPON and not self.coupon_template_id:
+            errors["coupon_template"] = "Pick the coupon template."
+        if self.action == Action.BONUS_POINTS and not self.bonus_points:
+            errors["bonus_points"] = "How many points?"
+        if self.body_template:
+            from django.template import Template, TemplateSyntaxError
+
+            try:
+                Template(self.body_template)
+            except TemplateSyntaxError as error:
+                errors["body_template"] = f"Template error: {error}"
+        if errors:
+            raise ValidationError(errors)
+
+
+class CampaignEntry(models.Model):
+    """A member entering a campaign once per trigger occurrence; holdout members get an entry and nothing else."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entries")
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="campaign_entries")
+    occurrence = models.CharField(max_length=64, help_text="Which trigger: stage day, segment refresh, birthday year…")
+    triggered_at = models.DateTimeField()
+    is_holdout = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-triggered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "member", "occurrence"], name="campaign_entry_once_per_occurrence"),
+        ]
+        indexes = [models.Index(fields=["campaign", "triggered_at"], name="campaign_entry_time")]
+        verbose_name_plural = "campaign entries"
+
+    def __str__(self):
+        return f"{self.campaign_id}:{self.member_id}:{self.occurrence}"
+
+
+class PlannedActionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class PlannedAction(models.Model):
+    """A non-message step (coupon, points, review request, task, offer) due for one entry."""
+
+    entry = models.ForeignKey(CampaignEntry, on_delete=models.CASCADE, related_name="planned_actions")
+    step = models.ForeignKey(CampaignStep, on_delete=models.CASCADE, related_name="planned_actions")
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=PlannedActionStatus.choices, default=PlannedActionStatus.PENDING)
+    reason = models.CharField(max_length=255, blank=True)
+    result_ref = models.CharField(max_length=128, blank=True, help_text="Coupon code, ledger entry, task id…")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["step", "entry"], name="planned_action_once")]
+        indexes = [models.Index(fields=["due_at"], condition=Q(status="pending"), name="planned_action_due")]
+
+    @property
+    def cause_key(self) -> str:
+        return f"campaign:{self.step_id}:{self.entry_id}"
+
+
+class CampaignSettings(models.Model):
+    """The send rules staff tune in admin (one row)."""
+
+    max_per_day = models.PositiveSmallIntegerField(default=1, help_text="Marketing messages per member per day.")
+    max_per_week = models.PositiveSmallIntegerField(default=3, help_text="…and per rolling 7 days.")
+    quiet_hours_start = models.PositiveSmallIntegerField(default=21, help_text="No marketing from this hour…")
+    quiet_hours_end = models.PositiveSmallIntegerField(default=9, help_text="…until this hour, in the member's zone.")
+    default_send_hour = models.PositiveSmallIntegerField(default=11, help_text="When the member's best hour is unknown.")
+    channel_order = models.CharField(max_length=32, default="email,push,sms",
+                                     help_text="Fallback order when the member has no preferred channel.")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "campaign settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(quiet_hours_start__lte=23, quiet_hours_end__lte=23,
+                                               default_send_hour__lte=23), name="campaign_settings_hours"),
+        ]
+
+    def __str__(self):
+        return "Send rules"
+
+    @classmethod
+    def current(cls) -> "CampaignSettings":
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+    def is_quiet(self, hour: int) -> bool:
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if start == end:
+            return False
+        return start <= hour or hour < end if start > end else start <= hour < end

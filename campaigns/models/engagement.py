@@ -1,0 +1,94 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ReviewRequest(models.Model):
+    """A signed, single-use invitation to review the items of one order (the portal shows the form)."""
+
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="review_requests")
+    order = models.ForeignKey("loyalty.Order", on_delete=models.CASCADE, related_name="review_requests")
+    token = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    planned_action = models.OneToOneField("campaigns.PlannedAction", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="review_request")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["member", "order"], name="review_request_once_per_order")]
+
+    def __str__(self):
+        return f"Review of {self.order_id} by {self.member_id}"
+
+
+class Review(models.Model):
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="reviews")
+    order = models.ForeignKey("loyalty.Order", on_delete=models.CASCADE, related_name="reviews")
+    product = models.ForeignKey("loyalty.Product", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="reviews", help_text="Empty: a review of the whole order.")
+    request = models.ForeignKey(ReviewRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews")
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_published = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
+            models.UniqueConstraint(fields=["member", "order", "product"], name="review_once_per_product",
+                                    nulls_distinct=False),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}★ {self.product_id or 'order'} by {self.member_id}"
+
+
+class MemberOffer(models.Model):
+    """A personal offer shown in the app and portal."""
+
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="offers")
+    campaign = models.ForeignKey("campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="offers")
+    title = models.CharField(max_length=128)
+    body = models.TextField(blank=True)
+    coupon = models.ForeignKey("loyalty.Coupon", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    valid_until = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    cause_key = models.CharField(max_length=128, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["valid_until", "-id"]
+        indexes = [models.Index(fields=["member", "valid_until"], name="offer_member_valid")]
+
+    def __str__(self):
+        return self.title
+
+
+class ManagerTask(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="manager_tasks")
+    campaign = models.ForeignKey("campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="manager_tasks")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="campaign_tasks")
+    title = models.CharField(max_length=255)
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    notes = models.TextField(blank=True)
+    cause_key = models.CharField(max_length=128, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="manager_task_queue")]
+
+    def __str__(self):
+        return self.title

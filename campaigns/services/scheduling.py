@@ -1,0 +1,183 @@
+"""Turn trigger occurrences into campaign entries and planned steps, set-based (INSERT … SELECT).
+
+Every insert is idempotent per trigger occurrence: entries are unique per (campaign, member,
+occurrence), outbox rows per dedupe key (step, member, occurrence), planned actions per (step, entry);
+running any of these twice, or after a crash half way, adds nothing twice.
+"""
+import datetime as dt
+import logging
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from core.sql import is_postgres, timestamp_param
+from core.timezones import shop_day_start, shop_today
+from customers.models import Member
+
+from ..models import Action, Campaign, Trigger
+from .holdout import holdout_bucket_sql
+
+logger = logging.getLogger(__name__)
+
+
+def _add_days(column: str, days: int) -> str:
+    if is_postgres():
+        return f"({column} + interval '{int(days)} days')"
+    return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {column}, '+{int(days)} days')"
+
+
+def _concat(*parts: str) -> str:
+    return " || ".join(parts)
+
+
+def entries_insert(*, campaign: Campaign, members_sql: str, params: list, occurrence_sql: str,
+                   triggered_at_sql: str) -> int:
+    """Enter the members `members_sql` selects (columns: member_id, occurrence, triggered_at named by the
+    two SQL expressions) into `campaign`, holding out its share. Returns the number of new entries."""
+    campaign_id = int(campaign.pk)  # integers inlined: the hash repeats the id
+    bucket = holdout_bucket_sql("src.member_id", str(campaign_id))
+    sql = f"""
+        INSERT INTO campaigns_campaignentry (campaign_id, member_id, occurrence, triggered_at, is_holdout)
+        SELECT {campaign_id}, src.member_id, {occurrence_sql}, {triggered_at_sql}, ({bucket} < {int(campaign.holdout_percent)})
+          FROM ({members_sql}) src
+         WHERE true
+        ON CONFLICT (campaign_id, member_id, occurrence) DO NOTHING"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def steps_plan(*, campaign: Campaign, since: dt.datetime) -> tuple[int, int]:
+    """Plan every step for the campaign's non-holdout entries triggered since `since`.
+
+    Returns (messages, actions) newly queued. Messages are due on the trigger day plus the step's
+    offset (the send rules then pick the member's hour) and expire at the end of the action window.
+    """
+    window_start, window_end = campaign.effective_action_window
+    messages = actions = 0
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for step in campaign.steps.all():
+            offset = max(step.day_offset, window_start)
+            due_at = _add_days("e.triggered_at", offset)
+            base = "FROM campaigns_campaignentry e WHERE e.campaign_id = %s AND NOT e.is_holdout AND e.triggered_at >= %s"
+            if step.action == Action.MESSAGE:
+                expires_at = _add_days("e.triggered_at", window_end + 1)
+                cursor.execute(f"""
+                    INSERT INTO campaigns_outboxmessage
+                        (dedupe_key, purpose, member_id, channel, "to", subject, body, payload, campaign_step_id,
+                         entry_id, status, reason, due_at, expires_at, attempts, claimed_by, sent_channel, sent_to,
+                         provider_id, created_at)
+                    SELECT {_concat("'step:'", "CAST(%s AS TEXT)", "':'", "CAST(e.member_id AS TEXT)", "':'", "e.occurrence")},
+                           'marketing', e.member_id, %s, '', '', '', '{{}}', %s, e.id, 'pending', '', {due_at},
+                           {expires_at}, 0, '', '', '', '', %s
+                      {base}
+                    ON CONFLICT (dedupe_key) DO NOTHING""",
+                    [step.pk, step.channel, step.pk, timestamp_param(now), campaign.pk, timestamp_param(since)])
+                messages += cursor.rowcount
+            else:
+                cursor.execute(f"""
+                    INSERT INTO campaigns_plannedaction (entry_id, step_id, due_at, status, reason, result_ref)
+                    SELECT e.id, %s, {due_at}, 'pending', '', '' {base}
+                    ON CONFLICT (step_id, entry_id) DO NOTHING""",
+                    [step.pk, campaign.pk, timestamp_param(since)])
+                actions += cursor.rowcount
+    return messages, actions
+
+
+def _queryset_sql(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+@transaction.atomic
+def campaigns_enter_stage(*, occurred_on: dt.date, member_id_range: tuple[int, int] | None = None) -> int:
+    """Enter the day's stage transitions (optionally one member-id range) into stage campaigns, and plan them."""
+    entered = 0
+    low, high = member_id_range or (0, 2**62)
+    triggered_at = shop_day_start(occurred_on)
+    for campaign in Campaign.objects.filter(is_active=True, trigger=Trigger.STAGE_ENTERED).select_related("stage"):
+        entered += entries_insert(
+            campaign=campaign,
+            members_sql="""SELECT member_id FROM lifecycle_stagetransition
+                            WHERE occurred_on = %s AND to_stage_id = %s AND member_id BETWEEN %s AND %s""",
+            params=[occurred_on if is_postgres() else occurred_on.isoformat(), campaign.stage_id, low, high],
+            occurrence_sql=f"'stage:{occurred_on.isoformat()}'",
+            triggered_at_sql=f"'{timestamp_param(triggered_at)}'" if not is_postgres()
+            else f"'{triggered_at.isoformat()}'::timestamptz",
+        )
+        steps_plan(campaign=campaign, since=triggered_at)
+    return entered
+
+
+@transaction.atomic
+def campaigns_enter_segments(*, since: dt.datetime) -> int:
+    """Enter segment entries recorded since `since` into segment campaigns, and plan them."""
+    entered = 0
+    for campaign in Campaign.objects.filter(is_active=True, trigger=Trigger.SEGMENT_ENTERED):
+        entered += entries_insert(
+            campaign=campaign,
+            members_sql="""SELECT member_id, version, occurred_at FROM segments_segmentmembershipchange
+                            WHERE segment_id = %s AND kind = 'entered' AND occurred_at >= %s""",
+            params=[campaign.segment_id, timestamp_param(since)],
+            occurrence_sql=_concat("'segment:'", "CAST(src.version AS TEXT)"),
+            triggered_at_sql="src.occurred_at",
+        )
+        steps_plan(campaign=campaign, since=since - dt.timedelta(days=30))
+    return entered
+
+
+def _enter_members(campaign: Campaign, members: QuerySet, occurrence: str, triggered_at: dt.datetime) -> int:
+    sql, params = _queryset_sql(members.order_by().values("id"))
+    entered = entries_insert(
+        campaign=campaign, members_sql=f"SELECT m.id AS member_id FROM ({sql}) m", params=params,
+        occurrence_sql=f"'{occurrence}'",
+        triggered_at_sql=f"'{triggered_at.isoformat()}'::timestamptz" if is_postgres()
+        else f"'{timestamp_param(triggered_at)}'",
+    )
+    steps_plan(campaign=campaign, since=triggered_at)
+    return entered
+
+
+@transaction.atomic
+def campaigns_enter_birthdays(*, day: dt.date) -> int:
+    members = Member.objects.filter(birth_date__month=day.month, birth_date__day=day.day)
+    return sum(_enter_members(c, members, f"birthday:{day.year}", shop_day_start(day))
+               for c in Campaign.objects.filter(is_active=True, trigger=Trigger.BIRTHDAY))
+
+
+@transaction.atomic
+def campaigns_enter_replenishment(*, day: dt.date) -> int:
+    campaigns = list(Campaign.objects.filter(is_active=True, trigger=Trigger.REPLENISHMENT_DUE))
+    if not campaigns:
+        return 0
+    from analytics.replenishment import replenishment_due
+
+    members = replenishment_due(as_of=day)
+    return sum(_enter_members(c, members, f"replenish:{day.isoformat()}", shop_day_start(day)) for c in campaigns)
+
+
+@transaction.atomic
+def campaign_broadcast(*, campaign: Campaign) -> int:
+    """Send a one-off broadcast to the segment's current members; a second launch adds nobody."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    launched_at = campaign.broadcast_launched_at or timezone.now()
+    members = Member.objects.filter(segment_memberships__segment_id=campaign.segment_id)
+    entered = _enter_members(campaign, members, "broadcast", launched_at)
+    Campaign.objects.filter(pk=campaign.pk).update(broadcast_launched_at=launched_at)
+    return entered
+
+
+def campaigns_plan_due(*, day: dt.date | None = None) -> dict:
+    """The periodic sweep: the last two days' stage transitions and segment entries (catching up on
+    any signal that was lost), today's birthdays and replenishment reminders."""
+    day = day or shop_today()
+    result = {"stage": 0, "segment": 0, "birthday": 0, "replenishment": 0}
+    for back in (1, 0):
+        result["stage"] += campaigns_enter_stage(occurred_on=day - dt.timedelta(days=back))
+    result["segment"] = campaigns_enter_segments(since=shop_day_start(day - dt.timedelta(days=1)))
+    result["birthday"] = campaigns_enter_birthdays(day=day)
+    result["replenishment"] = campaigns_enter_replenishment(day=day)
+    logger.info("campaigns_plan_finished day=%s %s", day, " ".join(f"{k}={v}" for k, v in result.items()))
+    return result

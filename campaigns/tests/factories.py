@@ -1,0 +1,65 @@
+import datetime as dt
+
+import factory
+
+from campaigns.models import Campaign, CampaignEntry, CampaignStep, OutboxMessage, Purpose, WebhookSubscription
+from customers.tests.factories import MemberFactory
+from django.utils import timezone
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    slug = factory.Sequence(lambda n: f"campaign-{n}")
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    trigger = "stage_entered"
+    stage = factory.LazyFunction(lambda: __import__("lifecycle.models").models.LifecycleStage.objects.get(slug="new"))
+    holdout_percent = 0
+    action_window_days = 7
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CampaignStep
+
+    campaign = factory.SubFactory(CampaignFactory)
+    action = "message"
+    channel = "email"
+    subject_template = "Hi {{ first_name }}"
+    body_template = "Hello {{ first_name }}"
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CampaignEntry
+
+    campaign = factory.SubFactory(CampaignFactory)
+    member = factory.SubFactory(MemberFactory, email_consent=True)
+    occurrence = factory.Sequence(lambda n: f"test:{n}")
+    triggered_at = factory.LazyFunction(timezone.now)
+
+
+class CampaignMessageFactory(factory.django.DjangoModelFactory):
+    """A planned campaign message as the scheduler writes it."""
+
+    class Meta:
+        model = OutboxMessage
+
+    entry = factory.SubFactory(EntryFactory)
+    campaign_step = factory.SubFactory(StepFactory, campaign=factory.SelfAttribute("..entry.campaign"))
+    member = factory.SelfAttribute("entry.member")
+    channel = factory.SelfAttribute("campaign_step.channel")
+    dedupe_key = factory.Sequence(lambda n: f"step:test:{n}")
+    purpose = Purpose.MARKETING
+    due_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda m: m.due_at + dt.timedelta(days=7))
+
+
+class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookSubscription
+
+    name = factory.Sequence(lambda n: f"Hook {n}")
+    url = "https://hooks.example.com/loyalty"
+    events = ["tier.changed", "coupon.issued", "points.earned", "stage.changed", "segment.entered"]
