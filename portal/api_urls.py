@@ -3,7 +3,7 @@ from django.urls import path
 
 # Ids are matched as any segment and checked in the view, so a malformed id is a JSON 404, not an HTML page.
 
-from .apis import auth, loyalty, me
+from .apis import auth, campaigns, loyalty, me
 
 urlpatterns = [
     path("auth/sign-up", auth.SignUpApi.as_view(), name="member-sign-up"),
@@ -24,5 +24,7 @@ urlpatterns = [
     path("me/coupons", loyalty.CouponsApi.as_view(), name="me-coupons"),
     path("me/coupons/<str:coupon_id>", loyalty.CouponDetailApi.as_view(), name="me-coupon"),
     path("me/rewards", loyalty.RewardsApi.as_view(), name="me-rewards"),
+    path("me/offers", campaigns.OffersApi.as_view(), name="me-offers"),
+    path("me/reviews", campaigns.ReviewApi.as_view(), name="me-reviews"),
     path("me/rewards/<str:reward_id>/redeem", loyalty.RewardRedeemApi.as_view(), name="me-reward-redeem"),
 ]

@@ -1,7 +1,7 @@
 """The members' web portal, mounted at the site root."""
 from django.urls import path
 
-from .web import auth_views, loyalty_views, profile_views
+from .web import auth_views, campaign_views, loyalty_views, profile_views
 
 app_name = "portal"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("coupons/", loyalty_views.coupons, name="coupons"),
     path("rewards/", loyalty_views.rewards, name="rewards"),
     path("rewards/<int:reward_id>/redeem/", loyalty_views.reward_redeem, name="reward_redeem"),
+    path("offers/", campaign_views.offers, name="offers"),
+    path("reviews/<str:token>/", campaign_views.review, name="review"),
     path("profile/", profile_views.profile, name="profile"),
     path("profile/unsubscribe/<str:channel>/", profile_views.unsubscribe, name="unsubscribe"),
     path("referral/", profile_views.referral, name="referral"),

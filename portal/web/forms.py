@@ -77,3 +77,35 @@ def survey_form_class(definitions):
         field.help_text = definition.description
         fields[definition.key] = field
     return type("SurveyForm", (forms.Form,), fields)
+
+
+RATING_CHOICES = [("", "—")] + [(str(n), "★" * n) for n in range(1, 6)]
+
+
+class ReviewForm(forms.Form):
+    """One optional rating and comment per product of the order, and one for the whole order."""
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.products = list(products)
+        for key, label in [("order", _("The whole order"))] + [(str(p.pk), p.name) for p in self.products]:
+            self.fields[f"rating_{key}"] = forms.TypedChoiceField(label=label, choices=RATING_CHOICES, coerce=int,
+                                                                  empty_value=None, required=False,
+                                                                  help_text=_("Rate from 1 to 5"))
+            self.fields[f"text_{key}"] = forms.CharField(label=_("Your review"), required=False, max_length=5000,
+                                                         widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in self.fields if name.startswith("rating_")):
+            raise forms.ValidationError(_("Give at least one rating."))
+        return data
+
+    def items(self) -> list[dict]:
+        """The answers in review_submit's shape: only the rated ones."""
+        data, items = self.cleaned_data, []
+        for key in ["order"] + [str(p.pk) for p in self.products]:
+            if data.get(f"rating_{key}"):
+                items.append({"product_id": None if key == "order" else int(key),
+                              "rating": data[f"rating_{key}"], "text": data.get(f"text_{key}", "")})
+        return items

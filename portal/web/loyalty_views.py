@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaigns import selectors as campaign_selectors
 from core.exceptions import DomainError
 from loyalty import selectors as loyalty_selectors
 from loyalty import services as loyalty_services
@@ -25,6 +26,7 @@ def dashboard(request, member):
         "progress": loyalty_selectors.tier_progress(member=member),
         "coupons": loyalty_selectors.member_coupons(member=member, state="active")[:3],
         "entries": loyalty_selectors.member_ledger(member=member)[:5],
+        "offers": campaign_selectors.member_offers(member=member)[:3],
     })
 
 
