@@ -15,6 +15,7 @@ from . import forms
 from .common import form_error
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+CODE_FORM_IDS = "code-%s"  # the sign-in page holds both forms; ids must stay unique
 
 
 def _signed_in(request, member):
@@ -34,7 +35,7 @@ def sign_in(request):
             form_error(form, exc)
         else:
             return _signed_in(request, member)
-    return render(request, "portal/sign_in.html", {"form": form, "code_form": forms.CodeRequestForm(),
+    return render(request, "portal/sign_in.html", {"form": form, "code_form": forms.CodeRequestForm(auto_id=CODE_FORM_IDS),
                                                    "next": request.GET.get("next", "")})
 
 
@@ -50,7 +51,7 @@ def sign_in_code(request):
             else:
                 return _signed_in(request, member)
         return render(request, "portal/sign_in_code.html", {"form": form, "login": request.POST.get("login", "")})
-    form = forms.CodeRequestForm(request.POST or None)
+    form = forms.CodeRequestForm(request.POST or None, auto_id=CODE_FORM_IDS)
     if request.method == "POST" and form.is_valid():
         try:
             services.sign_in_code_request(**form.cleaned_data)
