@@ -49,8 +49,10 @@ class ProfileSerializer(serializers.Serializer):
         return ConsentRecordSerializer(selectors.member_consent_history(member=member), many=True).data
 
     def _account(self, member):
-        account = MemberAccount.objects.filter(member=member).select_related("tier").first()
-        return account
+        # Balance and tier come from one read of the account.
+        if not hasattr(self, "_account_row"):
+            self._account_row = MemberAccount.objects.filter(member=member).select_related("tier").first()
+        return self._account_row
 
     def get_balance(self, member) -> int:
         account = self._account(member)

@@ -104,3 +104,10 @@ def test_sign_out_needs_post_and_ends_the_session(web):
     assert web.get("/sign-out/").status_code == 405
     web.post("/sign-out/")
     assert web.get("/").status_code == 302
+
+
+def test_web_sign_in_is_throttled_like_the_api(client, member):
+    codes = [client.post("/sign-in/", {"login": member.email, "password": "x"}).status_code for _ in range(11)]
+    assert codes == [200] * 10 + [429]
+    blocked = client.post("/sign-in/", {"login": member.email, "password": PASSWORD})
+    assert blocked.status_code == 429 and "_auth_user_id" not in client.session

@@ -12,10 +12,16 @@ from core.exceptions import DomainError
 
 from .. import services
 from . import forms
-from .common import form_error
+from .common import form_error, throttled
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 CODE_FORM_IDS = "code-%s"  # the sign-in page holds both forms; ids must stay unique
+
+
+def _too_many(request, template, context):
+    form = context["form"]
+    form.add_error(None, _("Too many attempts. Please wait a minute and try again."))
+    return render(request, template, context, status=429)
 
 
 def _signed_in(request, member):
@@ -28,6 +34,9 @@ def _signed_in(request, member):
 
 def sign_in(request):
     form = forms.SignInForm(request.POST or None)
+    if request.method == "POST" and throttled(request, "member_sign_in"):
+        return _too_many(request, "portal/sign_in.html", {"form": form, "code_form": forms.CodeRequestForm(
+            auto_id=CODE_FORM_IDS)})
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_sign_in_password(**form.cleaned_data)
@@ -43,6 +52,8 @@ def sign_in_code(request):
     """Step 1 (login) sends the code; step 2 (login + code) signs in."""
     if "code" in request.POST:
         form = forms.CodeVerifyForm(request.POST)
+        if throttled(request, "member_sign_in"):
+            return _too_many(request, "portal/sign_in_code.html", {"form": form, "login": request.POST.get("login", "")})
         if form.is_valid():
             try:
                 member = services.sign_in_code_verify(**form.cleaned_data)
@@ -52,6 +63,8 @@ def sign_in_code(request):
                 return _signed_in(request, member)
         return render(request, "portal/sign_in_code.html", {"form": form, "login": request.POST.get("login", "")})
     form = forms.CodeRequestForm(request.POST or None, auto_id=CODE_FORM_IDS)
+    if request.method == "POST" and throttled(request, "member_code"):
+        return _too_many(request, "portal/sign_in.html", {"form": forms.SignInForm(), "code_form": form})
     if request.method == "POST" and form.is_valid():
         try:
             services.sign_in_code_request(**form.cleaned_data)
@@ -65,6 +78,8 @@ def sign_in_code(request):
 
 def sign_up(request, referral_code=""):
     form = forms.SignUpForm(request.POST or None)
+    if request.method == "POST" and throttled(request, "member_sign_in"):
+        return _too_many(request, "portal/sign_up.html", {"form": form, "referral_code": referral_code})
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_sign_up(**form.cleaned_data, source="web", referral_code=referral_code,
@@ -85,6 +100,8 @@ def sign_out(request):
 
 def password_reset_request(request):
     form = forms.CodeRequestForm(request.POST or None)
+    if request.method == "POST" and throttled(request, "member_code"):
+        return _too_many(request, "portal/password_reset.html", {"form": form})
     if request.method == "POST" and form.is_valid():
         try:
             services.password_reset_request(

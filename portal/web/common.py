@@ -1,7 +1,10 @@
 """What portal pages share: the member-only decorator and showing a service's refusal on a form."""
 from functools import wraps
 
+from types import SimpleNamespace
+
 from django.contrib.auth.views import redirect_to_login
+from rest_framework.throttling import ScopedRateThrottle
 
 from core.exceptions import DomainError
 
@@ -34,3 +37,8 @@ def form_error(form, exc: DomainError):
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+def throttled(request, scope: str) -> bool:
+    """True when this client used up the API's rate for `scope` (the portal and the app share the counters)."""
+    return not ScopedRateThrottle().allow_request(request, SimpleNamespace(throttle_scope=scope))

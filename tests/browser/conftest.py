@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -39,6 +40,7 @@ def browser():
 def page_factory(browser, live_server, settings):
     # No worker listens here; queued messages stay in the outbox for the test to read.
     settings.CAMPAIGNS_OUTBOX_KICK = False
+    cache.clear()  # sign-in throttling counts per client address, and every test signs in from 127.0.0.1
     contexts = []
 
     def make(*, width=1280, height=900, locale="ru-RU"):
