@@ -94,8 +94,10 @@ def test_survey_answers_are_saved_and_bad_ones_shown(web, member):
     assert bad.status_code == 200 and bad.context["survey_form"].errors
 
 
-def test_pages_render_in_russian_by_default_and_in_english_on_request(web):
+def test_pages_render_in_russian_by_default_and_in_english_on_request(web, member):
+    loyalty_services.points_award_bonus(member=member, points=10, reason="Welcome", cause_key="w")
     assert "Мои купоны" in web.get("/coupons/").content.decode()
+    assert "Бонус" in web.get("/history/").content.decode()
     web.post("/i18n/setlang/", {"language": "en", "next": "/coupons/"})
     assert "My coupons" in web.get("/coupons/").content.decode()
 

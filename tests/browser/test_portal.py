@@ -62,6 +62,7 @@ def test_member_signs_in_redeems_changes_consent_reviews_and_signs_out(page_fact
     page.get_by_role("button", name="Сохранить настройки").click()
     assert "Сохранено." in page.locator(".messages").inner_text()
     assert ConsentRecord.objects.filter(member=member, purpose="email", granted=True, source="web").exists()
+    page.screenshot(path=str(artifacts / "profile.png"), full_page=True)
 
     # answer a review request from its email link
     page.goto(f"/reviews/{review_request.token}/")
