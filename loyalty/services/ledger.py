@@ -83,6 +83,7 @@ def credit(account, *, kind, points, reason, cause_key, now, pending=False, orde
     """
     programme = ProgrammeSettings.load()
     today = shop_today()
+    pending = pending and programme.return_period_days > 0  # no return period: spendable at once
     bucket = LedgerBucket.PENDING if pending else LedgerBucket.AVAILABLE
     entry = _entry(account, kind=kind, bucket=bucket, points=points, reason=reason, cause_key=cause_key, now=now,
                    order=order, details=details, staff_user=staff_user)

@@ -70,7 +70,7 @@ def member_merge(*, survivor, duplicate, staff_user=None) -> MemberMerge:
     moved = {}
     for relation in Member._meta.related_objects:
         model, field = relation.related_model, relation.field
-        if relation.many_to_many or model is MemberAccount or model is MemberMerge:
+        if relation.many_to_many or model is MemberAccount:
             continue
         if relation.one_to_one:
             continue  # stats, lifecycle, dirty flags: derived, recomputed for the survivor below

@@ -2,7 +2,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from ..models import (
     LotState,
     Order,
     OrderLine,
+    OrderReturn,
     OrderStatus,
     PointsLot,
     Product,
@@ -54,13 +55,14 @@ def _clean_lines(lines) -> list[dict]:
     return cleaned
 
 
-def _save_lines(order, lines):
+def _save_lines(order, lines, *, replace=True):
     products = {p.sku: p for p in Product.objects.filter(sku__in=[line["sku"] for line in lines])}
     missing = [Product(sku=line["sku"], name=line["name"]) for line in lines if line["sku"] not in products]
     if missing:
         Product.objects.bulk_create(missing, ignore_conflicts=True)
         products = {p.sku: p for p in Product.objects.filter(sku__in=[line["sku"] for line in lines])}
-    order.lines.all().delete()
+    if replace:
+        order.lines.all().delete()
     OrderLine.objects.bulk_create(
         OrderLine(order=order, product=products[line["sku"]], quantity=line["quantity"], unit_price=line["unit_price"])
         for line in lines
@@ -123,9 +125,17 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
     order = Order.objects.select_for_update().filter(source=source, external_id=external_id).first()
     created = order is None
     if created:
-        order = Order.objects.create(source=source, external_id=external_id, member=member, created_at=created_at,
-                                     status=status, total=total, currency=currency, channel=channel, store=store or "")
-        _save_lines(order, lines)
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    source=source, external_id=external_id, member=member, created_at=created_at, status=status,
+                    total=total, currency=currency, channel=channel, store=store or "",
+                )
+        except IntegrityError:
+            # Another member's request created this external id a moment ago (ours holds only our account lock).
+            raise Conflict("This order belongs to another member.", code="order_member_mismatch",
+                           fields={"external_id": ["Already used by another member."]})
+        _save_lines(order, lines, replace=False)
     else:
         if order.member_id != member.pk:
             raise Conflict("This order belongs to another member.", code="order_member_mismatch",
@@ -142,7 +152,8 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
         if status != previous:
             if previous == OrderStatus.COMPLETED and status in (OrderStatus.RETURNED, OrderStatus.CANCELLED):
                 order.save()
-                _reverse_order(order=order, account=account, lines=None, cause_key=f"order:{order.pk}:{status}")
+                _record_return(order, f"order:{order.pk}:{status}", None, _reverse_order(
+                    order=order, account=account, lines=None, cause_key=f"order:{order.pk}:{status}"))
             order.status = status
         order.save()
     if order.status == OrderStatus.COMPLETED:
@@ -231,7 +242,7 @@ def order_return(*, order, lines: list[dict] | None = None, cause_key: str | Non
     """
     account = account_lock(member=order.member)
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if cause_key and entries_for_cause(cause_key).exists():
+    if cause_key and OrderReturn.objects.filter(cause_key=cause_key).exists():
         return list(entries_for_cause(cause_key))
     if order.status != OrderStatus.COMPLETED:
         raise DomainError("Only a completed order can be returned.", code="order_not_completed",
@@ -241,7 +252,7 @@ def order_return(*, order, lines: list[dict] | None = None, cause_key: str | Non
         entries = _reverse_order(order=order, account=account, lines=None, cause_key=cause_key)
         order.status = OrderStatus.RETURNED
         order.save(update_fields=["status", "updated_at"])
-        return entries
+        return _record_return(order, cause_key, None, entries)
     by_sku = {line.product.sku: line for line in order.lines.select_related("product")}
     returning = {}
     for index, line in enumerate(lines):
@@ -258,7 +269,15 @@ def order_return(*, order, lines: list[dict] | None = None, cause_key: str | Non
         returning[str(order_line.product_id)] = returning.get(str(order_line.product_id), 0) + quantity
     if not returning:
         raise DomainError("Nothing to return.", code="invalid", fields={"lines": ["At least one line."]})
-    return _reverse_order(order=order, account=account, lines=returning, cause_key=cause_key)
+    entries = _reverse_order(order=order, account=account, lines=returning, cause_key=cause_key)
+    return _record_return(order, cause_key, {line["sku"]: str(line["quantity"]) for line in lines}, entries)
+
+
+def _record_return(order, cause_key, lines, entries):
+    """The return's own row: what makes a replay of it (even one that reversed no points) a no-op."""
+    OrderReturn.objects.create(order=order, cause_key=cause_key, lines=lines or {}, created_at=timezone.now(),
+                               points_reversed=sum(abs(e.points) for e in entries))
+    return entries
 
 
 def order_points_earned(*, order) -> int:

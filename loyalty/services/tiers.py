@@ -34,11 +34,12 @@ def tier_upgrade_if_qualified(*, account: MemberAccount, as_of: dt.date | None =
     Called by earning inside its transaction; sends tier_changed in that transaction.
     """
     tiers = list(Tier.objects.all())
-    if not tiers:
-        return False
+    tiers_by_id = {tier.pk: tier for tier in tiers}
+    current_rank = _rank(tiers_by_id.get(account.tier_id))
+    if not tiers or (all(tier.rank <= current_rank for tier in tiers) and account.tier_below_since is None):
+        return False  # nothing higher to reach: skip the window query
     amounts = qualifying_amounts(member=account.member, as_of=as_of or shop_today())
     best = tier_qualified(amounts=amounts, tiers=tiers)
-    tiers_by_id = {tier.pk: tier for tier in tiers}
     if _rank(best) <= _rank(tiers_by_id.get(account.tier_id)):
         if account.tier_below_since and _rank(best) == _rank(tiers_by_id.get(account.tier_id)):
             account.tier_below_since = None  # back above the line: the grace period no longer runs

@@ -49,3 +49,23 @@ def test_earned_points_stay_pending_until_the_return_period_is_over():
 def test_lot_expiry_follows_the_validity_rule(kind, days, earned, expires):
     programme = ProgrammeSettings(validity_kind=kind, validity_days=days)
     assert lot_expiry(earned_on=earned, programme=programme) == expires
+
+
+def test_beat_schedules_the_daily_pass_and_the_tier_review():
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = dict(PeriodicTask.objects.filter(task__startswith="loyalty.tasks.").values_list("task", "crontab__hour"))
+    assert tasks == {"loyalty.tasks.points_daily_task": "1", "loyalty.tasks.tiers_review_task": "4"}
+
+
+def test_daily_task_runs_the_pass():
+    from loyalty.tasks import points_daily_task
+
+    ProgrammeSettings.objects.update_or_create(pk=1, defaults={"return_period_days": 0})
+    EarningRuleFactory(points_per_unit="0.1")
+    member = MemberFactory()
+    _order(member)
+    lot = PointsLot.objects.get()
+    PointsLot.objects.filter(pk=lot.pk).update(expires_on=shop_today() - dt.timedelta(days=1))
+    assert points_daily_task() == {"unlocked": 0, "expired": 1}
+    assert member_balance(member=member).available == 0

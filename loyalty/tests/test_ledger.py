@@ -9,7 +9,7 @@ from django.db.models import Sum
 from core.exceptions import DomainError
 from core.timezones import shop_today
 from customers.tests.factories import MemberFactory
-from loyalty.models import LedgerEntry, LotState, MemberAccount, PointsLot, ProgrammeSettings
+from loyalty.models import LedgerEntry, LotState, MemberAccount, PointsLot
 from loyalty.selectors import ledger_mismatches, member_balance
 from loyalty.services import points_adjust, points_award_bonus, points_daily, points_redeem
 

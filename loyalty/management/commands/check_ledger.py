@@ -8,8 +8,9 @@ from loyalty.selectors import ledger_mismatches
 
 class Command(BaseCommand):
     help = (
-        "Compare MemberAccount.available/pending/debt points with the sums of the ledger for every member in one "
-        "set-based query; print each mismatch and exit with status 1 if there is any."
+        "Compare MemberAccount.available/pending/debt points with the sums of the ledger, and available/pending "
+        "with what is left in the member's points lots, for every member in one set-based query; print each "
+        "mismatch and exit with status 1 if there is any."
     )
 
     def add_arguments(self, parser):
@@ -23,7 +24,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"member {row['member_id']}: cached available={row['available_points']} pending={row['pending_points']} "
                 f"debt={row['debt_points']}; ledger available={row['ledger_available']} "
-                f"pending={row['ledger_pending']} debt={row['ledger_debt']}"
+                f"pending={row['ledger_pending']} debt={row['ledger_debt']}; lots available={row['lots_available']} "
+                f"pending={row['lots_pending']}"
             )
         seconds = time.monotonic() - started
         if mismatches:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Category, Order, OrderLine, Product
+from ..models import Category, Order, OrderLine, OrderReturn, Product
 
 
 @admin.register(Category)
@@ -22,6 +22,17 @@ class OrderLineInline(admin.TabularInline):
     raw_id_fields = ["product"]
 
 
+class OrderReturnInline(admin.TabularInline):
+    model = OrderReturn
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "cause_key", "lines", "points_reversed"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["external_id", "member", "created_at", "status", "total", "currency", "channel", "store"]
@@ -29,5 +40,5 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["external_id", "member__external_id", "member__email", "store"]
     date_hierarchy = "created_at"
     raw_id_fields = ["member"]
-    inlines = [OrderLineInline]
+    inlines = [OrderLineInline, OrderReturnInline]
     show_full_result_count = False

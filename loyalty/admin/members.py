@@ -1,0 +1,122 @@
+"""What loyalty adds to the Member admin (registered by customers): the account and ledger read-only, and
+staff actions — adjust points, issue a coupon, merge duplicates — each through the same service the API uses."""
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+
+from core.exceptions import DomainError
+from customers.admin import MemberAdmin
+
+from ..models import CouponTemplate, LedgerEntry, MemberAccount
+from ..services import coupon_issue, member_merge, points_adjust
+
+
+class MemberAccountInline(admin.StackedInline):
+    model = MemberAccount
+    can_delete = False
+    fields = ["tier", "available_points", "pending_points", "debt_points", "tier_below_since"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    fk_name = "member"
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "bucket", "points", "order", "reason", "staff_user"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    verbose_name_plural = "points ledger (read-only; use the “Adjust points” action)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PointsAdjustForm(forms.Form):
+    points = forms.IntegerField(help_text="Positive adds, negative removes available points.")
+    reason = forms.CharField(max_length=255)
+
+
+class CouponIssueForm(forms.Form):
+    template = forms.ModelChoiceField(queryset=CouponTemplate.objects.filter(active=True))
+
+
+class MergeForm(forms.Form):
+    survivor = forms.ChoiceField(widget=forms.RadioSelect, help_text="The member that remains; the other is merged into it.")
+
+
+def _intermediate(modeladmin, request, queryset, *, title, form, action, note=""):
+    context = {**modeladmin.admin_site.each_context(request), "title": title, "form": form, "members": queryset,
+               "action": action, "note": note, "opts": modeladmin.model._meta,
+               "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+    return TemplateResponse(request, "admin/loyalty/member_action.html", context)
+
+
+@admin.action(description="Adjust points of selected members")
+def adjust_points(modeladmin, request, queryset):
+    form = PointsAdjustForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return _intermediate(modeladmin, request, queryset, title="Adjust points", form=form, action="adjust_points")
+    done = 0
+    for member in queryset:  # staff select a handful; each adjustment is its own locked transaction
+        try:
+            points_adjust(member=member, points=form.cleaned_data["points"], reason=form.cleaned_data["reason"],
+                          staff_user=request.user)
+            done += 1
+        except DomainError as error:
+            modeladmin.message_user(request, f"{member}: {error.message}", messages.ERROR)
+    modeladmin.message_user(request, f"Adjusted points of {done} member(s).", messages.SUCCESS)
+    return None
+
+
+@admin.action(description="Issue a coupon to selected members")
+def issue_coupon(modeladmin, request, queryset):
+    form = CouponIssueForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return _intermediate(modeladmin, request, queryset, title="Issue a coupon", form=form, action="issue_coupon")
+    batch = uuid.uuid4().hex
+    for member in queryset:
+        try:
+            coupon_issue(template=form.cleaned_data["template"], member=member, source="staff",
+                         cause_key=f"staff:{batch}:{member.pk}")
+        except DomainError as error:
+            modeladmin.message_user(request, f"{member}: {error.message}", messages.ERROR)
+    modeladmin.message_user(request, "Coupons issued.", messages.SUCCESS)
+    return None
+
+
+@admin.action(description="Merge two selected members (duplicates)")
+def merge_members(modeladmin, request, queryset):
+    members = list(queryset[:3])
+    if len(members) != 2:
+        modeladmin.message_user(request, "Select exactly two members to merge.", messages.ERROR)
+        return None
+    form = MergeForm(request.POST if "apply" in request.POST else None)
+    form.fields["survivor"].choices = [(str(m.pk), str(m)) for m in members]
+    if not form.is_valid():
+        return _intermediate(modeladmin, request, queryset, title="Merge duplicate members", form=form,
+                             action="merge_members",
+                             note="Orders, points, coupons, consents and history move to the survivor; the other "
+                                  "member is deleted. This cannot be undone.")
+    survivor = next(m for m in members if str(m.pk) == form.cleaned_data["survivor"])
+    duplicate = next(m for m in members if m.pk != survivor.pk)
+    try:
+        merge = member_merge(survivor=survivor, duplicate=duplicate, staff_user=request.user)
+    except DomainError as error:
+        modeladmin.message_user(request, error.message, messages.ERROR)
+        return None
+    modeladmin.message_user(request, f"Merged {merge.duplicate_external_id} into {survivor}.", messages.SUCCESS)
+    return None
+
+
+# customers owns MemberAdmin; loyalty adds its inlines and actions here instead of editing that module.
+MemberAdmin.inlines = [*MemberAdmin.inlines, MemberAccountInline, LedgerEntryInline]
+MemberAdmin.actions = [*(MemberAdmin.actions or []), adjust_points, issue_coupon, merge_members]

@@ -1,0 +1,101 @@
+from django.contrib import admin
+
+from ..models import EarningRule, LedgerEntry, MemberAccount, MemberMerge, PointsLot, ProgrammeSettings, Tier, TierHistory
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit tables: staff look, never edit (the ledger is append-only; writes go through services)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgrammeSettings)
+class ProgrammeSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "return_period_days", "validity_kind", "validity_days", "tier_window_days",
+                    "tier_grace_days", "per_order_cap", "daily_cap", "weekly_cap", "monthly_cap"]
+
+    def has_add_permission(self, request):
+        return not ProgrammeSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Tier)
+class TierAdmin(admin.ModelAdmin):
+    list_display = ["name", "rank", "qualify_by", "threshold", "multiplier"]
+    list_filter = ["qualify_by"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(EarningRule)
+class EarningRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "active", "points_per_unit", "multiplier", "bonus_points", "category", "product",
+                    "starts_on", "ends_on"]
+    list_editable = ["active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "category__name", "product__sku", "product__name"]
+    raw_id_fields = ["product"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "active", ("starts_on", "ends_on")]}),
+        ("Rates", {"fields": ["points_per_unit", "multiplier", "category", "product"],
+                   "description": "Base: points per currency unit. Category/product/promotion: a multiplier."}),
+        ("Bonuses", {"fields": ["bonus_points", "referral_beneficiary"],
+                     "description": "First purchase, birthday and referral rules give fixed points."}),
+    ]
+
+
+@admin.register(MemberAccount)
+class MemberAccountAdmin(admin.ModelAdmin):
+    list_display = ["member", "tier", "available_points", "pending_points", "debt_points", "tier_below_since", "updated_at"]
+    list_filter = ["tier"]
+    search_fields = ["member__external_id", "member__email", "member__phone", "member__card_number"]
+    list_select_related = ["member", "tier"]
+    raw_id_fields = ["member"]
+    readonly_fields = ["member", "available_points", "pending_points", "debt_points", "tier_below_since", "updated_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # accounts are opened by the first ledger write
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "member", "kind", "bucket", "points", "order", "reason", "cause_key"]
+    list_filter = ["kind", "bucket"]
+    search_fields = ["=member__external_id", "member__email", "=cause_key", "=order__external_id"]
+    list_select_related = ["member", "order"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(PointsLot)
+class PointsLotAdmin(ReadOnlyAdmin):
+    list_display = ["id", "member", "points", "remaining", "state", "available_on", "expires_on"]
+    list_filter = ["state"]
+    search_fields = ["=member__external_id", "member__email"]
+    list_select_related = ["member"]
+    show_full_result_count = False
+
+
+@admin.register(TierHistory)
+class TierHistoryAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "member", "from_tier", "to_tier", "reason"]
+    list_filter = ["to_tier", "from_tier"]
+    search_fields = ["=member__external_id", "member__email"]
+    list_select_related = ["member", "from_tier", "to_tier"]
+
+
+@admin.register(MemberMerge)
+class MemberMergeAdmin(ReadOnlyAdmin):
+    list_display = ["merged_at", "survivor", "duplicate_external_id", "merged_by"]
+    search_fields = ["duplicate_external_id", "=survivor__external_id"]
+    list_select_related = ["survivor", "merged_by"]

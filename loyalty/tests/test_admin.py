@@ -1,0 +1,58 @@
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+
+from customers.models import Member
+from customers.tests.factories import MemberFactory
+from loyalty.models import Coupon, LedgerEntry, MemberMerge
+from loyalty.selectors import member_balance
+from loyalty.services import points_award_bonus
+from loyalty.tests.factories import CouponTemplateFactory
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "admin:customers_member_changelist"
+
+
+def test_member_page_shows_the_ledger_read_only(admin_client):
+    member = MemberFactory()
+    points_award_bonus(member=member, points=77, reason="Welcome gift", cause_key="w")
+    page = admin_client.get(reverse("admin:customers_member_change", args=[member.pk])).content.decode()
+    assert "Welcome gift" in page and "Points ledger" in page
+
+
+def test_adjust_points_action_asks_then_goes_through_the_service(admin_client, admin_user):
+    member = MemberFactory()
+    data = {"action": "adjust_points", ACTION_CHECKBOX_NAME: [member.pk]}
+    # when staff pick the action, a form asks for points and a reason
+    response = admin_client.post(reverse(CHANGELIST), data)
+    assert response.status_code == 200 and "reason" in response.content.decode()
+    # when they submit it
+    admin_client.post(reverse(CHANGELIST), {**data, "apply": "1", "points": "150", "reason": "Complaint 42"})
+    # then an adjustment entry by that staff user exists
+    entry = LedgerEntry.objects.get(member=member)
+    assert (entry.kind, entry.points, entry.staff_user, entry.reason) == ("adjust", 150, admin_user, "Complaint 42")
+    assert member_balance(member=member).available == 150
+
+
+def test_issue_coupon_action(admin_client):
+    template = CouponTemplateFactory()
+    members = MemberFactory.create_batch(2)
+    admin_client.post(reverse(CHANGELIST), {"action": "issue_coupon", ACTION_CHECKBOX_NAME: [m.pk for m in members],
+                                            "apply": "1", "template": template.pk})
+    assert Coupon.objects.filter(template=template, source="staff").count() == 2
+
+
+def test_merge_action_merges_two_members_into_the_chosen_survivor(admin_client):
+    keep, drop = MemberFactory(), MemberFactory()
+    data = {"action": "merge_members", ACTION_CHECKBOX_NAME: [keep.pk, drop.pk]}
+    assert "cannot be undone" in admin_client.post(reverse(CHANGELIST), data).content.decode()
+    admin_client.post(reverse(CHANGELIST), {**data, "apply": "1", "survivor": str(keep.pk)})
+    assert not Member.objects.filter(pk=drop.pk).exists()
+    assert MemberMerge.objects.get().survivor == keep
+
+
+def test_coupon_search_by_code(admin_client):
+    coupon = Coupon.objects.create(code="ABCDEFGH2345", template=CouponTemplateFactory(), source="staff",
+                                   issued_at="2026-01-01T00:00Z", expires_at="2027-01-01T00:00Z")
+    page = admin_client.get(reverse("admin:loyalty_coupon_changelist"), {"q": coupon.code.lower()}).content.decode()
+    assert coupon.code in page
