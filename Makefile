@@ -21,6 +21,7 @@ migrate: venv
 demo: migrate
 	$(PY) manage.py generate_demo_data --members $(DEMO_MEMBERS) --seed 1 --if-empty
 	$(PY) manage.py seed_loyalty_demo
+	$(PY) manage.py seed_demo_campaigns --if-empty
 	$(PY) manage.py ensure_admin
 
 # Web server plus one Celery worker with embedded beat, on SQLite and kombu's filesystem broker.

@@ -79,8 +79,10 @@ class CampaignAdmin(admin.ModelAdmin):
         from .selectors import campaign_results
 
         campaign = get_object_or_404(Campaign, pk=pk)
+        results = campaign_results(campaign=campaign)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "campaign": campaign,
-                   "results": campaign_results(campaign=campaign), "title": f"Results: {campaign}"}
+                   "results": results, "groups": [("Treated", results.treated), ("Holdout", results.holdout)],
+                   "title": f"Results: {campaign}"}
         return render(request, "campaigns/results.html", context)
 
     @admin.action(description="Launch the broadcast to the segment now")

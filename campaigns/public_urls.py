@@ -6,4 +6,6 @@ from . import public_views
 app_name = "campaigns_public"
 urlpatterns = [
     path("u/<str:token>/", public_views.unsubscribe, name="unsubscribe"),
+    path("o/<str:token>.gif", public_views.open_pixel, name="open"),
+    path("c/<str:token>/", public_views.click, name="click"),
 ]

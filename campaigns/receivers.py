@@ -19,3 +19,44 @@ def enter_stage_campaigns(sender, occurred_on, member_id_range, **kwargs):
         logger.exception("campaigns_enter_stage_failed occurred_on=%s range=%s", occurred_on, member_id_range)
         return
     logger.info("campaigns_stage_entries occurred_on=%s range=%s entered=%s", occurred_on, member_id_range, entered)
+
+
+@receiver(stage_transitions_recorded)
+def stage_change_webhooks(sender, occurred_on, member_id_range, **kwargs):
+    from .services.webhooks import webhooks_for_stage_transitions
+
+    try:
+        webhooks_for_stage_transitions(occurred_on=occurred_on, member_id_range=member_id_range)
+    except Exception:  # caught up by the periodic sweep
+        logger.exception("stage_change_webhooks_failed occurred_on=%s", occurred_on)
+
+
+def _connect_loyalty_signals():
+    """Loyalty sends these inside its transaction, so the delivery row commits (or not) with the cause."""
+    from loyalty.signals import coupon_issued, points_earned, tier_changed
+
+    from .services.webhooks import webhook_event_publish
+
+    def on_points_earned(sender, member, entry, **kwargs):
+        webhook_event_publish(event="points.earned", key=f"points:{entry.pk}", data={
+            "member": member.external_id, "points": entry.points, "kind": entry.kind, "reason": entry.reason})
+
+    def on_tier_changed(sender, member, from_tier, to_tier, **kwargs):
+        from django.utils import timezone
+
+        data = {"member": member.external_id, "from_tier": getattr(from_tier, "slug", None),
+                "to_tier": getattr(to_tier, "slug", None)}
+        key = f"tier:{member.pk}:{data['from_tier']}:{data['to_tier']}:{timezone.now():%Y%m%d%H%M%S%f}"
+        webhook_event_publish(event="tier.changed", key=key, data=data)
+
+    def on_coupon_issued(sender, coupon, **kwargs):
+        webhook_event_publish(event="coupon.issued", key=f"coupon:{coupon.pk}", data={
+            "member": coupon.member.external_id if coupon.member_id else None, "code": coupon.code,
+            "template": coupon.template.name, "expires_at": coupon.expires_at.isoformat()})
+
+    points_earned.connect(on_points_earned, dispatch_uid="campaigns_webhook_points_earned", weak=False)
+    tier_changed.connect(on_tier_changed, dispatch_uid="campaigns_webhook_tier_changed", weak=False)
+    coupon_issued.connect(on_coupon_issued, dispatch_uid="campaigns_webhook_coupon_issued", weak=False)
+
+
+_connect_loyalty_signals()

@@ -1,4 +1,4 @@
-"""Reads other apps use: review invitations and personal offers."""
+"""Reads: review invitations and personal offers (other apps use these), and campaign results."""
 from django.core import signing
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,3 +24,9 @@ def review_request_from_token(*, token: str) -> ReviewRequest:
 def member_offers(*, member) -> QuerySet[MemberOffer]:
     """The member's offers still valid now, soonest ending first."""
     return MemberOffer.objects.filter(member=member, valid_until__gt=timezone.now()).select_related("coupon")
+
+
+def campaign_results(*, campaign):
+    from .results import campaign_results as results
+
+    return results(campaign=campaign)

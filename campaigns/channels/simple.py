@@ -29,3 +29,12 @@ class LocmemChannel(ChannelBackend):
         if not any(m.idempotency_key == message.idempotency_key for m in outbox[-1000:]):
             outbox.append(message)
         return SendResult(provider_id=message.idempotency_key)
+
+
+class DiscardChannel(ChannelBackend):
+    """Accepts and forgets: for simulations (seed_demo_campaigns) that must not print thousands of messages."""
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        if not message.to:
+            raise PermanentSendError(f"no {message.channel} address")
+        return SendResult(provider_id=message.idempotency_key)

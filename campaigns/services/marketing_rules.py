@@ -8,7 +8,7 @@ import datetime as dt
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 
 from loyalty.models import Order, OrderStatus
 
@@ -51,8 +51,12 @@ class MarketingRules:
             bought_since = {m.pk for m in conditional
                             if any(member == m.member_id and at > m.entry.triggered_at for member, at in bought)}
         entry_ids = {m.entry_id for m in messages if m.entry_id}
-        waiting = set(PlannedAction.objects.filter(entry_id__in=entry_ids, status=PlannedActionStatus.PENDING)
-                      .values_list("entry_id", flat=True)) if entry_ids else set()
+        first_pending = dict(
+            PlannedAction.objects.filter(entry_id__in=entry_ids, status=PlannedActionStatus.PENDING)
+            .values("entry_id").annotate(first=Min("due_at")).values_list("entry_id", "first")
+        ) if entry_ids else {}
+        # a message waits only for actions planned no later than itself (its coupon, not next week's task)
+        waiting = {m.pk for m in messages if m.entry_id in first_pending and first_pending[m.entry_id] <= m.due_at}
         return cls(rules=CampaignSettings.current(), now=now, sent_day=sent_day, sent_week=sent_week,
                    bought_since=bought_since, waiting=waiting)
 
@@ -69,7 +73,7 @@ class MarketingRules:
         channel = self.channel_for(message)
         if channel is None:
             return Decision("suppress", reason="no_consent: no consented channel with an address")
-        if message.entry_id in self.waiting:
+        if message.pk in self.waiting:
             # a coupon or review link of the same entry is still being made; the text needs it
             return self._defer(message, self.now + WAIT_FOR_ACTIONS, "waiting for the campaign's actions")
         zone = _zone(member.timezone)

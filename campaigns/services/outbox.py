@@ -5,10 +5,11 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from collections import Counter
+from collections import Counter, defaultdict
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -96,10 +97,16 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
                     worker_id: str | None = None, now: dt.datetime | None = None) -> SendReport:
     """Send every due message, batch by batch, until none is due or the time budget is spent.
 
-    Each row's outcome is written right after its send, so a crash can leave at most the message in
-    flight unrecorded; it is claimed again when its lease ends and re-sent with the same
-    idempotency key. Safe to run in several workers at once (claims skip locked rows). `now` fixes the
-    clock the send rules read (tests, benchmarks); by default each batch reads the real time.
+    Each sent row's outcome is written right after its send, so a worker crash can leave at most the
+    message in flight unrecorded; it is claimed again when its lease ends and re-sent with the same
+    idempotency key. Decisions that send nothing (defer, suppress) are written once per batch: lost in
+    a crash, they are simply decided again. Safe to run in several workers at once (claims skip locked
+    rows). `now` fixes the clock the send rules read (tests, benchmarks); by default each batch reads
+    the real time.
+
+    On PostgreSQL the session commits without waiting for the WAL flush (synchronous_commit off): a
+    database crash may forget the last fraction of a second of outcomes, and those messages are re-sent
+    with their idempotency keys; a worker crash loses nothing.
     """
     from .send_rules import plan_batch
 
@@ -107,19 +114,20 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
     time_budget = settings.CAMPAIGNS_OUTBOX_TIME_BUDGET if time_budget is None else time_budget
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
     started, report = time.monotonic(), SendReport()
-    while time.monotonic() - started < time_budget:
-        clock = now or timezone.now()
-        batch = outbox_claim(batch_size=batch_size, worker_id=worker_id, now=clock)
-        if not batch:
-            break
-        report.batches += 1
-        backends = {}
-        try:
-            for message, decision in plan_batch(batch, now=clock):
-                report.counts[_handle(message, decision, backends, clock)] += 1
-        finally:
-            for backend in backends.values():
-                backend.close()
+    with _relaxed_commits():
+        while time.monotonic() - started < time_budget:
+            clock = now or timezone.now()
+            batch = outbox_claim(batch_size=batch_size, worker_id=worker_id, now=clock)
+            if not batch:
+                break
+            report.batches += 1
+            outcome = BatchOutcome(worker_id=worker_id, now=clock)
+            try:
+                _prefetch_accounts(batch)
+                for message, decision in plan_batch(batch, now=clock):
+                    report.counts[_handle(message, decision, outcome)] += 1
+            finally:
+                outcome.flush()
     report.seconds = time.monotonic() - started
     if report.handled:
         logger.info("outbox_send_finished handled=%s batches=%s seconds=%.2f %s", report.handled, report.batches,
@@ -127,15 +135,112 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
     return report
 
 
-def _handle(message: OutboxMessage, decision, backends, now) -> str:
+@contextmanager
+def _relaxed_commits():
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _prefetch_accounts(batch):
+    """One query for the batch's points and tiers (templates read them through message_context)."""
+    from loyalty.models import MemberAccount
+
+    member_ids = {m.member_id for m in batch if m.member_id and m.purpose == Purpose.MARKETING}
+    if not member_ids:
+        return
+    accounts = {a.member_id: a for a in MemberAccount.objects.filter(member_id__in=member_ids).select_related("tier")}
+    for message in batch:
+        if message.member is not None:
+            message.member._campaign_account = accounts.get(message.member_id)
+
+
+class BatchOutcome:
+    """Per-batch writes: channel back ends reused across the batch, deferrals, suppressions and "sent"
+    engagement events written in a few statements at the end."""
+
+    def __init__(self, *, worker_id, now):
+        self.worker_id, self.now = worker_id, now
+        self.backends = {}
+        self.deferred = defaultdict(list)  # (due_at, reason) -> ids
+        self.suppressed = defaultdict(list)  # reason -> ids
+        self.sent_events = []
+        self.delivered = []  # (message, values) sent but not yet recorded
+
+    def backend(self, channel):
+        if channel not in self.backends:
+            self.backends[channel] = channel_backend(channel)
+        return self.backends[channel]
+
+    def record_delivered(self, message, values):
+        self.delivered.append((message, values))
+        if len(self.delivered) >= settings.CAMPAIGNS_OUTBOX_RECORD_EVERY:
+            self.flush_delivered()
+
+    def flush_delivered(self):
+        """One UPDATE for the sent messages not yet recorded (a crash before it re-sends at most these,
+        with their idempotency keys)."""
+        rows, self.delivered = self.delivered, []
+        if not rows:
+            return
+        if connection.vendor != "postgresql":
+            for message, values in rows:
+                OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by,
+                                             attempts=message.attempts).update(**values)
+            return
+        placeholders = ", ".join(["(%s::bigint, %s, %s, %s, %s, %s, %s, %s::int)"] * len(rows))
+        params = [self.now, self.worker_id]
+        for message, v in rows:
+            params += [message.pk, v["sent_channel"], v["sent_to"], v["provider_id"], v["reason"],
+                       v.get("subject", ""), v.get("body", ""), message.attempts]
+        with connection.cursor() as cursor:
+            cursor.execute(f"""
+                UPDATE campaigns_outboxmessage o
+                   SET status = 'delivered', lease_until = NULL, sent_at = %s, sent_channel = v.channel,
+                       sent_to = v.sent_to, provider_id = v.provider_id, reason = v.reason,
+                       subject = CASE WHEN o.body = '' THEN v.subject ELSE o.subject END,
+                       body = CASE WHEN o.body = '' THEN v.body ELSE o.body END
+                  FROM (VALUES {placeholders}) v (id, channel, sent_to, provider_id, reason, subject, body, attempts)
+                 WHERE o.id = v.id AND o.claimed_by = %s AND o.attempts = v.attempts""",
+                           [params[0], *params[2:], params[1]])
+
+    def flush(self):
+        self.flush_delivered()
+        for backend in self.backends.values():
+            backend.close()
+        mine = OutboxMessage.objects.filter(claimed_by=self.worker_id, status=OutboxStatus.SENDING)
+        for (due_at, reason), ids in self.deferred.items():
+            mine.filter(pk__in=ids).update(status=OutboxStatus.PENDING, due_at=due_at, reason=reason, lease_until=None,
+                                           attempts=F("attempts") - 1)
+        for reason, ids in self.suppressed.items():
+            mine.filter(pk__in=ids).update(status=OutboxStatus.SUPPRESSED, reason=reason, lease_until=None)
+        if self.sent_events:
+            from customers.models import EngagementEvent
+            from customers.signals import import_finished
+
+            EngagementEvent.objects.bulk_create(self.sent_events)
+            import_finished.send(sender=EngagementEvent, member_ids=[e.member_id for e in self.sent_events])
+
+
+def _handle(message: OutboxMessage, decision, outcome: BatchOutcome) -> str:
     from .rendering import outgoing_for
 
     if decision.action == "suppress":
-        return _finish(message, OutboxStatus.SUPPRESSED, reason=decision.reason)
+        outcome.suppressed[decision.reason].append(message.pk)
+        return decision.reason.split(":")[0]
     if decision.action == "defer":
-        return _defer(message, decision.due_at, decision.reason)
+        outcome.deferred[(decision.due_at, decision.reason)].append(message.pk)
+        return "deferred"
+    now = outcome.now
     try:
-        backend = backends.get(decision.channel) or backends.setdefault(decision.channel, channel_backend(decision.channel))
+        backend = outcome.backend(decision.channel)
         outgoing: OutgoingMessage = outgoing_for(message, channel=decision.channel, to=decision.to)
         result = backend.send(outgoing)
     except PermanentSendError as error:
@@ -143,8 +248,18 @@ def _handle(message: OutboxMessage, decision, backends, now) -> str:
     except Exception as error:  # a temporary failure: retry with backoff
         logger.warning("outbox_send_error id=%s attempt=%s error=%r", message.pk, message.attempts, error)
         return _retry(message, f"{type(error).__name__}: {error}"[:255], now)
-    return _finish(message, OutboxStatus.DELIVERED, channel=decision.channel, to=outgoing.to, reason=decision.reason, now=now,
-                   provider_id=result.provider_id[:255], subject=outgoing.subject, body=outgoing.body)
+    values = {"status": OutboxStatus.DELIVERED, "reason": decision.reason, "lease_until": None, "sent_at": now,
+              "sent_channel": decision.channel, "sent_to": outgoing.to[:500], "provider_id": result.provider_id[:255]}
+    if not message.body:
+        values.update(subject=outgoing.subject[:255], body=outgoing.body)  # keep what was actually sent
+    outcome.record_delivered(message, values)
+    if message.member_id and message.purpose == Purpose.MARKETING:
+        from customers.models import EngagementEvent
+
+        outcome.sent_events.append(EngagementEvent(member_id=message.member_id, channel=decision.channel,
+                                                   kind=EngagementEvent.Kind.SENT, occurred_at=now,
+                                                   message_ref=message.idempotency_key))
+    return "delivered"
 
 
 def _finish(message, status, *, reason="", channel="", to="", provider_id="", subject=None, body=None, now=None) -> str:
@@ -156,23 +271,7 @@ def _finish(message, status, *, reason="", channel="", to="", provider_id="", su
             values.update(subject=subject[:255], body=body)  # keep what was actually sent
     # Only the holder of the claim records an outcome: a row re-claimed after a lost lease is not overwritten.
     OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(**values)
-    if status == OutboxStatus.DELIVERED:
-        _after_delivery(message, channel, now)
-    return reason.split(":")[0] if status == OutboxStatus.SUPPRESSED and reason else status
-
-
-def _after_delivery(message, channel, now):
-    if message.member_id and message.purpose == Purpose.MARKETING:
-        from customers.models import EngagementEvent
-
-        EngagementEvent.objects.create(member_id=message.member_id, channel=channel, kind=EngagementEvent.Kind.SENT,
-                                       occurred_at=now, message_ref=message.idempotency_key)
-
-
-def _defer(message, due_at, reason) -> str:
-    OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(
-        status=OutboxStatus.PENDING, due_at=due_at, reason=reason, lease_until=None, attempts=F("attempts") - 1)
-    return "deferred"
+    return str(status)
 
 
 def _retry(message, reason, now) -> str:

@@ -1,5 +1,4 @@
 """Turn an outbox row into what a channel back end sends."""
-from django.conf import settings
 from django.core import signing
 
 from ..channels import OutgoingMessage
@@ -14,13 +13,18 @@ def unsubscribe_token(*, member_id: int, channel: str) -> str:
 
 
 def unsubscribe_url(*, member_id: int, channel: str) -> str:
-    from django.urls import reverse
+    from .tracking import _url
 
-    path = reverse("campaigns_public:unsubscribe", args=[unsubscribe_token(member_id=member_id, channel=channel)])
-    return settings.CAMPAIGNS_PUBLIC_BASE_URL.rstrip("/") + path
+    return _url("campaigns_public:unsubscribe", unsubscribe_token(member_id=member_id, channel=channel))
 
 
 def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMessage:
+    if channel == "webhook":
+        from .webhooks import webhook_request
+
+        body, headers = webhook_request(message)
+        return OutgoingMessage(channel=channel, to=to, subject="", body="", idempotency_key=message.idempotency_key,
+                               headers=headers, payload={"body": body})
     subject, body, html_body = message.subject, message.body, ""
     if message.purpose == Purpose.MARKETING and not body and getattr(message, "campaign_step_id", None):
         from .message_content import render_step_message
@@ -30,9 +34,11 @@ def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMe
     if message.purpose == Purpose.MARKETING and message.member_id:
         unsubscribe = unsubscribe_url(member_id=message.member_id, channel=channel)
         if channel == "email":
+            from .tracking import tracked_html
+
+            html_body = tracked_html(body, message=message, unsubscribe=unsubscribe)
             body = f"{body}\n\n--\nUnsubscribe: {unsubscribe}"
     return OutgoingMessage(
         channel=channel, to=to, subject=subject, body=body, html_body=html_body,
         idempotency_key=message.idempotency_key, unsubscribe_url=unsubscribe if channel == "email" else "",
-        payload=message.payload if channel == "webhook" else None,
     )

@@ -7,6 +7,7 @@ running any of these twice, or after a crash half way, adds nothing twice.
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -15,7 +16,7 @@ from core.sql import is_postgres, timestamp_param
 from core.timezones import shop_day_start, shop_today
 from customers.models import Member
 
-from ..models import Action, Campaign, Trigger
+from ..models import Action, Campaign, CampaignSettings, Trigger
 from .holdout import holdout_bucket_sql
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,8 @@ logger = logging.getLogger(__name__)
 def _add_days(column: str, days: int) -> str:
     if is_postgres():
         return f"({column} + interval '{int(days)} days')"
-    return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {column}, '+{int(days)} days')"
+    # Django keeps SQLite timestamps as text with microseconds; keep them (substr from the '.').
+    return f"(strftime('%%Y-%%m-%%d %%H:%%M:%%S', {column}, '+{int(days)} days') || substr({column}, 20))"
 
 
 def _concat(*parts: str) -> str:
@@ -64,15 +66,18 @@ def steps_plan(*, campaign: Campaign, since: dt.datetime) -> tuple[int, int]:
             base = "FROM campaigns_campaignentry e WHERE e.campaign_id = %s AND NOT e.is_holdout AND e.triggered_at >= %s"
             if step.action == Action.MESSAGE:
                 expires_at = _add_days("e.triggered_at", window_end + 1)
+                message_due, message_from = due_at, base
+                if is_postgres():
+                    message_due, message_from = _best_hour_due(offset), _best_hour_from(base)
                 cursor.execute(f"""
                     INSERT INTO campaigns_outboxmessage
                         (dedupe_key, purpose, member_id, channel, "to", subject, body, payload, campaign_step_id,
                          entry_id, status, reason, due_at, expires_at, attempts, claimed_by, sent_channel, sent_to,
                          provider_id, created_at)
                     SELECT {_concat("'step:'", "CAST(%s AS TEXT)", "':'", "CAST(e.member_id AS TEXT)", "':'", "e.occurrence")},
-                           'marketing', e.member_id, %s, '', '', '', '{{}}', %s, e.id, 'pending', '', {due_at},
+                           'marketing', e.member_id, %s, '', '', '', '{{}}', %s, e.id, 'pending', '', {message_due},
                            {expires_at}, 0, '', '', '', '', %s
-                      {base}
+                      {message_from}
                     ON CONFLICT (dedupe_key) DO NOTHING""",
                     [step.pk, step.channel, step.pk, timestamp_param(now), campaign.pk, timestamp_param(since)])
                 messages += cursor.rowcount
@@ -84,6 +89,35 @@ def steps_plan(*, campaign: Campaign, since: dt.datetime) -> tuple[int, int]:
                     [step.pk, campaign.pk, timestamp_param(since)])
                 actions += cursor.rowcount
     return messages, actions
+
+
+def _best_hour_due(offset: int) -> str:
+    """PostgreSQL: the member's best hour (quiet hours respected) on the due day in their own zone, so the
+    worker does not have to claim and defer every message once. The send rules still check it."""
+    rules = CampaignSettings.current()
+    default = rules.quiet_hours_end if rules.is_quiet(rules.default_send_hour) else rules.default_send_hour
+    start, end = rules.quiet_hours_start, rules.quiet_hours_end
+    if start == end:
+        quiet = "false"
+    elif start > end:
+        quiet = f"(st.top_open_hour >= {int(start)} OR st.top_open_hour < {int(end)})"
+    else:
+        quiet = f"(st.top_open_hour >= {int(start)} AND st.top_open_hour < {int(end)})"
+    best = f"CASE WHEN st.top_open_hour IS NULL THEN {int(default)} WHEN {quiet} THEN {int(end)} ELSE st.top_open_hour END"
+    zone = "COALESCE(z.name, 'UTC')"
+    # the trigger's shop day plus the offset, at the best hour on the member's own clock
+    shop_zone = settings.SHOP_TIME_ZONE.replace("'", "")
+    local_day = f"((e.triggered_at AT TIME ZONE '{shop_zone}')::date + {int(offset)})"
+    return (f"GREATEST(({local_day} + make_interval(hours => {best})) AT TIME ZONE {zone}, "
+            f"e.triggered_at + interval '{int(offset)} days')")
+
+
+def _best_hour_from(base: str) -> str:
+    joins = """FROM campaigns_campaignentry e
+                JOIN customers_member m ON m.id = e.member_id
+                LEFT JOIN segments_memberstats st ON st.member_id = e.member_id
+                LEFT JOIN (SELECT name FROM pg_timezone_names) z ON z.name = m.timezone"""
+    return base.replace("FROM campaigns_campaignentry e", joins, 1)
 
 
 def _queryset_sql(queryset: QuerySet) -> tuple[str, list]:
@@ -177,6 +211,11 @@ def campaigns_plan_due(*, day: dt.date | None = None) -> dict:
     for back in (1, 0):
         result["stage"] += campaigns_enter_stage(occurred_on=day - dt.timedelta(days=back))
     result["segment"] = campaigns_enter_segments(since=shop_day_start(day - dt.timedelta(days=1)))
+    from .webhooks import webhooks_for_segment_entries, webhooks_for_stage_transitions
+
+    result["webhooks"] = webhooks_for_segment_entries(since=shop_day_start(day - dt.timedelta(days=1)))
+    for back in (1, 0):
+        result["webhooks"] += webhooks_for_stage_transitions(occurred_on=day - dt.timedelta(days=back))
     result["birthday"] = campaigns_enter_birthdays(day=day)
     result["replenishment"] = campaigns_enter_replenishment(day=day)
     logger.info("campaigns_plan_finished day=%s %s", day, " ".join(f"{k}={v}" for k, v in result.items()))

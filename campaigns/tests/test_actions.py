@@ -58,6 +58,8 @@ def test_coupon_step_issues_one_coupon_whose_code_the_message_shows():
                               coupon_template=CouponTemplateFactory(), offer_title="300 off")
     message_step = StepFactory(campaign=entry.campaign, body_template="Your code: {{ coupon_code }}")
     planned(coupon_step, entry)
+    next_week = StepFactory(campaign=entry.campaign, action="manager_task", channel="", day_offset=7)
+    PlannedAction.objects.create(step=next_week, entry=entry, due_at=entry.triggered_at + dt.timedelta(days=7))
     message = CampaignMessageFactory(entry=entry, campaign_step=message_step)
     # when the worker sends before the action ran, then after
     outbox_send_due()
@@ -67,7 +69,8 @@ def test_coupon_step_issues_one_coupon_whose_code_the_message_shows():
     planned_actions_run()  # a second run issues nothing more
     message.refresh_from_db()
     outbox_send_due(now=message.due_at)
-    # then one coupon exists, the mail shows its code, and the member sees it as an offer
+    # then one coupon exists, the mail shows its code (next week's task does not hold it back),
+    # and the member sees the coupon as an offer
     coupon = Coupon.objects.get(member=member)
     assert waited == "waiting for the campaign's actions"
     assert mail.outbox[0].body.startswith(f"Your code: {coupon.code}")

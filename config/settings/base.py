@@ -154,6 +154,8 @@ CAMPAIGNS_OUTBOX_BACKOFF_SECONDS = env.int("CAMPAIGNS_OUTBOX_BACKOFF_SECONDS", d
 CAMPAIGNS_OUTBOX_KICK = env.bool("CAMPAIGNS_OUTBOX_KICK", default=True)  # nudge a worker after each commit
 CAMPAIGNS_PUBLIC_BASE_URL = env("CAMPAIGNS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 CAMPAIGNS_REVIEW_PATH = "/reviews/{token}/"  # the portal's review form
+# Sent messages recorded per UPDATE; a worker crash re-sends at most this many (same idempotency keys).
+CAMPAIGNS_OUTBOX_RECORD_EVERY = env.int("CAMPAIGNS_OUTBOX_RECORD_EVERY", default=50)
 
 # --- portal (members' app API and web portal) ---
 import datetime as _dt  # noqa: E402

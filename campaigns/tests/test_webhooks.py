@@ -1,0 +1,144 @@
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from campaigns.models import OutboxMessage, OutboxStatus
+from campaigns.services import outbox_send_due
+from campaigns.services.webhooks import webhook_signature_verify, webhooks_for_stage_transitions
+from core.timezones import shop_today
+from customers.models import EngagementEvent
+from customers.tests.factories import MemberFactory
+from lifecycle.models import LifecycleStage, StageTransition
+from loyalty.services import coupon_issue
+from loyalty.tests.factories import CouponTemplateFactory
+
+from .factories import CampaignMessageFactory, StepFactory, WebhookSubscriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP endpoint on localhost; answers with the queued status codes, then 200."""
+    received, statuses = [], []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((dict(self.headers), body))
+            self.send_response(statuses.pop(0) if statuses else 200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", received, statuses
+    server.shutdown()
+
+
+def test_coupon_issued_is_delivered_signed_and_retried_with_backoff_after_a_server_error(receiver):
+    url, received, statuses = receiver
+    subscription = WebhookSubscriptionFactory(url=url, events=["coupon.issued"])
+    member = MemberFactory(external_id="C-1")
+    # when a coupon is issued and the receiver first answers 503
+    coupon = coupon_issue(template=CouponTemplateFactory(), member=member, source="staff", cause_key="k1")
+    statuses.append(503)
+    outbox_send_due()
+    delivery = OutboxMessage.objects.get(purpose="webhook")
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.reason) == (OutboxStatus.PENDING, "ConnectionError: HTTP 503")
+    assert delivery.due_at > timezone.now()
+    OutboxMessage.objects.filter(pk=delivery.pk).update(due_at=timezone.now())
+    outbox_send_due()
+    # then the second attempt is delivered, and each request is signed with the subscription's secret
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.provider_id) == (OutboxStatus.DELIVERED, 2, "HTTP 200")
+    assert len(received) == 2
+    headers, body = received[-1]
+    assert webhook_signature_verify(secret=subscription.secret, body=body, header=headers["X-Loyalty-Signature"])
+    assert not webhook_signature_verify(secret="wrong", body=body, header=headers["X-Loyalty-Signature"])
+    assert not webhook_signature_verify(secret=subscription.secret, body=body + b" ", header=headers["X-Loyalty-Signature"])
+    payload = json.loads(body)
+    assert payload["event"] == headers["X-Loyalty-Event"] == "coupon.issued"
+    assert payload["data"] == {"member": "C-1", "code": coupon.code, "template": coupon.template.name,
+                               "expires_at": coupon.expires_at.isoformat()}
+
+
+def test_a_client_error_is_not_retried(receiver):
+    url, received, statuses = receiver
+    WebhookSubscriptionFactory(url=url, events=["coupon.issued"])
+    statuses.append(404)
+    coupon_issue(template=CouponTemplateFactory(), member=MemberFactory(), source="staff", cause_key="k2")
+    outbox_send_due()
+    assert OutboxMessage.objects.get(purpose="webhook").status == OutboxStatus.FAILED
+
+
+def test_webhook_rows_commit_or_roll_back_with_their_cause():
+    WebhookSubscriptionFactory(events=["coupon.issued"])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        coupon_issue(template=CouponTemplateFactory(), member=MemberFactory(), source="staff", cause_key="k3")
+        raise RuntimeError
+    assert not OutboxMessage.objects.exists()
+
+
+def test_stage_changes_are_queued_set_based_once_per_transition():
+    hook = WebhookSubscriptionFactory(events=["stage.changed"])
+    WebhookSubscriptionFactory(events=["tier.changed"])  # not subscribed to stage changes
+    loyal = LifecycleStage.objects.get(slug="loyal")
+    today = shop_today()
+    members = MemberFactory.create_batch(3)
+    StageTransition.objects.bulk_create(StageTransition(member=m, to_stage=loyal, occurred_on=today, completed_orders=3)
+                                        for m in members)
+    assert webhooks_for_stage_transitions(occurred_on=today) == 3
+    assert webhooks_for_stage_transitions(occurred_on=today) == 0
+    payloads = [m.payload for m in OutboxMessage.objects.filter(webhook_subscription=hook)]
+    assert sorted(p["data"]["member"] for p in payloads) == sorted(m.external_id for m in members)
+    assert {(p["event"], p["data"]["from_stage"], p["data"]["to_stage"]) for p in payloads} == {
+        ("stage.changed", None, "loyal")}
+
+
+def test_replay_from_admin_queues_a_new_delivery_of_the_same_event(admin_client, receiver):
+    url, received, statuses = receiver
+    WebhookSubscriptionFactory(url=url, events=["coupon.issued"])
+    coupon_issue(template=CouponTemplateFactory(), member=MemberFactory(), source="staff", cause_key="k4")
+    outbox_send_due()
+    original = OutboxMessage.objects.get(purpose="webhook")
+    response = admin_client.post("/admin/campaigns/outboxmessage/",
+                                 {"action": "replay", "_selected_action": [original.pk]})
+    outbox_send_due()
+    assert response.status_code == 302
+    assert OutboxMessage.objects.filter(purpose="webhook", status=OutboxStatus.DELIVERED).count() == 2
+    (first_headers, first), (second_headers, second) = received
+    assert json.loads(first)["id"] == json.loads(second)["id"]
+    assert first_headers["X-Loyalty-Delivery"] != second_headers["X-Loyalty-Delivery"]
+
+
+def test_open_pixel_and_click_redirect_record_engagement():
+    # given a delivered marketing email with a link
+    member = MemberFactory(email_consent=True)
+    message = CampaignMessageFactory(entry__member=member,
+                                     campaign_step=StepFactory(body_template="See https://shop.example.com/sale now"))
+    outbox_send_due()
+    html = mail.outbox[0].alternatives[0][0]
+    pixel = html.split('<img src="http://127.0.0.1:8000')[1].split('"')[0]
+    click = html.split('<a href="http://127.0.0.1:8000')[1].split('"')[0]
+    client = Client()
+    # when the member opens the mail and clicks the link
+    opened = client.get(pixel)
+    clicked = client.get(click)
+    forged = client.get(click[:-4] + "xx/")
+    # then both are recorded against the message and the click lands on the shop
+    assert opened["Content-Type"] == "image/gif"
+    assert (clicked.status_code, clicked["Location"]) == (302, "https://shop.example.com/sale")
+    assert forged.status_code == 400
+    assert sorted(EngagementEvent.objects.filter(message_ref=f"outbox-{message.pk}").values_list("kind", flat=True)) == [
+        "click", "open", "sent"]
