@@ -7,8 +7,8 @@ from django.db.models import Count, Q, Sum
 from customers.models import AttributeDefinition, ConsentRecord, Member
 from loyalty.models import LedgerEntry, LedgerEntryKind, Order, OrderStatus
 
-# Bonus entries whose reason starts with this are referral rewards (see loyalty's referral bonus).
-REFERRAL_REASON_PREFIX = "referral"
+# loyalty credits the referrer a bonus keyed `member:<friend>:referral:referrer` (loyalty.services.orders).
+REFERRER_BONUS_KEY_SUFFIX = ":referral:referrer"
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def member_referral_summary(*, member: Member, base_url: str = "") -> ReferralSu
         purchased=Count("id", filter=Q(orders__status=OrderStatus.COMPLETED), distinct=True),
     )
     earned = LedgerEntry.objects.filter(
-        member=member, kind=LedgerEntryKind.BONUS, reason__istartswith=REFERRAL_REASON_PREFIX
+        member=member, kind=LedgerEntryKind.BONUS, cause_key__endswith=REFERRER_BONUS_KEY_SUFFIX
     ).aggregate(total=Sum("points"))["total"] or 0
     base = base_url or getattr(settings, "PORTAL_BASE_URL", "")
     return ReferralSummary(code=member.referral_code, link=f"{base.rstrip('/')}/join/{member.referral_code}/",

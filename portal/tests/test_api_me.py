@@ -1,11 +1,14 @@
 import json
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from customers.models import ConsentRecord, Member
 from customers.tests.factories import AttributeDefinitionFactory
 from loyalty.models import MemberAccount, Tier
-from loyalty.tests.factories import OrderFactory, OrderLineFactory
+from loyalty.services import order_upsert
+from loyalty.tests.factories import EarningRuleFactory, OrderFactory, OrderLineFactory
 from portal.models import Device
 
 pytestmark = pytest.mark.django_db
@@ -136,15 +139,20 @@ def test_device_registration_is_idempotent_and_moves_a_token_between_members(api
     assert api.post("/api/v1/me/devices", {"platform": "nokia", "push_token": "x"}, format="json").status_code == 400
 
 
-def test_referral_shows_code_link_invited_and_bought(api, member):
+def test_referral_shows_code_link_invited_bought_and_points_earned(api, member):
+    # given a referral rule paying the referrer, and two invited friends of whom one buys twice
+    EarningRuleFactory(kind="referral", bonus_points=250, referral_beneficiary="referrer", points_per_unit=0)
     friend = Member.objects.create(external_id="F1", registered_at=member.registered_at, referred_by=member)
     Member.objects.create(external_id="F2", registered_at=member.registered_at, referred_by=member)
-    OrderFactory(member=friend)
-    OrderFactory(member=friend)
+    for number in ("A1", "A2"):
+        order_upsert(source="shop", external_id=number, member=friend, created_at=timezone.now(), status="completed",
+                     total=Decimal("1000"), currency="RUB", channel="store", store="", lines=[])
+    # when
     body = api.get("/api/v1/me/referral").json()
+    # then
     assert body["code"] == member.referral_code
     assert body["link"].endswith(f"/join/{member.referral_code}/")
-    assert (body["invited"], body["purchased"]) == (2, 1)
+    assert (body["invited"], body["purchased"], body["earned_points"]) == (2, 1, 250)
 
 
 def test_orders_are_the_members_own_with_lines(api, other_api, member, other_member, django_assert_max_num_queries):
