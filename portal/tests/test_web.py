@@ -113,3 +113,20 @@ def test_web_sign_in_is_throttled_like_the_api(client, member):
     assert codes == [200] * 10 + [429]
     blocked = client.post("/sign-in/", {"login": member.email, "password": PASSWORD})
     assert blocked.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_password_reset_through_the_portal(client, member, sent):
+    # given a reset link sent to the member's email
+    client.post("/password-reset/request/", {"login": member.email})
+    link = re.search(r"(/password-reset/\?uid=\S+)", sent()[0]["body"]).group(1)
+    assert sent()[0]["to"] == member.email
+    # when they open it and choose a new password
+    assert client.get(link).status_code == 200
+    response = client.post(link, {"password": "fresh-long-secret-7"})
+    # then they are signed in and the new password works
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(member.user.pk)
+    member.user.refresh_from_db()
+    assert member.user.check_password("fresh-long-secret-7")
+    assert client.post(link, {"password": "another-long-secret-7"}).status_code == 200  # used link refused
+    member.user.refresh_from_db()
+    assert member.user.check_password("fresh-long-secret-7")
