@@ -173,3 +173,16 @@ CAMPAIGNS_PUBLIC_BASE_URL = env("CAMPAIGNS_PUBLIC_BASE_URL", default="http://127
 CAMPAIGNS_REVIEW_PATH = "/reviews/{token}/"  # the portal's review form
 # Sent messages recorded per UPDATE; a worker crash re-sends at most this many (same idempotency keys).
 CAMPAIGNS_OUTBOX_RECORD_EVERY = env.int("CAMPAIGNS_OUTBOX_RECORD_EVERY", default=50)
+
+# --- portal (members' app API and web portal) ---
+import datetime as _dt  # noqa: E402
+
+PORTAL_TOKEN_TTL = _dt.timedelta(days=env.int("PORTAL_TOKEN_TTL_DAYS", default=30))
+PORTAL_CODE_TTL = _dt.timedelta(minutes=10)
+PORTAL_CODE_MAX_ATTEMPTS = 5
+PORTAL_MAX_BODY_BYTES = 32 * 1024
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
+    {"member_sign_in": env("PORTAL_SIGN_IN_RATE", default="10/min"), "member_code": env("PORTAL_CODE_RATE", default="5/min")}
+)
+LOGIN_URL = "portal:sign_in"

@@ -1,0 +1,73 @@
+"""Members' credentials for the app and portal: app tokens, one-time sign-in codes, push devices.
+
+Secrets are never stored: tokens and codes keep only their SHA-256 (codes are salted with their row's
+salt), so a database leak does not let anyone sign in.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class MemberToken(models.Model):
+    """An app session: revocable, expiring. The raw token is returned once at sign-in."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_tokens")
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    client = models.CharField(max_length=100, blank=True, help_text="What signed in: app, device name.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="member_token_user_active")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.prefix}…"
+
+
+class SignInCode(models.Model):
+    """A one-time code sent by email or SMS. Valid until `expires_at`, for a few attempts, once."""
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", "Sign in"
+
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="sign_in_codes")
+    channel = models.CharField(max_length=8)
+    code_hash = models.CharField(max_length=64)
+    salt = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["member", "-created_at"], name="sign_in_code_member_recent")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Device(models.Model):
+    """A push token of a member's phone; the same token moves to whoever registered it last."""
+
+    class Platform(models.TextChoices):
+        IOS = "ios", "iOS"
+        ANDROID = "android", "Android"
+        WEB = "web", "Web push"
+
+    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="devices")
+    platform = models.CharField(max_length=8, choices=Platform.choices)
+    push_token = models.CharField(max_length=512, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [models.CheckConstraint(condition=Q(platform__in=["ios", "android", "web"]), name="device_platform_valid")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.platform}"

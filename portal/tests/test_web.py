@@ -1,0 +1,132 @@
+import re
+
+import pytest
+from django.test import Client
+
+from customers.models import ConsentRecord
+from customers.tests.factories import AttributeDefinitionFactory
+from loyalty import services as loyalty_services
+from loyalty.models import Coupon, MemberAccount
+from loyalty.tests.factories import RewardFactory, TierFactory
+
+from .factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/history/", "/coupons/", "/rewards/", "/profile/", "/referral/"]
+
+
+@pytest.fixture
+def web(member):
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_member_pages_need_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+def test_sign_in_with_password_shows_the_dashboard_with_balance_and_tier(client, member):
+    gold = TierFactory(slug="silver", name="Silver", rank=1)
+    TierFactory(slug="gold", name="Gold", rank=2, threshold=5000)
+    loyalty_services.points_award_bonus(member=member, points=1234, reason="Welcome", cause_key="w")
+    MemberAccount.objects.filter(member=member).update(tier=gold)
+    response = client.post("/sign-in/", {"login": member.email, "password": PASSWORD}, follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/"
+    assert 'data-testid="balance">1234<' in body
+    assert "Silver" in body and 'role="progressbar"' in body
+
+
+def test_wrong_password_shows_a_message_and_stays_signed_out(client, member):
+    response = client.post("/sign-in/", {"login": member.email, "password": "nope"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert response.context["form"].non_field_errors()
+
+
+def test_sign_in_by_code(client, member, sent):
+    client.post("/sign-in/code/", {"login": member.email})
+    code = re.search(r"\b(\d{6})\b", sent()[0]["body"]).group(1)
+    response = client.post("/sign-in/code/", {"login": member.email, "code": code})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(member.user.pk)
+
+
+def test_sign_up_with_a_referral_link(client, member):
+    response = client.post(f"/join/{member.referral_code}/", {
+        "login": "+7 (901) 555-12-34", "password": "a-long-pass-phrase", "personal_data_consent": "on"})
+    assert response.status_code == 302
+    assert member.referrals.get().phone == "+79015551234"
+
+
+def test_redeeming_a_reward_shows_the_coupon(web, member):
+    reward = RewardFactory(name="Coffee", points_cost=300)
+    loyalty_services.points_award_bonus(member=member, points=500, reason="Welcome", cause_key="w")
+    page = web.get("/rewards/").content.decode()
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    response = web.post(f"/rewards/{reward.pk}/redeem/", {"idempotency_key": key}, follow=True)
+    web.post(f"/rewards/{reward.pk}/redeem/", {"idempotency_key": key})  # a double submit
+    coupon = Coupon.objects.get(member=member)
+    assert coupon.code in response.content.decode()
+    assert MemberAccount.objects.get(member=member).available_points == 200
+
+
+def test_changing_consents_and_unsubscribing_record_proof(web, member):
+    web.post("/profile/", {"form": "consents", "email": "on", "sms": "on"})
+    web.post("/profile/unsubscribe/sms/")
+    member.refresh_from_db()
+    assert member.email_consent and not member.sms_consent
+    assert list(ConsentRecord.objects.filter(member=member).order_by("id").values_list("purpose", "granted", "method")) == [
+        ("email", True, "checkbox"), ("sms", True, "checkbox"), ("sms", False, "unsubscribe_link")]
+
+
+def test_survey_answers_are_saved_and_bad_ones_shown(web, member):
+    AttributeDefinitionFactory(key="size", label="Size", type="choice", choices=["S", "M"])
+    AttributeDefinitionFactory(key="staff_note", type="text", member_editable=False)
+    page = web.get("/profile/").content.decode()
+    assert "Size" in page and "staff_note" not in page
+    web.post("/profile/", {"form": "survey", "survey-size": "M"})
+    bad = web.post("/profile/", {"form": "survey", "survey-size": "XXL"})
+    member.refresh_from_db()
+    assert member.attributes == {"size": "M"}
+    assert bad.status_code == 200 and bad.context["survey_form"].errors
+
+
+def test_pages_render_in_russian_by_default_and_in_english_on_request(web, member):
+    loyalty_services.points_award_bonus(member=member, points=10, reason="Welcome", cause_key="w")
+    assert "Мои купоны" in web.get("/coupons/").content.decode()
+    assert "Бонус" in web.get("/history/").content.decode()
+    web.post("/i18n/setlang/", {"language": "en", "next": "/coupons/"})
+    assert "My coupons" in web.get("/coupons/").content.decode()
+
+
+def test_sign_out_needs_post_and_ends_the_session(web):
+    assert web.get("/sign-out/").status_code == 405
+    web.post("/sign-out/")
+    assert web.get("/").status_code == 302
+
+
+def test_web_sign_in_is_throttled_like_the_api(client, member):
+    codes = [client.post("/sign-in/", {"login": member.email, "password": "x"}).status_code for _ in range(11)]
+    assert codes == [200] * 10 + [429]
+    blocked = client.post("/sign-in/", {"login": member.email, "password": PASSWORD})
+    assert blocked.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_password_reset_through_the_portal(client, member, sent):
+    # given a reset link sent to the member's email
+    client.post("/password-reset/request/", {"login": member.email})
+    link = re.search(r"(/password-reset/\?uid=\S+)", sent()[0]["body"]).group(1)
+    assert sent()[0]["to"] == member.email
+    # when they open it and choose a new password
+    assert client.get(link).status_code == 200
+    response = client.post(link, {"password": "fresh-long-secret-7"})
+    # then they are signed in and the new password works
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(member.user.pk)
+    member.user.refresh_from_db()
+    assert member.user.check_password("fresh-long-secret-7")
+    assert client.post(link, {"password": "another-long-secret-7"}).status_code == 200  # used link refused
+    member.user.refresh_from_db()
+    assert member.user.check_password("fresh-long-secret-7")
