@@ -1,12 +1,12 @@
 """What every POS / web-shop endpoint shares: API-key auth, the `pos` scope, the per-key rate limit,
 and the OpenAPI pieces (error body, Idempotency-Key header) that let a client be generated."""
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
 from core.api_keys import ApiKeyAuthentication, HasApiScope
 from core.idempotency import HEADER, MAX_KEY_LENGTH
+from core.schema import error_response as error
 from core.throttling import ApiKeyRateThrottle
 
 
@@ -15,23 +15,6 @@ class PosApi(APIView):
     permission_classes = [HasApiScope]
     throttle_classes = [ApiKeyRateThrottle]
     required_scope = "pos"
-
-
-class ErrorDetail(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `insufficient_points`.")
-    message = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Per-field messages; nested objects for nested input.",
-    )
-
-
-class ErrorOutput(serializers.Serializer):
-    error = ErrorDetail()
-
-
-def error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorOutput, description=description)
 
 
 # The answers any POS endpoint can give besides its own.

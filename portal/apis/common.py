@@ -1,10 +1,11 @@
 """What every members' endpoint shares: token auth, the member permission, a body size cap, error schemas."""
 from django.conf import settings
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, generics, parsers, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
+
+from core.schema import error_response
 
 from ..auth import IsMember, MemberTokenAuthentication
 
@@ -21,19 +22,9 @@ class CappedJSONParser(parsers.JSONParser):
         return super().parse(stream, media_type, parser_context)
 
 
-ErrorBody = inline_serializer(
-    name="Error",
-    fields={"error": inline_serializer(name="ErrorDetail", fields={
-        "code": serializers.CharField(),
-        "message": serializers.CharField(),
-        "fields": serializers.DictField(),
-    })},
-)
-
-
 def errors(*statuses):
     """OpenAPI responses for the error statuses an endpoint can answer."""
-    return {status: OpenApiResponse(ErrorBody) for status in statuses}
+    return {status: error_response() for status in statuses}
 
 
 def object_id(value) -> int:
