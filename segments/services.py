@@ -46,14 +46,17 @@ def _apply_changes(segment: Segment, desired, current, *, now) -> tuple[int, int
                            f"SELECT %s, d.sid, %s FROM ({desired_sql}) d ORDER BY d.sid",
                            [segment.pk, when, *desired_params])
             return cursor.rowcount, 0
-        cursor.execute("DROP TABLE IF EXISTS segment_entered")
-        cursor.execute("DROP TABLE IF EXISTS segment_left")
-        cursor.execute(f"CREATE TEMP TABLE segment_entered AS SELECT d.sid AS member_id FROM ({desired_sql}) d "
-                       f"WHERE NOT EXISTS (SELECT 1 FROM ({current_sql}) c WHERE c.sid = d.sid)",
-                       [*desired_params, *current_params])
+        # The rules are evaluated once into a temp table, then diffed both ways by hash anti-joins.
+        for table in ("segment_desired", "segment_entered", "segment_left"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TEMP TABLE segment_desired AS SELECT d.sid AS member_id FROM ({desired_sql}) d",
+                       desired_params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE segment_desired")
+        cursor.execute(f"CREATE TEMP TABLE segment_entered AS SELECT d.member_id FROM segment_desired d "
+                       f"WHERE NOT EXISTS (SELECT 1 FROM ({current_sql}) c WHERE c.sid = d.member_id)", current_params)
         cursor.execute(f"CREATE TEMP TABLE segment_left AS SELECT c.sid AS member_id FROM ({current_sql}) c "
-                       f"WHERE NOT EXISTS (SELECT 1 FROM ({desired_sql}) d WHERE d.sid = c.sid)",
-                       [*current_params, *desired_params])
+                       f"WHERE NOT EXISTS (SELECT 1 FROM segment_desired d WHERE d.member_id = c.sid)", current_params)
         for table, kind in (("segment_entered", "entered"), ("segment_left", "left")):
             cursor.execute(
                 f"INSERT INTO segments_segmentmembershipchange (segment_id, member_id, kind, occurred_at, version) "
@@ -64,8 +67,8 @@ def _apply_changes(segment: Segment, desired, current, *, now) -> tuple[int, int
         cursor.execute("INSERT INTO segments_segmentmembership (segment_id, member_id, since) "
                        "SELECT %s, member_id, %s FROM segment_entered ORDER BY member_id", [segment.pk, when])
         entered = cursor.rowcount
-        cursor.execute("DROP TABLE segment_entered")
-        cursor.execute("DROP TABLE segment_left")
+        for table in ("segment_desired", "segment_entered", "segment_left"):
+            cursor.execute(f"DROP TABLE {table}")
     return entered, left
 
 
