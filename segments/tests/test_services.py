@@ -154,3 +154,16 @@ def test_export_of_a_segment_has_its_members_and_rfm_columns(tmp_path):
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [row["external_id"] for row in rows] == [buyer.external_id]
     assert rows[0]["rfm_code"] == "111" and rows[0]["rfm_segment"] == "Lost" and rows[0]["orders_count"] == "1"
+
+
+@pytest.mark.django_db
+def test_deleting_a_member_through_django_deletes_their_memberships():
+    # given a member in a segment (memberships carry no database-level foreign key)
+    segment = make_segment("women-deleted", WOMEN)
+    anna, olga = MemberFactory(gender="f"), MemberFactory(gender="f")
+    segment_refresh(segment=segment)
+    # when
+    anna.delete()
+    # then Django's cascade removed her row and the next refresh records nothing odd
+    assert list(SegmentMembership.objects.values_list("member_id", flat=True)) == [olga.pk]
+    assert segment_refresh(segment=segment) == (0, 0)
