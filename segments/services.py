@@ -29,20 +29,34 @@ def _apply_changes(segment: Segment, desired, current, *, now) -> tuple[int, int
 
     `desired` is a Member queryset and `current` a SegmentMembership queryset (both possibly narrowed to
     some members); nothing is loaded into Python, so a segment of a million members costs a few statements.
+    The first materialisation of a segment (version 0) only fills it: nobody "entered" a segment that did
+    not exist yet, so it writes no change rows and a campaign triggered on entries does not fire for the
+    initial fill (the size snapshot still records how many members it started with).
     """
     version = segment.version + 1
     desired_sql, desired_params = desired.values(sid=F("pk")).query.sql_with_params()
     current_sql, current_params = current.values(sid=F("member_id")).query.sql_with_params()
     when = now if connection.vendor == "postgresql" else now.isoformat(" ")
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS segment_entered")
-        cursor.execute("DROP TABLE IF EXISTS segment_left")
-        cursor.execute(f"CREATE TEMP TABLE segment_entered AS SELECT d.sid AS member_id FROM ({desired_sql}) d "
-                       f"WHERE NOT EXISTS (SELECT 1 FROM ({current_sql}) c WHERE c.sid = d.sid)",
-                       [*desired_params, *current_params])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '128MB'")  # the anti-joins below hash a million ids in memory
+        if segment.version == 0:
+            # In member order, so the (segment, member) index is appended to rather than split at random.
+            cursor.execute(f"INSERT INTO segments_segmentmembership (segment_id, member_id, since) "
+                           f"SELECT %s, d.sid, %s FROM ({desired_sql}) d ORDER BY d.sid",
+                           [segment.pk, when, *desired_params])
+            return cursor.rowcount, 0
+        # The rules are evaluated once into a temp table, then diffed both ways by hash anti-joins.
+        for table in ("segment_desired", "segment_entered", "segment_left"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TEMP TABLE segment_desired AS SELECT d.sid AS member_id FROM ({desired_sql}) d",
+                       desired_params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE segment_desired")
+        cursor.execute(f"CREATE TEMP TABLE segment_entered AS SELECT d.member_id FROM segment_desired d "
+                       f"WHERE NOT EXISTS (SELECT 1 FROM ({current_sql}) c WHERE c.sid = d.member_id)", current_params)
         cursor.execute(f"CREATE TEMP TABLE segment_left AS SELECT c.sid AS member_id FROM ({current_sql}) c "
-                       f"WHERE NOT EXISTS (SELECT 1 FROM ({desired_sql}) d WHERE d.sid = c.sid)",
-                       [*current_params, *desired_params])
+                       f"WHERE NOT EXISTS (SELECT 1 FROM segment_desired d WHERE d.member_id = c.sid)", current_params)
         for table, kind in (("segment_entered", "entered"), ("segment_left", "left")):
             cursor.execute(
                 f"INSERT INTO segments_segmentmembershipchange (segment_id, member_id, kind, occurred_at, version) "
@@ -51,10 +65,10 @@ def _apply_changes(segment: Segment, desired, current, *, now) -> tuple[int, int
                        "AND member_id IN (SELECT member_id FROM segment_left)", [segment.pk])
         left = cursor.rowcount
         cursor.execute("INSERT INTO segments_segmentmembership (segment_id, member_id, since) "
-                       "SELECT %s, member_id, %s FROM segment_entered", [segment.pk, when])
+                       "SELECT %s, member_id, %s FROM segment_entered ORDER BY member_id", [segment.pk, when])
         entered = cursor.rowcount
-        cursor.execute("DROP TABLE segment_entered")
-        cursor.execute("DROP TABLE segment_left")
+        for table in ("segment_desired", "segment_entered", "segment_left"):
+            cursor.execute(f"DROP TABLE {table}")
     return entered, left
 
 
@@ -64,10 +78,12 @@ def segment_refresh(*, segment: Segment, member_ids: list[int] | None = None) ->
 
     The segment row is locked for the whole refresh and the version bumped once, so two refreshes at
     once run one after the other and each entry or exit is recorded exactly once; a crash rolls back
-    the whole refresh. Returns (entered, left).
+    the whole refresh. The first refresh fills the segment without change rows (see `_apply_changes`);
+    a refresh of some members skips a segment that was never filled, leaving it to the full one.
+    Returns (entered, left).
     """
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
-    if segment.kind != Segment.Kind.DYNAMIC:
+    if segment.kind != Segment.Kind.DYNAMIC or (member_ids is not None and segment.version == 0):
         return 0, 0
     now = timezone.now()
     desired = rules_members(segment.rules, segment_slug=segment.slug)

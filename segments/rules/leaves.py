@@ -3,7 +3,7 @@ import datetime as dt
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from core.timezones import shop_day_start
 from customers.models import AttributeDefinition, EngagementEvent, Member
@@ -193,7 +193,12 @@ def opened_emails(p, context):
         zones = list(Member.objects.values_list("timezone", flat=True).distinct())
         opens = opens.annotate(hour=LocalHour("occurred_at", "member__timezone", zones=zones, on=context.as_of))
         opens = opens.filter(Q(hour__gte=23) | Q(hour__lt=5))
-    counted = opens.values("member").annotate(n=Count("id")).filter(n__gte=int(Decimal(p["min_count"])))
+    min_count = int(Decimal(p["min_count"]))
+    if min_count <= 1:
+        # "Opened at least once": a correlated EXISTS lets the planner probe the (member, time) index for
+        # the few members the other conditions leave, instead of counting every open in the window.
+        return Q(Exists(opens.filter(member=OuterRef("pk"))))
+    counted = opens.values("member").annotate(n=Count("id")).filter(n__gte=min_count)
     return Q(pk__in=counted.values("member"))
 
 

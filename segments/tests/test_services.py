@@ -22,7 +22,7 @@ def make_segment(slug, rules):
 
 @pytest.mark.django_db
 def test_refresh_records_who_entered_and_left_once_per_version():
-    # given
+    # given a segment filled by its first refresh
     segment = make_segment("women", WOMEN)
     anna, olga = MemberFactory(gender="f"), MemberFactory(gender="f")
     assert segment_refresh(segment=segment) == (2, 0)
@@ -36,8 +36,39 @@ def test_refresh_records_who_entered_and_left_once_per_version():
     assert set(segment_members("women")) == {olga, maria}
     changes = list(SegmentMembershipChange.objects.order_by("version", "kind", "member_id")
                    .values_list("version", "kind", "member_id"))
-    assert changes == [(1, "entered", anna.pk), (1, "entered", olga.pk), (2, "entered", maria.pk), (2, "left", anna.pk)]
-    assert list(SegmentSizeSnapshot.objects.order_by("taken_at").values_list("members", flat=True)) == [2, 2, 2]
+    assert changes == [(2, "entered", maria.pk), (2, "left", anna.pk)]
+    assert list(SegmentSizeSnapshot.objects.order_by("taken_at").values_list("members", "entered", "left")) == [
+        (2, 2, 0), (2, 1, 1), (2, 0, 0)]
+
+
+@pytest.mark.django_db
+def test_the_first_fill_of_a_segment_records_no_entries_so_entry_triggers_do_not_fire():
+    # given members who match a new segment
+    segment = make_segment("women-new", WOMEN)
+    anna = MemberFactory(gender="f")
+    # when it is materialised for the first time
+    assert segment_refresh(segment=segment) == (1, 0)
+    # then anna is a member, but nobody "entered": only later arrivals do
+    assert list(segment_members("women-new")) == [anna]
+    assert not SegmentMembershipChange.objects.exists()
+    olga = MemberFactory(gender="f")
+    segment_refresh(segment=segment)
+    assert list(SegmentMembershipChange.objects.values_list("member_id", "kind")) == [(olga.pk, "entered")]
+
+
+@pytest.mark.django_db
+def test_a_dirty_member_refresh_leaves_a_never_filled_segment_to_the_full_refresh():
+    # given a segment that was never refreshed and a member who matches it
+    segment = make_segment("women-later", WOMEN)
+    anna = MemberFactory(gender="f")
+    # when only that member is re-evaluated
+    assert segment_refresh(segment=segment, member_ids=[anna.pk]) == (0, 0)
+    # then the segment is untouched, and the first full refresh fills it with everyone
+    segment.refresh_from_db()
+    assert (segment.version, SegmentMembership.objects.count()) == (0, 0)
+    olga = MemberFactory(gender="f")
+    assert segment_refresh(segment=segment) == (2, 0)
+    assert set(segment_members("women-later")) == {anna, olga}
 
 
 @pytest.mark.django_db
@@ -74,8 +105,9 @@ def test_static_segment_from_uploaded_ids_reports_unknown_ones():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_refreshes_at_once_leave_a_consistent_membership_and_record_each_change_once():
-    # given a segment with members to add
+    # given a filled (empty) segment with members to add
     segment = make_segment("women-race", WOMEN)
+    segment_refresh(segment=segment)
     women = [MemberFactory(gender="f") for _ in range(30)]
     barrier = threading.Barrier(4)
     errors = []
@@ -101,7 +133,7 @@ def test_two_refreshes_at_once_leave_a_consistent_membership_and_record_each_cha
     assert SegmentMembershipChange.objects.filter(segment=segment).count() == 30
     assert sorted(SegmentMembershipChange.objects.values_list("member_id", flat=True)) == sorted(m.pk for m in women)
     segment.refresh_from_db()
-    assert segment.version == 4 and segment.member_count == 30
+    assert segment.version == 5 and segment.member_count == 30
 
 
 @pytest.mark.django_db
@@ -122,3 +154,16 @@ def test_export_of_a_segment_has_its_members_and_rfm_columns(tmp_path):
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [row["external_id"] for row in rows] == [buyer.external_id]
     assert rows[0]["rfm_code"] == "111" and rows[0]["rfm_segment"] == "Lost" and rows[0]["orders_count"] == "1"
+
+
+@pytest.mark.django_db
+def test_deleting_a_member_through_django_deletes_their_memberships():
+    # given a member in a segment (memberships carry no database-level foreign key)
+    segment = make_segment("women-deleted", WOMEN)
+    anna, olga = MemberFactory(gender="f"), MemberFactory(gender="f")
+    segment_refresh(segment=segment)
+    # when
+    anna.delete()
+    # then Django's cascade removed her row and the next refresh records nothing odd
+    assert list(SegmentMembership.objects.values_list("member_id", flat=True)) == [olga.pk]
+    assert segment_refresh(segment=segment) == (0, 0)
