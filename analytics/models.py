@@ -1,7 +1,5 @@
 from django.db import models
 
-from segments.models import MemberStats
-
 
 class ClvFit(models.Model):
     """One run of `fit_clv`: the fitted BG/NBD and Gamma-Gamma parameters and what they were fitted on."""
@@ -33,33 +31,3 @@ class ClvFit(models.Model):
 
     def __str__(self):
         return f"CLV fit as of {self.as_of} ({self.time_unit})"
-
-
-class SpendTrend(models.TextChoices):
-    DECLINING = "declining", "Declining"
-    STABLE = "stable", "Stable"
-    GROWING = "growing", "Growing"
-
-
-# The CLV columns live on segments.MemberStats (one row per member, read by segments and exports) but are
-# analytics' to write; segments/migrations/0003_member_stats_clv.py creates them. Declaring them here keeps
-# segments' model file untouched while the model and its migrations agree.
-CLV_FIELDS = {
-    "predicted_purchases_90": models.FloatField(null=True, help_text="BG/NBD: expected purchases, next 90 days."),
-    "predicted_purchases_365": models.FloatField(null=True, help_text="BG/NBD: expected purchases, next 365 days."),
-    "prob_alive": models.FloatField(null=True, help_text="BG/NBD: probability the member is still a customer."),
-    "predicted_clv": models.DecimalField(
-        max_digits=14, decimal_places=2, null=True, help_text="Discounted expected spend over the next 12 months."
-    ),
-    "simple_clv": models.DecimalField(
-        max_digits=14, decimal_places=2, null=True,
-        help_text="Average order value × purchases per year × average retention in years.",
-    ),
-    "spend_trend": models.CharField(
-        max_length=10, blank=True, choices=SpendTrend.choices, db_default="", default="",
-        help_text="Spend in the last 90 days against the member's earlier rate.",
-    ),
-}
-for _name, _field in CLV_FIELDS.items():
-    if _name not in {f.name for f in MemberStats._meta.local_fields}:
-        _field.contribute_to_class(MemberStats, _name)

@@ -2,6 +2,12 @@ from django.db import models
 from django.db.models import F, Q
 
 
+class SpendTrend(models.TextChoices):
+    DECLINING = "declining", "Declining"
+    STABLE = "stable", "Stable"
+    GROWING = "growing", "Growing"
+
+
 class MemberStats(models.Model):
     """One row per member, refreshed set-based by segments.stats; the facts segments and RFM read.
 
@@ -35,6 +41,21 @@ class MemberStats(models.Model):
     rfm_code = models.CharField(max_length=3, blank=True, db_index=True, db_default="")
     rfm_segment = models.CharField(max_length=64, blank=True, db_index=True, db_default="")
     refreshed_on = models.DateField(null=True)
+    # Lifetime value, written by analytics' fit_clv after the statistics refresh.
+    predicted_purchases_90 = models.FloatField(null=True, help_text="BG/NBD: expected purchases, next 90 days.")
+    predicted_purchases_365 = models.FloatField(null=True, help_text="BG/NBD: expected purchases, next 365 days.")
+    prob_alive = models.FloatField(null=True, help_text="BG/NBD: probability the member is still a customer.")
+    predicted_clv = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, help_text="Discounted expected spend over the next 12 months."
+    )
+    simple_clv = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True,
+        help_text="Average order value × purchases per year × average retention in years.",
+    )
+    spend_trend = models.CharField(
+        max_length=10, blank=True, choices=SpendTrend.choices, db_default="", default="",
+        help_text="Spend in the last 90 days against the member's earlier rate.",
+    )
 
     class Meta:
         verbose_name_plural = "member statistics"

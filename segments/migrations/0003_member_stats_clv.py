@@ -1,4 +1,4 @@
-# Owned by analytics: the CLV columns of segments.MemberStats, declared in analytics/models.py.
+# The CLV columns of MemberStats, written by analytics' fit_clv.
 from django.db import migrations, models
 
 
