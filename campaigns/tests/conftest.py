@@ -11,7 +11,6 @@ def locmem_channels(settings):
         "sms": "campaigns.channels.simple.LocmemChannel",
         "push": "campaigns.channels.simple.LocmemChannel",
     }
-    settings.CAMPAIGNS_OUTBOX_KICK = False
     simple.outbox.clear()
     yield simple.outbox
     simple.outbox.clear()

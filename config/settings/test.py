@@ -4,3 +4,5 @@ from .base import *  # noqa: F401,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
+# No worker listens to most tests: queued messages stay in the outbox for the test to read.
+CAMPAIGNS_OUTBOX_KICK = False

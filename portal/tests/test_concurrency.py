@@ -37,8 +37,7 @@ def _in_parallel(count, work):
     return results
 
 
-def test_parallel_retries_of_one_redeem_buy_one_coupon(settings):
-    settings.CAMPAIGNS_OUTBOX_KICK = False
+def test_parallel_retries_of_one_redeem_buy_one_coupon():
     # given a member with points for three rewards
     member = MemberWithUserFactory()
     reward = RewardFactory(points_cost=300)
@@ -55,8 +54,7 @@ def test_parallel_retries_of_one_redeem_buy_one_coupon(settings):
     assert MemberAccount.objects.get(member=member).available_points == 700
 
 
-def test_a_code_used_by_parallel_requests_signs_in_once(settings):
-    settings.CAMPAIGNS_OUTBOX_KICK = False
+def test_a_code_used_by_parallel_requests_signs_in_once():
     member = MemberWithUserFactory()
     sign_in_code_request(login=member.email)
     code = re.search(r"\b(\d{6})\b", OutboxMessage.objects.get(member=member).body).group(1)

@@ -37,9 +37,7 @@ def browser():
 
 
 @pytest.fixture
-def page_factory(browser, live_server, settings):
-    # No worker listens here; queued messages stay in the outbox for the test to read.
-    settings.CAMPAIGNS_OUTBOX_KICK = False
+def page_factory(browser, live_server):
     cache.clear()  # sign-in throttling counts per client address, and every test signs in from 127.0.0.1
     contexts = []
 
