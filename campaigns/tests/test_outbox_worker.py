@@ -1,16 +1,15 @@
 """Exactly-once on PostgreSQL: parallel claims never overlap; a worker killed mid-send loses and repeats nothing."""
-import threading
 import time
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from campaigns.models import OutboxMessage, OutboxStatus
 from campaigns.services import transactional_enqueue
 from campaigns.services.outbox import outbox_claim
 from campaigns.tasks import outbox_send_due_task
 from core.testing.celery_worker import wait_until
+from core.testing.parallel import errors_of, run_at_once
 
 
 @pytest.mark.postgres
@@ -19,21 +18,12 @@ def test_parallel_claims_take_disjoint_rows():
     # given 40 due messages
     for n in range(40):
         transactional_enqueue(member=None, channel="sms", subject="", body="x", dedupe_key=f"p{n}", to="+7")
-    claimed, barrier = {}, threading.Barrier(4)
-
-    def claim(worker):
-        barrier.wait()
-        try:
-            claimed[worker] = [m.pk for m in outbox_claim(batch_size=15, worker_id=worker)]
-        finally:
-            connection.close()
 
     # when four connections claim at the same moment
-    threads = [threading.Thread(target=claim, args=(f"w{n}",)) for n in range(4)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    claimed = run_at_once(4, lambda n: [m.pk for m in outbox_claim(batch_size=15, worker_id=f"w{n}")])
     # then every row is claimed by one worker only and all 40 are taken
-    ids = [pk for pks in claimed.values() for pk in pks]
+    assert errors_of(claimed) == []
+    ids = [pk for pks in claimed for pk in pks]
     assert len(ids) == len(set(ids)) == 40
 
 

@@ -1,14 +1,13 @@
 """Idempotency-Key semantics, proven on a test endpoint that writes a member row."""
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from core.idempotency import idempotency_claim, idempotency_keys_purge, request_fingerprint
 from core.models import IdempotencyKey
+from core.testing.parallel import errors_of, run_at_once
 from core.tests.factories import ApiKeyFactory, auth_header
 from customers.models import Member
 
@@ -80,7 +79,7 @@ def test_a_claim_whose_request_died_is_taken_over_after_its_lock_expires(client)
     # given a claim left by a process that died mid-request (its transaction rolled back)
     key = ApiKeyFactory()
     body = {"external_id": "A1"}
-    claim = idempotency_claim(
+    idempotency_claim(
         owner=f"api-key:{key.pk}", key="k-1", fingerprint=request_fingerprint(method="POST", path=URL, body=body)
     )
     IdempotencyKey.objects.filter(key="k-1").update(locked_until=timezone.now() - dt.timedelta(seconds=1))
@@ -165,26 +164,11 @@ def test_fifty_parallel_clients_with_the_same_key_write_exactly_once():
     # given 50 clients about to send the same request with the same key at the same moment
     key = ApiKeyFactory(rate_limit=1000)
     body = {"external_id": "P1", "pause": 0.3}
-    barrier = threading.Barrier(50)
-    responses, errors = [], []
-
-    def send():
-        try:
-            barrier.wait()
-            responses.append(post(Client(), key, body, "same-key"))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
 
     # when they all send it
-    threads = [threading.Thread(target=send) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = run_at_once(50, lambda _: post(Client(), key, body, "same-key"))
     # then one member row exists; every answer is the one result or "still in progress"
-    assert errors == []
+    assert errors_of(responses) == []
     assert Member.objects.filter(external_id="P1").count() == 1
     codes = sorted({r.status_code for r in responses})
     assert set(codes) <= {201, 409} and 201 in codes and len(responses) == 50

@@ -1,5 +1,4 @@
 """Per-API-key rate limit: counted atomically in the cache, answered with 429 and Retry-After."""
-import threading
 import uuid
 
 import pytest
@@ -7,6 +6,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
 
+from core.testing.parallel import errors_of, run_at_once
 from core.tests.factories import ApiKeyFactory, auth_header
 from core.throttling import api_key_rate_check
 
@@ -48,18 +48,9 @@ def test_over_the_limit_the_api_answers_429_with_retry_after(client):
 
 
 def _parallel_allowed(key, threads=40):
-    allowed = []
-
-    def hit():
-        if api_key_rate_check(api_key=key, now=2000.2) is None:
-            allowed.append(1)
-
-    workers = [threading.Thread(target=hit) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return len(allowed)
+    outcomes = run_at_once(threads, lambda _: api_key_rate_check(api_key=key, now=2000.2))
+    assert errors_of(outcomes) == []
+    return outcomes.count(None)  # None: not throttled
 
 
 def test_parallel_requests_are_counted_exactly_in_memory():

@@ -1,11 +1,10 @@
 """POST /api/v1/orders and /orders/{external_id}/return: upsert by external id, earning once, returns."""
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
 
+from core.testing.parallel import errors_of, run_at_once
 from core.tests.factories import ApiKeyFactory, auth_header
 from customers.tests.factories import MemberFactory
 from loyalty.models import LedgerEntry, MemberAccount, Order
@@ -189,25 +188,9 @@ def test_returning_an_unknown_order_is_404(client, till, member):
 @pytest.mark.django_db(transaction=True)
 def test_fifty_parallel_clients_with_the_same_key_create_one_order_and_one_ledger_entry(till, member):
     # given 50 tills' retries of one order with one Idempotency-Key, released at the same moment
-    barrier = threading.Barrier(50)
-    responses, errors = [], []
-
-    def post():
-        try:
-            barrier.wait()
-            responses.append(send(Client(), till, order_body(), key="same-key"))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = run_at_once(50, lambda _: send(Client(), till, order_body(), key="same-key"))
     # then exactly one order and one earn entry exist, and every answer is that order or "in progress"
-    assert errors == []
+    assert errors_of(responses) == []
     assert Order.objects.filter(external_id="O-1").count() == 1
     assert LedgerEntry.objects.filter(member=member, kind="earn").count() == 1
     assert {r.status_code for r in responses} <= {201, 409}

@@ -1,12 +1,11 @@
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from core.exceptions import DomainError
+from core.testing.parallel import errors_of, run_at_once
 from customers.tests.factories import MemberFactory
 from loyalty.models import Coupon, CouponRedemption, LedgerEntry
 from loyalty.selectors import member_balance, member_coupons, rewards_available
@@ -118,28 +117,13 @@ def test_reward_buys_a_coupon_with_points_once_per_key():
 def test_a_single_use_coupon_is_redeemed_once_under_parallel_requests():
     # given one single-use coupon
     coupon = coupon_issue(template=CouponTemplateFactory(max_uses=1), member=None, source="staff", cause_key="race")
-    barrier = threading.Barrier(20)
-    results, errors = [], []
-
-    def redeem(index):
-        try:
-            barrier.wait()
-            coupon_redeem(code=coupon.code, order_total=Decimal("1000"), order_external_id=f"O-{index}")
-            results.append("ok")
-        except DomainError as exc:
-            results.append(exc.code)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
 
     # when 20 tills redeem it at the same moment for different orders
-    threads = [threading.Thread(target=redeem, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_at_once(
+        20, lambda i: coupon_redeem(code=coupon.code, order_total=Decimal("1000"), order_external_id=f"O-{i}")
+    )
     # then exactly one succeeds
-    assert errors == []
+    assert errors_of(outcomes, DomainError) == []
+    results = [o.code if isinstance(o, DomainError) else "ok" for o in outcomes]
     assert results.count("ok") == 1 and results.count("coupon_used") == 19
     assert CouponRedemption.objects.filter(coupon=coupon).count() == 1

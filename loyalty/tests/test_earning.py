@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from core.exceptions import DomainError
+from core.testing.parallel import errors_of, run_at_once
 from core.timezones import shop_today
 from customers.tests.factories import MemberFactory
 from loyalty.models import LedgerEntry, Order, ProgrammeSettings
@@ -182,31 +183,11 @@ def test_status_returned_reverses_in_full(base_rate):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_order_sent_by_twenty_parallel_connections_earns_once():
-    import threading
-
-    from django.db import connection
-
     ProgrammeSettings.objects.update_or_create(pk=1, defaults={"return_period_days": 0})
     EarningRuleFactory(kind="base", points_per_unit=Decimal("0.1"))
     member = MemberFactory()
-    barrier = threading.Barrier(20)
-    created, errors = [], []
-
-    def send():
-        try:
-            barrier.wait()
-            created.append(upsert(member)[1])
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    created = run_at_once(20, lambda _: upsert(member)[1])
+    assert errors_of(created) == []
     assert created.count(True) == 1 and Order.objects.count() == 1
     assert LedgerEntry.objects.filter(kind="earn").count() == 1 and earned(member) == 100
 

@@ -1,12 +1,11 @@
 import datetime as dt
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Sum
 
 from core.exceptions import DomainError
+from core.testing.parallel import errors_of, run_at_once
 from core.timezones import shop_today
 from customers.tests.factories import MemberFactory
 from loyalty.models import LedgerEntry, LotState, MemberAccount, PointsLot
@@ -118,29 +117,15 @@ def test_fifty_parallel_connections_cannot_overspend():
     # given one member with 1,000 points
     member = MemberFactory()
     points_award_bonus(member=member, points=1000, reason="start", cause_key="start")
-    barrier = threading.Barrier(50)
-    succeeded, refused, errors = [], [], []
-
-    def spend(index):
-        try:
-            barrier.wait()
-            points_redeem(member=member, points=70, reason="race", cause_key=f"race:{index}")
-            succeeded.append(70)
-        except DomainError as exc:
-            refused.append(exc.code)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
 
     # when 50 connections each try to spend 70 at the same moment
-    threads = [threading.Thread(target=spend, args=(i,)) for i in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_at_once(
+        50, lambda i: points_redeem(member=member, points=70, reason="race", cause_key=f"race:{i}").points
+    )
     # then exactly 14 succeed (980 points), the rest are refused, and nothing is negative
-    assert errors == []
+    assert errors_of(outcomes, DomainError) == []
+    succeeded = [-points for points in outcomes if not isinstance(points, Exception)]
+    refused = [o.code for o in outcomes if isinstance(o, DomainError)]
     assert sum(succeeded) <= 1000 and len(succeeded) == 14
     assert set(refused) == {"insufficient_points"} and len(refused) == 36
     account = MemberAccount.objects.get(member=member)

@@ -1,12 +1,11 @@
 """Parallel clients on real PostgreSQL connections: retries and double taps must not spend twice."""
 import re
-import threading
 
 import pytest
-from django.db import connection
 
 from campaigns.models import OutboxMessage
-
+from core.exceptions import DomainError
+from core.testing.parallel import errors_of, run_at_once
 from loyalty import services as loyalty_services
 from loyalty.models import Coupon, LedgerEntry, MemberAccount
 from loyalty.tests.factories import RewardFactory
@@ -19,24 +18,6 @@ from .factories import MemberWithUserFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _in_parallel(count, work):
-    barrier, results = threading.Barrier(count), []
-
-    def run(index):
-        try:
-            barrier.wait()
-            results.append(work(index))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_parallel_retries_of_one_redeem_buy_one_coupon():
     # given a member with points for three rewards
     member = MemberWithUserFactory()
@@ -44,8 +25,9 @@ def test_parallel_retries_of_one_redeem_buy_one_coupon():
     loyalty_services.points_award_bonus(member=member, points=1000, reason="start", cause_key="start")
     clients = [client_for(member) for _ in range(8)]
     # when eight connections send the same redeem with the same Idempotency-Key at once
-    responses = _in_parallel(8, lambda i: clients[i].post(f"/api/v1/me/rewards/{reward.pk}/redeem",
+    responses = run_at_once(8, lambda i: clients[i].post(f"/api/v1/me/rewards/{reward.pk}/redeem",
                                                           HTTP_IDEMPOTENCY_KEY="tap-1"))
+    assert errors_of(responses) == []
     # then all get the one coupon and the points are spent once
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["code"] for r in responses}) == 1
@@ -59,12 +41,8 @@ def test_a_code_used_by_parallel_requests_signs_in_once():
     sign_in_code_request(login=member.email)
     code = re.search(r"\b(\d{6})\b", OutboxMessage.objects.get(member=member).body).group(1)
 
-    def verify(_index):
-        try:
-            return sign_in_code_verify(login=member.email, code=code).pk
-        except Exception as exc:  # DomainError: the code was already used
-            return getattr(exc, "code", repr(exc))
-
-    results = _in_parallel(6, verify)
+    outcomes = run_at_once(6, lambda _: sign_in_code_verify(login=member.email, code=code).pk)
+    assert errors_of(outcomes, DomainError) == []
+    results = [o.code if isinstance(o, DomainError) else o for o in outcomes]
     assert sorted(results, key=str) == sorted([member.pk] + ["invalid_code"] * 5, key=str)
     assert SignInCode.objects.get(member=member).used_at is not None

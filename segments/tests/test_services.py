@@ -1,8 +1,7 @@
-import threading
 
 import pytest
-from django.db import connection
 
+from core.testing.parallel import errors_of, run_at_once
 from customers.tests.factories import MemberFactory
 from loyalty.tests.factories import OrderFactory
 from segments.models import DirtyMember, Segment, SegmentMembership, SegmentMembershipChange, SegmentSizeSnapshot
@@ -109,26 +108,11 @@ def test_two_refreshes_at_once_leave_a_consistent_membership_and_record_each_cha
     segment = make_segment("women-race", WOMEN)
     segment_refresh(segment=segment)
     women = [MemberFactory(gender="f") for _ in range(30)]
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def refresh():
-        try:
-            barrier.wait()
-            segment_refresh(segment=segment)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
 
     # when four connections refresh it at the same moment
-    threads = [threading.Thread(target=refresh) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_at_once(4, lambda _: segment_refresh(segment=segment))
     # then the refreshes queued on the segment row: one did the work, the others found nothing to do
-    assert errors == []
+    assert errors_of(outcomes) == []
     assert SegmentMembership.objects.filter(segment=segment).count() == 30
     assert SegmentMembershipChange.objects.filter(segment=segment).count() == 30
     assert sorted(SegmentMembershipChange.objects.values_list("member_id", flat=True)) == sorted(m.pk for m in women)
