@@ -26,6 +26,7 @@ OPEN_RATE, CLICK_RATE = 0.35, 0.25  # clicks as a share of opens
 def demo_campaigns_run(*, days: int, until: dt.date, response_rate: float, seed: int, progress=print) -> list[str]:
     rng = random.Random(seed)
     first = until - dt.timedelta(days=days - 1)
+    Campaign.objects.filter(slug__startswith="stage-").update(is_active=True)  # the demo shop runs the seeded ones
     for number in range(days):
         day = first + dt.timedelta(days=number)
         lifecycle_recompute(as_of=day)  # its signal enters the day's stage campaigns

@@ -73,8 +73,9 @@ def seed(apps, schema_editor):
         stage = Stage.objects.filter(slug=slug).first()
         if stage is None or Campaign.objects.filter(slug=f"stage-{slug}").exists():
             continue
+        # Inactive until staff switch them on: a new install must not mail every member its first stage run places.
         campaign = Campaign.objects.create(slug=f"stage-{slug}", name=name, trigger="stage_entered", stage=stage,
-                                           holdout_percent=holdout, description=stage.description)
+                                           holdout_percent=holdout, description=stage.description, is_active=False)
         for position, (day, action, channel, condition, subject, body, extra) in enumerate(steps):
             Step.objects.create(
                 campaign=campaign, position=position, day_offset=day, action=action, channel=channel,

@@ -73,7 +73,7 @@ def test_lifecycle_task_run_twice_on_a_real_worker_sends_each_message_once(celer
     importlib.import_module("lifecycle.migrations.0002_default_stages").seed(apps, None)
     importlib.import_module("campaigns.migrations.0005_default_campaigns").seed(apps, None)
     Campaign.objects.exclude(slug="stage-new").update(is_active=False)
-    Campaign.objects.filter(slug="stage-new").update(holdout_percent=0)
+    Campaign.objects.filter(slug="stage-new").update(holdout_percent=0, is_active=True)
     today = shop_today()
     members = [buyer(1, 10, as_of=today) for _ in range(3)]
     for member in members:

@@ -34,6 +34,7 @@ def test_lifecycle_recompute_run_twice_enters_and_sends_once(django_capture_on_c
     today = shop_today()
     campaign = Campaign.objects.get(slug="stage-new")
     Campaign.objects.exclude(pk=campaign.pk).update(is_active=False)
+    Campaign.objects.filter(pk=campaign.pk).update(is_active=True)
     members = [buyer(1, 10, as_of=today) for _ in range(2)]
     for member in members:
         member.email_consent = True
@@ -52,6 +53,20 @@ def test_lifecycle_recompute_run_twice_enters_and_sends_once(django_capture_on_c
     treated = [m for m in members if m != holdout_member]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in treated)
     assert all(m.subject == "Thank you for your first purchase" for m in mail.outbox)
+
+
+def test_seeded_stage_campaigns_stay_off_until_staff_switch_them_on(django_capture_on_commit_callbacks):
+    # given a fresh install: the seeded per-stage campaigns, and a member who just became New
+    today = shop_today()
+    member = buyer(1, 10, as_of=today)
+    member.email_consent = True
+    member.save()
+    assert Campaign.objects.filter(slug="stage-new", is_active=False).exists()
+    # when the first lifecycle run places the member
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle_recompute(as_of=today)
+    # then nobody is entered or mailed: staff have not switched the campaigns on
+    assert CampaignEntry.objects.count() == 0 and mail.outbox == []
 
 
 def test_stage_entries_are_set_based_and_holdout_members_get_no_steps(only_test_campaigns):
