@@ -20,7 +20,7 @@ class ReferralSummary:
     earned_points: int
 
 
-def member_referral_summary(*, member: Member, base_url: str = "") -> ReferralSummary:
+def member_referral_summary(*, member: Member) -> ReferralSummary:
     """The member's referral code and link, how many they invited, how many bought, points earned for it."""
     invited = Member.objects.filter(referred_by=member).aggregate(
         invited=Count("id", distinct=True),
@@ -29,8 +29,8 @@ def member_referral_summary(*, member: Member, base_url: str = "") -> ReferralSu
     earned = LedgerEntry.objects.filter(
         member=member, kind=LedgerEntryKind.BONUS, cause_key__endswith=REFERRER_BONUS_KEY_SUFFIX
     ).aggregate(total=Sum("points"))["total"] or 0
-    base = base_url or getattr(settings, "PORTAL_BASE_URL", "")
-    return ReferralSummary(code=member.referral_code, link=f"{base.rstrip('/')}/join/{member.referral_code}/",
+    link = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/join/{member.referral_code}/"
+    return ReferralSummary(code=member.referral_code, link=link,
                            invited=invited["invited"], purchased=invited["purchased"], earned_points=earned)
 
 

@@ -14,7 +14,7 @@ def _compiled(text: str) -> Template:
 
 
 def review_url(token: str) -> str:
-    return settings.CAMPAIGNS_PUBLIC_BASE_URL.rstrip("/") + settings.CAMPAIGNS_REVIEW_PATH.format(token=token)
+    return settings.PUBLIC_BASE_URL.rstrip("/") + settings.CAMPAIGNS_REVIEW_PATH.format(token=token)
 
 
 def message_context(*, member, entry=None) -> dict:

@@ -16,7 +16,7 @@ URL = re.compile(r"https?://[^\s<>\"')]+")
 def _url(name: str, token: str) -> str:
     # reverse() once per URL name with a marker, then format: it costs more than the rest of a message
     if name not in _PATTERNS:
-        _PATTERNS[name] = settings.CAMPAIGNS_PUBLIC_BASE_URL.rstrip("/") + reverse(name, args=["TOKEN"])
+        _PATTERNS[name] = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name, args=["TOKEN"])
     return _PATTERNS[name].replace("TOKEN", token)
 
 

@@ -86,6 +86,8 @@ TIME_ZONE = "UTC"
 # (days since the last purchase, birthdays) are counted in it.
 SHOP_TIME_ZONE = env("SHOP_TIME_ZONE", default="Europe/Moscow")
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="RUB")
+# Where members reach the site: links that leave it (messages, referral links) start with this.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -169,7 +171,6 @@ CAMPAIGNS_OUTBOX_TIME_BUDGET = env.float("CAMPAIGNS_OUTBOX_TIME_BUDGET", default
 CAMPAIGNS_OUTBOX_MAX_ATTEMPTS = env.int("CAMPAIGNS_OUTBOX_MAX_ATTEMPTS", default=8)
 CAMPAIGNS_OUTBOX_BACKOFF_SECONDS = env.int("CAMPAIGNS_OUTBOX_BACKOFF_SECONDS", default=60)
 CAMPAIGNS_OUTBOX_KICK = env.bool("CAMPAIGNS_OUTBOX_KICK", default=True)  # nudge a worker after each commit
-CAMPAIGNS_PUBLIC_BASE_URL = env("CAMPAIGNS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 CAMPAIGNS_REVIEW_PATH = "/reviews/{token}/"  # the portal's review form
 # Sent messages recorded per UPDATE; a worker crash re-sends at most this many (same idempotency keys).
 CAMPAIGNS_OUTBOX_RECORD_EVERY = env.int("CAMPAIGNS_OUTBOX_RECORD_EVERY", default=50)
@@ -181,7 +182,6 @@ PORTAL_TOKEN_TTL = _dt.timedelta(days=env.int("PORTAL_TOKEN_TTL_DAYS", default=3
 PORTAL_CODE_TTL = _dt.timedelta(minutes=10)
 PORTAL_CODE_MAX_ATTEMPTS = 5
 PORTAL_MAX_BODY_BYTES = 32 * 1024
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
     {"member_sign_in": env("PORTAL_SIGN_IN_RATE", default="10/min"), "member_code": env("PORTAL_CODE_RATE", default="5/min")}
 )

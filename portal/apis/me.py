@@ -168,7 +168,7 @@ class ReferralApi(MemberApiView):
 
     @extend_schema(responses={200: OutputSerializer, **errors(401)}, tags=["members: profile"])
     def get(self, request):
-        summary = selectors.member_referral_summary(member=self.member, base_url=request.build_absolute_uri("/"))
+        summary = selectors.member_referral_summary(member=self.member)
         return Response(self.OutputSerializer(summary).data)
 
 

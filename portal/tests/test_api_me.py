@@ -139,7 +139,8 @@ def test_device_registration_is_idempotent_and_moves_a_token_between_members(api
     assert api.post("/api/v1/me/devices", {"platform": "nokia", "push_token": "x"}, format="json").status_code == 400
 
 
-def test_referral_shows_code_link_invited_bought_and_points_earned(api, member):
+def test_referral_shows_code_link_invited_bought_and_points_earned(api, member, settings):
+    settings.PUBLIC_BASE_URL = "https://club.example"
     # given a referral rule paying the referrer, and two invited friends of whom one buys twice
     EarningRuleFactory(kind="referral", bonus_points=250, referral_beneficiary="referrer", points_per_unit=0)
     friend = Member.objects.create(external_id="F1", registered_at=member.registered_at, referred_by=member)
@@ -151,7 +152,7 @@ def test_referral_shows_code_link_invited_bought_and_points_earned(api, member):
     body = api.get("/api/v1/me/referral").json()
     # then
     assert body["code"] == member.referral_code
-    assert body["link"].endswith(f"/join/{member.referral_code}/")
+    assert body["link"] == f"https://club.example/join/{member.referral_code}/"  # the public site, not the API host
     assert (body["invited"], body["purchased"], body["earned_points"]) == (2, 1, 250)
 
 

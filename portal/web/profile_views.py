@@ -72,5 +72,5 @@ def unsubscribe(request, member, channel):
 
 @member_required
 def referral(request, member):
-    summary = selectors.member_referral_summary(member=member, base_url=request.build_absolute_uri("/"))
+    summary = selectors.member_referral_summary(member=member)
     return render(request, "portal/referral.html", {"member": member, "referral": summary})
