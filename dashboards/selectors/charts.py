@@ -53,7 +53,7 @@ CHARTS = {chart.slug: chart for chart in [
           "Points redeemed as a share of points earned each month."),
     Chart("campaign-funnels", "Campaign funnels", "campaigns", "bar", campaigns.campaign_funnels,
           "Campaigns with entries in the range; each campaign's whole funnel, from entry to purchase."),
-    Chart("campaign-uplift", "Conversion uplift against the holdout", "campaigns", "bar", campaigns.campaign_uplift,
+    Chart("campaign-uplift", "Conversion uplift against the holdout", "campaigns", "uplift", campaigns.campaign_uplift,
           "Conversion rates of treated and holdout members, and the uplift with its 95 % interval (points)."),
 ]}
 

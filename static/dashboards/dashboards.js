@@ -13,7 +13,9 @@
     return {
       tooltip: {trigger: "axis"}, legend: {type: "scroll", top: 0},
       grid: {left: 60, right: 30, top: 40, bottom: 40},
-      xAxis: {type: "category", data: chart.rows.map(function (row) { return row[0]; })},
+      // Every category label shown (campaign names are long: tilted rather than skipped).
+      xAxis: {type: "category", data: chart.rows.map(function (row) { return row[0]; }),
+              axisLabel: {interval: 0, rotate: chart.rows.length > 4 ? 20 : 0, width: 160, overflow: "truncate"}},
       yAxis: {type: "value"}
     };
   }
@@ -49,6 +51,31 @@
         option.yAxis = [{type: "value"}, {type: "value", name: "members"}];
       }
       return Object.assign(option, {series: series});
+    },
+    uplift: function (chart) {
+      // Columns: campaign, treated %, holdout %, uplift pp, its 95 % interval low and high.
+      var option = axes(chart);
+      option.grid.bottom = 80;
+      option.legend.data = ["Treated, %", "Holdout, %", "Uplift, pp (95 % interval)"];
+      var column = function (i) { return chart.rows.map(function (r) { return r[i]; }); };
+      option.series = [
+        {name: "Treated, %", type: "bar", data: column(1)},
+        {name: "Holdout, %", type: "bar", data: column(2)},
+        {name: "Uplift, pp (95 % interval)", type: "scatter", symbolSize: 10, z: 3, data: column(3)},
+        {name: "Uplift, pp (95 % interval)", type: "custom", z: 2, tooltip: {show: false},
+         data: chart.rows.map(function (r, i) { return [i, r[4], r[5]]; }).filter(function (v) { return v[1] !== null; }),
+         renderItem: function (params, api) {
+           var low = api.coord([api.value(0), api.value(1)]), high = api.coord([api.value(0), api.value(2)]);
+           var half = api.size([1, 0])[0] * 0.12;
+           var style = {stroke: "#333", lineWidth: 1.5};
+           return {type: "group", children: [
+             {type: "line", shape: {x1: low[0], y1: low[1], x2: high[0], y2: high[1]}, style: style},
+             {type: "line", shape: {x1: low[0] - half, y1: low[1], x2: low[0] + half, y2: low[1]}, style: style},
+             {type: "line", shape: {x1: high[0] - half, y1: high[1], x2: high[0] + half, y2: high[1]}, style: style}
+           ]};
+         }}
+      ];
+      return option;
     },
     histogram: function (chart) {
       return {
