@@ -4,7 +4,10 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Subquery
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from core.exceptions import DomainError
 from customers.admin import MemberAdmin
@@ -16,11 +19,19 @@ from ..services import coupon_issue, member_merge, points_adjust
 class MemberAccountInline(admin.StackedInline):
     model = MemberAccount
     can_delete = False
-    fields = ["tier", "available_points", "pending_points", "debt_points", "tier_below_since"]
+    fields = ["tier", "available_points", "pending_points", "debt_points", "tier_below_since", "whole_ledger"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="ledger")
+    def whole_ledger(self, account):
+        url = reverse("admin:loyalty_ledgerentry_changelist") + f"?member__id__exact={account.member_id}"
+        return format_html('<a href="{}">All entries of this member →</a>', url)
+
+
+LATEST_LEDGER_ENTRIES = 50
 
 
 class LedgerEntryInline(admin.TabularInline):
@@ -31,7 +42,12 @@ class LedgerEntryInline(admin.TabularInline):
     fields = ["created_at", "kind", "bucket", "points", "order", "reason", "staff_user"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
-    verbose_name_plural = "points ledger (read-only; use the “Adjust points” action)"
+    verbose_name_plural = f"points ledger, latest {LATEST_LEDGER_ENTRIES} (read-only; use the “Adjust points” action)"
+
+    def get_queryset(self, request):
+        # A long-standing member has thousands of entries: the page shows the latest, the link above all.
+        entries = super().get_queryset(request)
+        return entries.filter(pk__in=Subquery(entries.order_by("-created_at", "-id").values("pk")[:LATEST_LEDGER_ENTRIES]))
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from customers.models import Member
 from customers.tests.factories import MemberFactory
+from loyalty.admin.members import LATEST_LEDGER_ENTRIES
 from loyalty.models import Coupon, LedgerEntry, MemberMerge
 from loyalty.selectors import member_balance
 from loyalty.services import points_award_bonus
@@ -18,6 +19,20 @@ def test_member_page_shows_the_ledger_read_only(admin_client):
     points_award_bonus(member=member, points=77, reason="Welcome gift", cause_key="w")
     page = admin_client.get(reverse("admin:customers_member_change", args=[member.pk])).content.decode()
     assert "Welcome gift" in page and "Points ledger" in page
+
+
+def test_member_page_shows_the_latest_ledger_entries_and_links_to_all_of_them(admin_client):
+    # given a member with more entries than the page shows
+    member = MemberFactory()
+    for n in range(LATEST_LEDGER_ENTRIES + 5):
+        points_award_bonus(member=member, points=1, reason=f"Gift {n:03d}", cause_key=f"gift-{n}")
+    # when staff open the member
+    page = admin_client.get(reverse("admin:customers_member_change", args=[member.pk])).content.decode()
+    # then the newest entries are there, the oldest are not, and a link leads to the whole ledger
+    assert f"Gift {LATEST_LEDGER_ENTRIES + 4:03d}" in page and "Gift 004" not in page
+    full = reverse("admin:loyalty_ledgerentry_changelist") + f"?member__id__exact={member.pk}"
+    assert full in page
+    assert admin_client.get(full).context["cl"].result_count == LATEST_LEDGER_ENTRIES + 5
 
 
 def test_adjust_points_action_asks_then_goes_through_the_service(admin_client, admin_user):
