@@ -26,7 +26,6 @@ demo: migrate
 
 # Web server plus one Celery worker with embedded beat, on SQLite and kombu's filesystem broker.
 run: demo
-	mkdir -p var/broker/processed
 	@echo "Open http://127.0.0.1:$(PORT)/admin/ (login printed above). Ctrl-C stops everything."
 	$(VENV)/bin/celery -A config worker -B -l info --concurrency 2 & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -122,6 +122,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
+    # Any process may publish (the web server nudges the outbox worker), not only `make run`'s worker.
+    (BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = SHOP_TIME_ZONE
