@@ -45,6 +45,9 @@ def _store_postgres(scores: MemberScores) -> int:
         # nightly run recomputes them); in exchange the commit does not wait for ~100 MB of WAL to flush.
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL work_mem = '256MB'")  # the million-row hash join in one batch
+        # Statistics of segments_memberstats lag behind this very write (scores NULL until now): the planner
+        # then took the clearing anti-join below for a one-row nested loop, a million scans of clv_scores.
+        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("""
             CREATE TEMPORARY TABLE clv_scores (
                 member_id bigint, predicted_purchases_90 float8, predicted_purchases_365 float8, prob_alive float8,
