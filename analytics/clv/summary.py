@@ -58,8 +58,9 @@ POSTGRES_SETTINGS = {"work_mem": "1GB", "enable_hashagg": "off", "enable_indexsc
 
 def _summary_sql_postgres(as_of: dt.date) -> tuple[str, list]:
     """Days as integers (days since 1970-01-01 in the shop's zone, by offset arithmetic where the zone's
-    offset is constant: `AT TIME ZONE` per order was a third of the query) and no window: the first
-    purchase day's spend is recovered exactly from MIN(day * 10^13 + cents) of the per-day rows."""
+    offset is constant), no window (the first purchase day's spend is recovered exactly from
+    MIN(day * 10^13 + cents) of the per-day rows), and counts as bigint: SUM of bigint is numeric, and a
+    million Decimals cost seconds in Python."""
     cutoff = shop_day_start(as_of + dt.timedelta(days=1))
     day, day_params = local_day_number_sql("o.created_at", settings.SHOP_TIME_ZONE, cutoff)
     as_of_n = (as_of - EPOCH).days
@@ -76,13 +77,13 @@ def _summary_sql_postgres(as_of: dt.date) -> tuple[str, list]:
            COUNT(*) - 1,
            MAX(day) - MIN(day),
            {as_of_n} - MIN(day),
-           SUM(orders),
+           SUM(orders)::bigint,
            CAST(SUM(spend) AS DOUBLE PRECISION),
            CAST(SUM(spend) - mod(MIN(day::bigint * {SPEND_KEY} + (spend * 100)::bigint), {SPEND_KEY}) / 100.0
                 AS DOUBLE PRECISION),
            CAST(SUM(CASE WHEN day > {recent} THEN spend ELSE 0 END) AS DOUBLE PRECISION),
            CAST(SUM(CASE WHEN day > {earlier} AND day <= {recent} THEN spend ELSE 0 END) AS DOUBLE PRECISION),
-           SUM(CASE WHEN day > {year} THEN orders ELSE 0 END),
+           SUM(CASE WHEN day > {year} THEN orders ELSE 0 END)::bigint,
            MAX(CASE WHEN day > {year} THEN 1 ELSE 0 END),
            MAX(CASE WHEN day > {two_years} AND day <= {year} THEN 1 ELSE 0 END)
       FROM purchase_day
