@@ -1,7 +1,9 @@
 """Write member scores into segments.MemberStats in bulk.
 
-PostgreSQL: COPY into a temporary table, then one UPDATE … FROM, then one UPDATE that clears the scores of
-members no longer scored (their completed orders were returned). SQLite (`make run`): executemany in chunks.
+PostgreSQL: COPY into a temporary table, then one UPDATE … FROM of the rows whose scores changed, then one
+UPDATE that clears the scores of members no longer scored (their completed orders were returned). None of
+the score columns is indexed and segments_memberstats keeps half of each page free (fillfactor 50, segments
+migration 0005), so the UPDATE is heap-only: no index is written, about one WAL record per row. SQLite (`make run`): executemany in chunks.
 Members without a statistics row are skipped (the nightly statistics refresh creates the rows).
 """
 import numpy as np
@@ -39,6 +41,13 @@ def scores_store(scores: MemberScores) -> int:
 def _store_postgres(scores: MemberScores) -> int:
     assignments = ", ".join(f"{name} = c.{name}" for name in SCORE_COLUMNS)
     with connection.cursor() as cursor:
+        # A crash right after COMMIT may lose this transaction whole (the previous scores stay, the next
+        # nightly run recomputes them); in exchange the commit does not wait for ~100 MB of WAL to flush.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # the million-row hash join in one batch
+        # Statistics of segments_memberstats lag behind this very write (scores NULL until now): the planner
+        # then took the clearing anti-join below for a one-row nested loop, a million scans of clv_scores.
+        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("""
             CREATE TEMPORARY TABLE clv_scores (
                 member_id bigint, predicted_purchases_90 float8, predicted_purchases_365 float8, prob_alive float8,
