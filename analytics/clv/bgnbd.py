@@ -9,7 +9,9 @@ customers with hundreds of purchases. Customers with the same (x, t_x, T) are co
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
+
+from .optimise import finite_or_huge, minimise_log_params
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,9 @@ def fit(x, t_x, T, *, start=(0.5, 1.0, 0.5, 0.5), penalty=0.0) -> BgNbdParams:
     def objective(log_params):
         value = -(weights * log_likelihood_terms(log_params, xs, ts, Ts, x_index=x_index)).sum() / total_weight
         value += penalty * float(np.sum(log_params ** 2))
-        return value if np.isfinite(value) else 1e300
+        return finite_or_huge(value)
 
-    # A quasi-Newton pass converges in a hundred or so evaluations; the simplex method takes over only when
-    # it reports failure (rough numerical gradients near a bound).
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * 4
-    best = optimize.minimize(objective, np.log(start), method="L-BFGS-B", bounds=bounds,
-                             options={"maxiter": 500, "ftol": 1e-13, "gtol": 1e-9})
-    if not best.success:
-        polished = optimize.minimize(objective, best.x, method="Nelder-Mead", bounds=bounds,
-                                     options={"maxiter": 2000, "xatol": 1e-8, "fatol": 1e-13})
-        best = polished if polished.fun <= best.fun else best
-    r, alpha, a, b = np.exp(best.x)
+    r, alpha, a, b = np.exp(minimise_log_params(objective, start, log_bound=LOG_BOUND))
     alpha /= scale
     ll = float((weights * log_likelihood_terms(np.log([r, alpha, a, b]), x, t_x, T)).sum())
     return BgNbdParams(float(r), float(alpha), float(a), float(b), ll)

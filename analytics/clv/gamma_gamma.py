@@ -6,7 +6,9 @@ repeat transactions x > 0 and their mean value m. Fitted by maximum likelihood o
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
+
+from .optimise import finite_or_huge, minimise_log_params
 
 
 @dataclass(frozen=True)
@@ -50,18 +52,9 @@ def fit(x, m, *, start=(1.0, 1.0, 1.0)) -> GammaGammaParams:
 
     def objective(log_params):
         value = -log_likelihood_terms(log_params, x, ms, x_index=x_index).mean()
-        return value if np.isfinite(value) else 1e300
+        return finite_or_huge(value)
 
-    # A quasi-Newton pass converges in a hundred or so evaluations; the simplex method takes over only when
-    # it reports failure (rough numerical gradients near a bound).
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * 3
-    best = optimize.minimize(objective, np.log(start), method="L-BFGS-B", bounds=bounds,
-                             options={"maxiter": 500, "ftol": 1e-13, "gtol": 1e-9})
-    if not best.success:
-        polished = optimize.minimize(objective, best.x, method="Nelder-Mead", bounds=bounds,
-                                     options={"maxiter": 2000, "xatol": 1e-8, "fatol": 1e-13})
-        best = polished if polished.fun <= best.fun else best
-    p, q, v = np.exp(best.x)
+    p, q, v = np.exp(minimise_log_params(objective, start, log_bound=LOG_BOUND))
     v /= scale
     ll = float(log_likelihood_terms(np.log([p, q, v]), x, m).sum())
     return GammaGammaParams(float(p), float(q), float(v), ll)
