@@ -1,5 +1,17 @@
 """Where generated rows go: COPY on PostgreSQL, executemany elsewhere (SQLite for `make run`)."""
+import re
+
 from django.db import connection
+
+# Generated timestamps are ISO text in UTC ("2026-11-23T17:53:27+00:00"): PostgreSQL's COPY reads them as
+# they are, but SQLite stores text verbatim and Django compares it with its own "2026-11-23 17:53:27" form.
+_UTC_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)\+00:00$")
+
+
+def _as_django_sqlite(cell):
+    if isinstance(cell, str) and (match := _UTC_ISO.match(cell)):
+        return f"{match[1]} {match[2]}"
+    return cell
 
 
 class RowWriter:
@@ -16,7 +28,7 @@ class RowWriter:
                         written += 1
             else:
                 placeholders = ", ".join(["%s"] * len(columns))
-                batch = list(rows)
+                batch = [tuple(_as_django_sqlite(cell) for cell in row) for row in rows]
                 cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", batch)
                 written = len(batch)
         return written

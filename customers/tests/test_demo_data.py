@@ -29,6 +29,18 @@ def test_summary_counts_what_was_written(shop):
     assert 6 <= shop.orders / shop.members <= 14  # about ten orders per member over two years
 
 
+def test_generated_timestamps_compare_like_the_orms_own(shop):
+    # given the busiest order day, cut at noon UTC: orders on both sides of the cut share the date
+    days = Counter(created.date() for created in Order.objects.values_list("created_at", flat=True))
+    cut = dt.datetime.combine(days.most_common(1)[0][0], dt.time(12), tzinfo=dt.timezone.utc)
+    # when the database filters and truncates the stored values
+    later = Order.objects.filter(created_at__gte=cut).count()
+    # then it agrees with Python on the loaded values, and every timestamp is read back
+    loaded = list(Order.objects.values_list("created_at", flat=True))
+    assert later == sum(created >= cut for created in loaded)
+    assert Order.objects.filter(created_at__date__isnull=True).count() == 0
+
+
 def test_repeat_and_one_time_buyers_are_both_common(shop):
     per_member = Order.objects.filter(status="completed").values("member").annotate(n=Count("id"))
     buyers = len(per_member)
