@@ -37,8 +37,7 @@ def as_date(value) -> dt.date:
 
 
 def shop_day_counts_sql(table: str, column: str, on: dt.date) -> tuple[str, list]:
-    """SQL for the shop day of a timestamp column. Raw SQL rather than TruncDate because SQLite's date()
-    also reads timestamps bulk-loaded as ISO text with a "T" and an offset (the demo loader writes those)."""
+    """SQL for the shop day of `table.column`, for the raw grouped queries of the stage and cohort charts."""
     from core.sql import shop_date
 
     return shop_date(f"{table}.{column}", on)
