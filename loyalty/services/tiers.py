@@ -2,6 +2,7 @@
 import datetime as dt
 import logging
 import time
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils import timezone
 from core.timezones import shop_today
 
 from ..models import MemberAccount, ProgrammeSettings, Tier, TierHistory
-from ..selectors.tiers import points_in_window, qualifying_amounts, spend_in_window, tier_qualified, window_start
+from ..selectors.tiers import qualifying_amounts, tier_qualified, window_amounts, window_start
 from ..signals import tier_changed
 
 logger = logging.getLogger(__name__)
@@ -56,9 +57,12 @@ def tiers_review(*, as_of: dt.date | None = None) -> dict:
     """The periodic review of every account: upgrade the qualified, start the grace period of those below their
     tier, and downgrade those whose grace period is over to the tier they qualify for.
 
-    One annotated query per batch of accounts computes every member's amounts; rows are written in bulk.
-    Running it twice on the same day changes nothing the second time.
+    Per batch of accounts (locked, in member order): three aggregate queries over the batch's member range
+    give every member's amounts; changed rows are written in bulk. Running it twice on the same day changes
+    nothing the second time.
     """
+    from customers.models import Member
+
     started = time.monotonic()
     as_of = as_of or shop_today()
     programme = ProgrammeSettings.load()
@@ -67,22 +71,20 @@ def tiers_review(*, as_of: dt.date | None = None) -> dict:
     since = window_start(as_of=as_of, programme=programme)
     grace = dt.timedelta(days=programme.tier_grace_days)
     counts = {"upgraded": 0, "downgraded": 0, "grace_started": 0, "reviewed": 0}
-    last_id = 0
+    zero = {"spend": Decimal(0), "points": Decimal(0)}
+    last_member_id = 0
     while tiers:
         with transaction.atomic():
-            accounts = list(
-                MemberAccount.objects.select_for_update(of=("self",)).filter(id__gt=last_id).order_by("id")
-                .select_related("member")
-                .annotate(spend=spend_in_window(member_ref="member_id", since=since),
-                          points=points_in_window(member_ref="member_id", since=since))[:REVIEW_BATCH]
-            )
+            accounts = list(MemberAccount.objects.select_for_update().filter(member_id__gt=last_member_id)
+                            .order_by("member_id")[:REVIEW_BATCH])
             if not accounts:
                 break
-            last_id = accounts[-1].id
-            now, changed, history, signals = timezone.now(), [], [], []
+            first_member_id, last_member_id = accounts[0].member_id, accounts[-1].member_id
+            amounts = window_amounts(member_id_from=first_member_id, member_id_to=last_member_id, since=since)
+            now, changed, history = timezone.now(), [], []
             for account in accounts:
                 current = tiers_by_id.get(account.tier_id)
-                best = tier_qualified(amounts={"spend": account.spend, "points": account.points}, tiers=tiers)
+                best = tier_qualified(amounts=amounts.get(account.member_id, zero), tiers=tiers)
                 if _rank(best) > _rank(current):
                     entry, _ = _change(account, to_tier=best, reason="Qualified at review", now=now, tiers_by_id=tiers_by_id)
                     counts["upgraded"] += 1
@@ -104,11 +106,18 @@ def tiers_review(*, as_of: dt.date | None = None) -> dict:
                     continue
                 changed.append(account)
                 history.append(entry)
-                signals.append((account.member, entry.from_tier, entry.to_tier))
-            MemberAccount.objects.bulk_update(changed, ["tier", "tier_below_since"])
-            TierHistory.objects.bulk_create(history)
-            for member, from_tier, to_tier in signals:
-                tier_changed.send(sender=Tier, member=member, from_tier=from_tier, to_tier=to_tier)
+            # Changes share few (tier, grace start) pairs: one UPDATE per pair beats a CASE per row.
+            by_change: dict[tuple, list[int]] = {}
+            for account in changed:
+                by_change.setdefault((account.tier_id, account.tier_below_since), []).append(account.pk)
+            for (tier_id, below_since), ids in by_change.items():
+                MemberAccount.objects.filter(pk__in=ids).update(tier_id=tier_id, tier_below_since=below_since,
+                                                                updated_at=now)
+            TierHistory.objects.bulk_create(history, batch_size=500)
+            members = Member.objects.in_bulk([entry.member_id for entry in history])
+            for entry in history:
+                tier_changed.send(sender=Tier, member=members[entry.member_id], from_tier=entry.from_tier,
+                                  to_tier=entry.to_tier)
             counts["reviewed"] += len(accounts)
     logger.info("tiers_review_finished %s seconds=%.1f", " ".join(f"{k}={v}" for k, v in counts.items()),
                 time.monotonic() - started)
