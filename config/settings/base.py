@@ -155,3 +155,8 @@ IDEMPOTENCY_LOCK_SECONDS = 60  # a claimed key whose request died is free again 
 # Phone numbers without +: (country code, trunk prefix, national length), for member lookup by phone.
 SHOP_PHONE_NUMBERING = tuple(env.list("SHOP_PHONE_NUMBERING", default=["7", "8", "10"]))
 SHOP_PHONE_NUMBERING = (SHOP_PHONE_NUMBERING[0], SHOP_PHONE_NUMBERING[1], int(SHOP_PHONE_NUMBERING[2]))
+
+# --- orderperf (integration API speed) ---
+# Seconds each process keeps the programme settings, earning rules and tiers (saves clear it at once
+# in the saving process; other processes follow within this time). 0 reads them on every order.
+LOYALTY_CONFIG_CACHE_SECONDS = env.int("LOYALTY_CONFIG_CACHE_SECONDS", default=10)

@@ -4,3 +4,5 @@ from .base import *  # noqa: F401,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
+# orderperf: tests roll back their transactions, which no cache invalidation sees; tests of the cache enable it.
+LOYALTY_CONFIG_CACHE_SECONDS = 0

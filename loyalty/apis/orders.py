@@ -64,7 +64,9 @@ class OrderOutput(serializers.ModelSerializer):
                   "store", "lines", "points_earned"]
 
     def get_points_earned(self, order) -> int:
-        return order_points_earned(order=order)
+        # order_upsert sets it on an order it just created (it wrote those entries); else sum them.
+        earned = getattr(order, "points_earned", None)
+        return earned if earned is not None else order_points_earned(order=order)
 
 
 @extend_schema(
