@@ -127,7 +127,8 @@ def needs_first_purchase(*, rules) -> bool:
                for rule in rules)
 
 
-def order_earning(*, order, lines, member, tier, is_first_purchase: bool, config: EarningConfig | None = None) -> Earning:
+def order_earning(*, order, lines, member, tier, is_first_purchase: bool,
+                  config: EarningConfig | None = None) -> Earning:
     """Compute (not write) what a completed order earns. `lines` are saved OrderLine rows with products."""
     config = config or earning_config()
     programme = config.programme
