@@ -232,6 +232,8 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
         order.save()
     if order.status == OrderStatus.COMPLETED:
         _earn(order, account, config=config, lines=saved_lines, new_order=created)
+    elif created:
+        order.points_earned = 0  # a new order that is not completed has earned nothing
     return order, created
 
 
