@@ -95,6 +95,11 @@ def _insert_if_absent(order: Order) -> bool:
     another member's request waits for that transaction and then does nothing; post_save is sent as
     `Order.objects.create` would (segments mark the member dirty on it).
     """
+    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: it locks the whole file anyway
+        if Order.objects.filter(source=order.source, external_id=order.external_id).exists():
+            return False
+        order.save(force_insert=True)
+        return True
     meta = Order._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name

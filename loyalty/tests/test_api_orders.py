@@ -236,3 +236,13 @@ def test_a_new_completed_order_with_lines_costs_at_most_16_statements(client, ti
     assert [line["sku"] for line in response.json()["lines"]] == ["TEA-1", "CUP-1"]
     assert send(client, till, order_body(external_id="O-2"), key="k-2").json() == response.json()
     assert LedgerEntry.objects.filter(member=member, kind="earn").count() == 2
+
+
+def test_without_insert_returning_an_order_is_still_created_once(client, till, member, monkeypatch):
+    # given a database that cannot return columns from an INSERT (SQLite before 3.35)
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    # when the same order is sent twice
+    first, again = send(client, till, order_body()), send(client, till, order_body(store="13"))
+    # then it was created once, updated once, and earned once
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert Order.objects.filter(external_id="O-1").count() == 1 and earned(member) == 150
