@@ -240,6 +240,8 @@ def test_a_new_completed_order_with_lines_costs_at_most_16_statements(client, ti
 
 def test_without_insert_returning_an_order_is_still_created_once(client, till, member, monkeypatch):
     # given a database that cannot return columns from an INSERT (SQLite before 3.35)
+    if connection.vendor != "sqlite":
+        pytest.skip("simulates an old SQLite; Django's own inserts on PostgreSQL need the feature")
     monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
     # when the same order is sent twice
     first, again = send(client, till, order_body()), send(client, till, order_body(store="13"))
