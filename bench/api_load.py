@@ -77,7 +77,7 @@ print(json.dumps({"key": raw, "members": members, "skus": skus, "member_count": 
 def start_server(args, port):
     command = [
         sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{HOST}:{port}",
-        "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread",
+        "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", args.worker_class,
         "--log-level", "warning", "--keep-alive", "30",
     ]
     server = subprocess.Popen(command, env=django_env(args), cwd=ROOT)
@@ -169,7 +169,9 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=6, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=6, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
+                        help="sync: one request at a time per process, no keep-alive")
     parser.add_argument("--no-idempotency-key", action="store_true", help="send orders without the header")
     args = parser.parse_args()
     if args.database == "loyalty_bench":
@@ -178,7 +180,8 @@ def main():
     setup = prepare(args)
     setup["idempotency_key"] = not args.no_idempotency_key
     print(f"database {args.database}: {setup['member_count']:,} members; {args.clients} clients, "
-          f"{args.seconds:g} s per endpoint; gunicorn {args.workers} workers × {args.threads} threads; "
+          f"{args.seconds:g} s per endpoint; gunicorn {args.workers} {args.worker_class} workers"
+          f"{f' × {args.threads} threads' if args.worker_class == 'gthread' else ''}; "
           f"load average before {os.getloadavg()[0]:.2f}")
     port = free_port()
     server = start_server(args, port)

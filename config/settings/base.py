@@ -188,3 +188,8 @@ REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
     {"member_sign_in": env("PORTAL_SIGN_IN_RATE", default="10/min"), "member_code": env("PORTAL_CODE_RATE", default="5/min")}
 )
 LOGIN_URL = "portal:sign_in"
+
+# --- loyalty: programme configuration cache ---
+# Seconds each process keeps the programme settings, earning rules and tiers (saves clear it at once
+# in the saving process; other processes follow within this time). 0 reads them on every order.
+LOYALTY_CONFIG_CACHE_SECONDS = env.int("LOYALTY_CONFIG_CACHE_SECONDS", default=10)

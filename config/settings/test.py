@@ -6,3 +6,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
 # No worker listens to most tests: queued messages stay in the outbox for the test to read.
 CAMPAIGNS_OUTBOX_KICK = False
+
+# Tests roll back their transactions, which no cache invalidation sees; tests of the cache enable it.
+LOYALTY_CONFIG_CACHE_SECONDS = 0

@@ -176,3 +176,21 @@ def test_fifty_parallel_clients_with_the_same_key_write_exactly_once():
     assert all(body == created[0] for body in created)
     # and a retry after they finished replays that result
     assert post(Client(), key, body, "same-key").json() == created[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_in_autocommit_commits_asynchronously_without_changing_the_session():
+    # given a connection in autocommit, as the API's claim runs
+    assert connection.get_autocommit()
+    # when a key is claimed twice
+    first = idempotency_claim(owner="api-key:1", key="k", fingerprint="f")
+    with pytest.raises(Exception) as second:
+        idempotency_claim(owner="api-key:1", key="k", fingerprint="f")
+    # then the first claim is committed and visible, the second is refused as in progress
+    assert not first.is_replay and IdempotencyKey.objects.filter(key="k").count() == 1
+    assert second.value.code == "idempotency_request_in_progress"
+    # and SET LOCAL stayed inside the claim's own statement: later commits are synchronous again
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"

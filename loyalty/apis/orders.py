@@ -53,18 +53,24 @@ class OrderLineOutput(serializers.Serializer):
     returned_quantity = serializers.DecimalField(**QUANTITY)
 
 
-class OrderOutput(serializers.ModelSerializer):
+class OrderOutput(serializers.Serializer):
+    # A plain Serializer: a ModelSerializer rebuilds its fields from the model on every response.
+    external_id = serializers.CharField()
+    source = serializers.CharField()
     member = serializers.CharField(source="member.external_id")
+    created_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    total = serializers.DecimalField(**MONEY)
+    currency = serializers.CharField()
+    channel = serializers.ChoiceField(choices=SalesChannel.choices)
+    store = serializers.CharField()
     lines = OrderLineOutput(many=True)
     points_earned = serializers.SerializerMethodField(help_text="Net points the order earned (pending at first).")
 
-    class Meta:
-        model = Order
-        fields = ["external_id", "source", "member", "created_at", "status", "total", "currency", "channel",
-                  "store", "lines", "points_earned"]
-
     def get_points_earned(self, order) -> int:
-        return order_points_earned(order=order)
+        # order_upsert sets it on an order it just created (it wrote those entries); else sum them.
+        earned = getattr(order, "points_earned", None)
+        return earned if earned is not None else order_points_earned(order=order)
 
 
 @extend_schema(

@@ -1,15 +1,71 @@
 """How many points an order earns: base rate × tier multiplier × category/product/promotion multipliers,
 capped per order and per member per day/week/month; plus first-purchase, birthday and referral bonuses.
+
+The programme's configuration (settings row, active earning rules, tiers) is read on every order but
+changes rarely, so each process keeps it for LOYALTY_CONFIG_CACHE_SECONDS (`earning_config()`): a save
+or delete in admin clears it at once in the saving process (and again when that transaction commits);
+other processes (gunicorn workers, Celery) see the change within that many seconds.
 """
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Q, Sum
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.signals import post_delete, post_save
 
 from core.timezones import shop_day_start, shop_zone
 
-from ..models import EarningRule, EarningRuleKind, LedgerEntry, LedgerEntryKind, ProgrammeSettings
+from ..models import EarningRule, EarningRuleKind, LedgerEntry, LedgerEntryKind, ProgrammeSettings, Tier
+
+DEFAULT_CONFIG_CACHE_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class EarningConfig:
+    programme: ProgrammeSettings
+    rules: tuple[EarningRule, ...]  # every active rule, whatever its dates
+    tiers: tuple[Tier, ...]  # by rank, lowest first
+
+    def rules_on(self, day: dt.date) -> list[EarningRule]:
+        return [rule for rule in self.rules if (rule.starts_on is None or rule.starts_on <= day)
+                and (rule.ends_on is None or rule.ends_on >= day)]
+
+
+_cached: tuple[float, EarningConfig] | None = None  # (monotonic expiry, config); swapped whole, so thread-safe
+
+
+def earning_config() -> EarningConfig:
+    """The programme settings, active earning rules and tiers, cached per process (see the module doc)."""
+    global _cached
+    ttl = getattr(settings, "LOYALTY_CONFIG_CACHE_SECONDS", DEFAULT_CONFIG_CACHE_SECONDS)
+    now = time.monotonic()
+    cached = _cached
+    if ttl > 0 and cached is not None and cached[0] > now:
+        return cached[1]
+    config = EarningConfig(programme=ProgrammeSettings.load(), rules=tuple(EarningRule.objects.filter(active=True)),
+                           tiers=tuple(Tier.objects.order_by("rank")))
+    if ttl > 0:
+        _cached = (now + ttl, config)
+    return config
+
+
+def earning_config_clear(**kwargs) -> None:
+    global _cached
+    _cached = None
+
+
+def _config_changed(**kwargs):
+    earning_config_clear()
+    # A reader between the save and the commit may have cached the old rows again.
+    transaction.on_commit(earning_config_clear, using=kwargs.get("using"))
+
+
+for _model in (ProgrammeSettings, EarningRule, Tier):
+    post_save.connect(_config_changed, sender=_model, dispatch_uid=f"earning_config_{_model.__name__}_save")
+    post_delete.connect(_config_changed, sender=_model, dispatch_uid=f"earning_config_{_model.__name__}_delete")
 
 
 @dataclass
@@ -27,10 +83,8 @@ def _floor(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_DOWN))
 
 
-def rules_active_on(day: dt.date):
-    return EarningRule.objects.filter(active=True).filter(
-        Q(starts_on__isnull=True) | Q(starts_on__lte=day), Q(ends_on__isnull=True) | Q(ends_on__gte=day)
-    )
+def order_day(order) -> dt.date:
+    return order.created_at.astimezone(shop_zone()).date()
 
 
 def _scale(line_points: dict[str, int], limit: int) -> dict[str, int]:
@@ -67,11 +121,19 @@ def _member_cap_room(*, member, order, day: dt.date, programme) -> int | None:
     return room
 
 
-def order_earning(*, order, lines, member, tier, is_first_purchase: bool) -> Earning:
+def needs_first_purchase(*, rules) -> bool:
+    """Whether any of `rules` depends on the order being the member's first (else the check is skipped)."""
+    return any(rule.bonus_points and rule.kind in (EarningRuleKind.FIRST_PURCHASE, EarningRuleKind.REFERRAL)
+               for rule in rules)
+
+
+def order_earning(*, order, lines, member, tier, is_first_purchase: bool,
+                  config: EarningConfig | None = None) -> Earning:
     """Compute (not write) what a completed order earns. `lines` are saved OrderLine rows with products."""
-    programme = ProgrammeSettings.load()
-    day = order.created_at.astimezone(shop_zone()).date()
-    rules = list(rules_active_on(day))
+    config = config or earning_config()
+    programme = config.programme
+    day = order_day(order)
+    rules = config.rules_on(day)
     rate = sum((rule.points_per_unit for rule in rules if rule.kind == EarningRuleKind.BASE), Decimal(0))
     order_multiplier = tier.multiplier if tier else Decimal(1)
     for rule in rules:

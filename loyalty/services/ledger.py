@@ -22,6 +22,7 @@ from ..models import (
     ValidityKind,
 )
 from ..signals import points_earned
+from .earning import earning_config
 
 MAX_POINTS = 10**9
 
@@ -30,8 +31,13 @@ def account_lock(*, member) -> MemberAccount:
     """The member's account, created if missing, locked FOR UPDATE until the transaction ends."""
     if member is None or member.pk is None:
         raise DomainError("Unknown member.", code="unknown_member", http_status=404)
-    MemberAccount.objects.get_or_create(member=member)
-    return MemberAccount.objects.select_for_update().get(member=member)
+    account = MemberAccount.objects.select_for_update().filter(member=member).first()
+    if account is None:
+        # The member's first write: create the row (a no-op if a parallel request just did), then lock it.
+        MemberAccount.objects.bulk_create([MemberAccount(member=member)], ignore_conflicts=True)
+        account = MemberAccount.objects.select_for_update().get(member=member)
+    account.member = member  # the caller's instance: signals and earning read it without another query
+    return account
 
 
 def points_validate(points, *, field="points", allow_negative=False) -> int:
@@ -81,7 +87,7 @@ def credit(account, *, kind, points, reason, cause_key, now, pending=False, orde
 
     The caller holds the account lock and saves the account afterwards.
     """
-    programme = ProgrammeSettings.load()
+    programme = earning_config().programme
     today = shop_today()
     pending = pending and programme.return_period_days > 0  # no return period: spendable at once
     bucket = LedgerBucket.PENDING if pending else LedgerBucket.AVAILABLE

@@ -2,8 +2,9 @@
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from core.exceptions import Conflict, DomainError
@@ -22,7 +23,7 @@ from ..models import (
     Product,
     SalesChannel,
 )
-from .earning import order_earning
+from .earning import earning_config, needs_first_purchase, order_day, order_earning
 from .ledger import _entry, _move, account_lock, available_lots_fifo, consume_lots, credit, entries_for_cause
 from .tiers import tier_upgrade_if_qualified
 
@@ -55,40 +56,105 @@ def _clean_lines(lines) -> list[dict]:
     return cleaned
 
 
-def _save_lines(order, lines, *, replace=True):
+def _products_by_sku(lines) -> dict[str, Product]:
+    """The lines' products in one query, creating the missing ones (a no-op for any a parallel request made)."""
     products = {p.sku: p for p in Product.objects.filter(sku__in=[line["sku"] for line in lines])}
     missing = [Product(sku=line["sku"], name=line["name"]) for line in lines if line["sku"] not in products]
     if missing:
         Product.objects.bulk_create(missing, ignore_conflicts=True)
-        products = {p.sku: p for p in Product.objects.filter(sku__in=[line["sku"] for line in lines])}
+        products.update((p.sku, p) for p in Product.objects.filter(sku__in=[p.sku for p in missing]))
+    return products
+
+
+def _save_lines(order, lines, *, replace=True) -> list[OrderLine]:
+    """Write the order's lines in one INSERT; returns them with their products (for earning, no re-read)."""
+    if not lines:
+        if replace:
+            order.lines.all().delete()
+        return []
+    products = _products_by_sku(lines)
     if replace:
         order.lines.all().delete()
-    OrderLine.objects.bulk_create(
+    return OrderLine.objects.bulk_create([
         OrderLine(order=order, product=products[line["sku"]], quantity=line["quantity"], unit_price=line["unit_price"])
         for line in lines
-    )
+    ])
 
 
-def _earn(order, account):
-    """Write what a completed order earns (once: every entry has a cause key of the order or the member)."""
+def _remember_lines(order, lines) -> None:
+    """Let `order.lines.all()` return the lines just written, exactly as prefetch_related stores them."""
+    queryset = order.lines.all()
+    queryset._result_cache, queryset._prefetch_done = list(lines), True
+    order._prefetched_objects_cache = {"lines": queryset}
+
+
+def _insert_if_absent(order: Order) -> bool:
+    """INSERT … ON CONFLICT (source, external_id) DO NOTHING RETURNING id: True (and `order.pk` set) if ours.
+
+    One statement and no savepoint for the usual case, a new order. A parallel insert of the same id by
+    another member's request waits for that transaction and then does nothing; post_save is sent as
+    `Order.objects.create` would (segments mark the member dirty on it).
+    """
+    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: it locks the whole file anyway
+        if Order.objects.filter(source=order.source, external_id=order.external_id).exists():
+            return False
+        order.save(force_insert=True)
+        return True
+    meta = Order._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    values = [field.get_db_prep_save(field.pre_save(order, add=True), connection) for field in fields]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(values))}) "
+           f"ON CONFLICT ({quote('source')}, {quote('external_id')}) DO NOTHING RETURNING {quote(meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    order.pk = row[0]
+    order._state.adding, order._state.db = False, connection.alias
+    post_save.send(sender=Order, instance=order, created=True, update_fields=None, raw=False, using=connection.alias)
+    return True
+
+
+def _earn(order, account, *, config, lines=None, new_order=False):
+    """Write what a completed order earns (once: every entry has a cause key of the order or the member).
+
+    `lines`: the order's lines with products when the caller just wrote them. `new_order`: the order was
+    inserted in this transaction, so its id is new and nothing can have been earned under it yet.
+    """
     member = account.member
-    if LedgerEntry.objects.filter(cause_key=f"order:{order.pk}:earn").exists():
+    if not new_order and LedgerEntry.objects.filter(cause_key=f"order:{order.pk}:earn").exists():
         return
-    is_first = not Order.objects.filter(member=member, status=OrderStatus.COMPLETED).exclude(pk=order.pk).exists()
-    lines = list(order.lines.select_related("product"))
-    tier = account.tier
-    earning = order_earning(order=order, lines=lines, member=member, tier=tier, is_first_purchase=is_first)
+    rules = config.rules_on(order_day(order))
+    # Only first-purchase and referral bonuses care; skip the query when no such rule is active.
+    is_first = needs_first_purchase(rules=rules) and not (
+        Order.objects.filter(member=member, status=OrderStatus.COMPLETED).exclude(pk=order.pk).exists()
+    )
+    if lines is None:
+        lines = list(order.lines.select_related("product"))
+    tiers_by_id = {tier.pk: tier for tier in config.tiers}
+    tier = tiers_by_id.get(account.tier_id) if account.tier_id in tiers_by_id else account.tier
+    earning = order_earning(order=order, lines=lines, member=member, tier=tier, is_first_purchase=is_first,
+                            config=config)
     now = timezone.now()
+    written = 0
     if earning.line_total:
         credit(account, kind=LedgerEntryKind.EARN, points=earning.line_total, reason=f"Order {order.external_id}",
                cause_key=f"order:{order.pk}:earn", now=now, pending=True, order=order,
                details={"lines": earning.line_points, "tier": tier.slug if tier else None})
+        written += earning.line_total
     for bonus, points in earning.bonuses:
         key = f"member:{member.pk}:{bonus}"
         if not LedgerEntry.objects.filter(cause_key=key).exists():
             credit(account, kind=LedgerEntryKind.EARN, points=points, reason=f"Bonus: {bonus.split(':')[0]}",
                    cause_key=key, now=now, pending=True, order=order, details={"bonus": bonus})
-    account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+            written += points
+    if written:
+        account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+    if new_order:
+        order.points_earned = written  # what the API answers; an order sent again sums its entries instead
     if earning.referrer_bonus and member.referred_by_id:
         key = f"member:{member.pk}:referral:referrer"
         referrer_account = account_lock(member=member.referred_by)
@@ -96,7 +162,20 @@ def _earn(order, account):
             credit(referrer_account, kind=LedgerEntryKind.BONUS, points=earning.referrer_bonus,
                    reason=f"Referral: {member.external_id} made a first purchase", cause_key=key, now=now)
             referrer_account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
-    tier_upgrade_if_qualified(account=account)
+    if _may_upgrade(account, tiers_by_id):
+        tier_upgrade_if_qualified(account=account)
+
+
+def _may_upgrade(account, tiers_by_id) -> bool:
+    """False when no tier is above the member's and no grace period runs (tier_upgrade_if_qualified's own
+    shortcut, taken here from the cached tiers so the tier table is not read on every order)."""
+    if not tiers_by_id:
+        return False
+    current = tiers_by_id.get(account.tier_id)
+    if account.tier_id is not None and current is None:
+        return True  # a tier newer than the cache: let the service decide
+    rank = current.rank if current is not None else -1
+    return account.tier_below_since is not None or any(tier.rank > rank for tier in tiers_by_id.values())
 
 
 @transaction.atomic
@@ -108,6 +187,10 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
     A completed order later sent as returned or cancelled is reversed in full. Locks the member's account,
     so parallel calls for one member queue. Raises DomainError `currency_mismatch`, `invalid_amount`,
     `order_member_mismatch` (409), `invalid_status_change`; nothing is written then.
+
+    A new completed order costs about ten statements: the account lock, one INSERT … ON CONFLICT for the
+    order, one product read and one INSERT for all lines, the earn entry, its lot and the account update
+    (the programme's settings, rules and tiers come from `earning_config()`).
     """
     account = account_lock(member=member)
     if currency != settings.SHOP_CURRENCY:
@@ -122,21 +205,17 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
     total = _decimal(total, "total")
     lines = _clean_lines(lines)
     created_at = as_shop_aware(created_at)
-    order = Order.objects.select_for_update().filter(source=source, external_id=external_id).first()
-    created = order is None
+    config = earning_config()
+    order = Order(source=source, external_id=external_id, member=member, created_at=created_at, status=status,
+                  total=total, currency=currency, channel=channel, store=store or "")
+    created = _insert_if_absent(order)
+    saved_lines = None
     if created:
-        try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    source=source, external_id=external_id, member=member, created_at=created_at, status=status,
-                    total=total, currency=currency, channel=channel, store=store or "",
-                )
-        except IntegrityError:
-            # Another member's request created this external id a moment ago (ours holds only our account lock).
-            raise Conflict("This order belongs to another member.", code="order_member_mismatch",
-                           fields={"external_id": ["Already used by another member."]})
-        _save_lines(order, lines, replace=False)
+        saved_lines = _save_lines(order, lines, replace=False)
+        _remember_lines(order, saved_lines)
     else:
+        # Taken: by this member before, or by another member's request that committed while we waited.
+        order = Order.objects.select_for_update().get(source=source, external_id=external_id)
         if order.member_id != member.pk:
             raise Conflict("This order belongs to another member.", code="order_member_mismatch",
                            fields={"external_id": ["Already used by another member."]})
@@ -157,7 +236,9 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
             order.status = status
         order.save()
     if order.status == OrderStatus.COMPLETED:
-        _earn(order, account)
+        _earn(order, account, config=config, lines=saved_lines, new_order=created)
+    elif created:
+        order.points_earned = 0  # a new order that is not completed has earned nothing
     return order, created
 
 
