@@ -12,6 +12,7 @@ import time
 from django.db import connection
 from django.utils import timezone
 
+from core.process_cache import ProcessCache
 from core.sql import is_postgres, timestamp_param
 
 from ..models import OutboxMessage, OutboxStatus, Purpose, WebhookSubscription
@@ -35,8 +36,15 @@ def webhook_signature_verify(*, secret: str, body: bytes, header: str, tolerance
     return hmac.compare_digest(expected, header)
 
 
+# Every earned point and issued coupon asks who listens: a hot path, so the active subscriptions are cached.
+_active_subscriptions = ProcessCache(
+    "webhook_subscriptions", lambda: tuple(WebhookSubscription.objects.filter(is_active=True)),
+    models=(WebhookSubscription,),
+)
+
+
 def _subscriptions(event: str) -> list[WebhookSubscription]:
-    return [s for s in WebhookSubscription.objects.filter(is_active=True) if event in s.events]
+    return [s for s in _active_subscriptions.get() if event in s.events]
 
 
 def webhook_event_publish(*, event: str, key: str, data: dict) -> int:

@@ -90,6 +90,20 @@ def test_webhook_rows_commit_or_roll_back_with_their_cause():
     assert not OutboxMessage.objects.exists()
 
 
+def test_a_new_subscription_hears_the_next_event_although_subscriptions_are_cached(settings):
+    # given the production cache of subscriptions, warm with one subscriber
+    settings.CONFIG_CACHE_SECONDS = 10
+    first = WebhookSubscriptionFactory(events=["coupon.issued"])
+    template = CouponTemplateFactory()
+    coupon_issue(template=template, member=None, source="staff", cause_key="c-1")
+    # when staff add a second subscriber (a save clears every process's copy it can reach at once)
+    second = WebhookSubscriptionFactory(events=["coupon.issued"])
+    coupon_issue(template=template, member=None, source="staff", cause_key="c-2")
+    # then the next event goes to both
+    hooks = OutboxMessage.objects.filter(purpose="webhook")
+    assert sorted(hooks.values_list("to", flat=True)) == sorted([first.url, first.url, second.url])
+
+
 def test_stage_changes_are_queued_set_based_once_per_transition():
     hook = WebhookSubscriptionFactory(events=["stage.changed"])
     WebhookSubscriptionFactory(events=["tier.changed"])  # not subscribed to stage changes

@@ -189,7 +189,7 @@ REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
 )
 LOGIN_URL = "portal:sign_in"
 
-# --- loyalty: programme configuration cache ---
-# Seconds each process keeps the programme settings, earning rules and tiers (saves clear it at once
-# in the saving process; other processes follow within this time). 0 reads them on every order.
-LOYALTY_CONFIG_CACHE_SECONDS = env.int("LOYALTY_CONFIG_CACHE_SECONDS", default=10)
+# --- configuration read on hot paths (core.process_cache) ---
+# Seconds each process keeps programme settings, earning rules, tiers and webhook subscriptions (saves clear
+# it at once in the saving process; other processes follow within this time). 0 reads them every time.
+CONFIG_CACHE_SECONDS = env.int("CONFIG_CACHE_SECONDS", default=10)

@@ -8,4 +8,4 @@ CELERY_TASK_ALWAYS_EAGER = False
 CAMPAIGNS_OUTBOX_KICK = False
 
 # Tests roll back their transactions, which no cache invalidation sees; tests of the cache enable it.
-LOYALTY_CONFIG_CACHE_SECONDS = 0
+CONFIG_CACHE_SECONDS = 0

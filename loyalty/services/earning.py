@@ -2,26 +2,20 @@
 capped per order and per member per day/week/month; plus first-purchase, birthday and referral bonuses.
 
 The programme's configuration (settings row, active earning rules, tiers) is read on every order but
-changes rarely, so each process keeps it for LOYALTY_CONFIG_CACHE_SECONDS (`earning_config()`): a save
+changes rarely, so each process keeps it for CONFIG_CACHE_SECONDS (`earning_config()`): a save
 or delete in admin clears it at once in the saving process (and again when that transaction commits);
 other processes (gunicorn workers, Celery) see the change within that many seconds.
 """
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from django.conf import settings
-from django.db import transaction
 from django.db.models import Sum
-from django.db.models.signals import post_delete, post_save
 
+from core.process_cache import ProcessCache
 from core.timezones import shop_day_start, shop_zone
 
 from ..models import EarningRule, EarningRuleKind, LedgerEntry, LedgerEntryKind, ProgrammeSettings, Tier
-
-DEFAULT_CONFIG_CACHE_SECONDS = 10
-
 
 @dataclass(frozen=True)
 class EarningConfig:
@@ -34,38 +28,22 @@ class EarningConfig:
                 and (rule.ends_on is None or rule.ends_on >= day)]
 
 
-_cached: tuple[float, EarningConfig] | None = None  # (monotonic expiry, config); swapped whole, so thread-safe
+def _config_load() -> EarningConfig:
+    return EarningConfig(programme=ProgrammeSettings.load(), rules=tuple(EarningRule.objects.filter(active=True)),
+                         tiers=tuple(Tier.objects.order_by("rank")))
+
+
+_config = ProcessCache("earning_config", _config_load, models=(ProgrammeSettings, EarningRule, Tier))
 
 
 def earning_config() -> EarningConfig:
     """The programme settings, active earning rules and tiers, cached per process (see the module doc)."""
-    global _cached
-    ttl = getattr(settings, "LOYALTY_CONFIG_CACHE_SECONDS", DEFAULT_CONFIG_CACHE_SECONDS)
-    now = time.monotonic()
-    cached = _cached
-    if ttl > 0 and cached is not None and cached[0] > now:
-        return cached[1]
-    config = EarningConfig(programme=ProgrammeSettings.load(), rules=tuple(EarningRule.objects.filter(active=True)),
-                           tiers=tuple(Tier.objects.order_by("rank")))
-    if ttl > 0:
-        _cached = (now + ttl, config)
-    return config
+    return _config.get()
 
 
 def earning_config_clear(**kwargs) -> None:
-    global _cached
-    _cached = None
+    _config.clear()
 
-
-def _config_changed(**kwargs):
-    earning_config_clear()
-    # A reader between the save and the commit may have cached the old rows again.
-    transaction.on_commit(earning_config_clear, using=kwargs.get("using"))
-
-
-for _model in (ProgrammeSettings, EarningRule, Tier):
-    post_save.connect(_config_changed, sender=_model, dispatch_uid=f"earning_config_{_model.__name__}_save")
-    post_delete.connect(_config_changed, sender=_model, dispatch_uid=f"earning_config_{_model.__name__}_delete")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from core.testing.parallel import errors_of, run_at_once
@@ -203,7 +204,7 @@ def test_a_new_completed_order_with_lines_costs_at_most_16_statements(client, ti
     # given a running process: the config cache on and warm, the member's account and the products known
     from loyalty.services.earning import earning_config_clear
 
-    settings.LOYALTY_CONFIG_CACHE_SECONDS = 60
+    settings.CONFIG_CACHE_SECONDS = 60
     earning_config_clear()
     try:
         assert send(client, till, order_body(external_id="warm-up")).status_code == 201
