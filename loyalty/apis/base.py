@@ -1,13 +1,15 @@
 """What every POS / web-shop endpoint shares: API-key auth, the `pos` scope, the per-key rate limit,
 and the OpenAPI pieces (error body, Idempotency-Key header) that let a client be generated."""
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import serializers
 from rest_framework.views import APIView
 
 from core.api_keys import ApiKeyAuthentication, HasApiScope
 from core.idempotency import HEADER, MAX_KEY_LENGTH
 from core.schema import error_response as error
 from core.throttling import ApiKeyRateThrottle
+from loyalty.selectors import member_by_external_id
 
 
 class PosApi(APIView):
@@ -40,3 +42,24 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "body returns the first response (with `Idempotent-Replayed: true`); kept 24 hours per API key."
     ),
 )
+
+
+@extend_schema_field({"type": "string", "maxLength": 64})
+class MemberExternalIdField(serializers.Field):
+    """A member given by the shop's id; an id merged away by staff finds the member that absorbed it."""
+
+    default_error_messages = {
+        "invalid": "Expected the member's external id: text of 1 to 64 characters.",
+        "unknown": "No member has this external id.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not data.strip() or len(data) > 64:
+            self.fail("invalid")
+        member = member_by_external_id(external_id=data.strip())
+        if member is None:
+            self.fail("unknown")
+        return member
+
+    def to_representation(self, member):
+        return member.external_id

@@ -4,19 +4,17 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from core.idempotency import idempotent
-from customers.models import Member
 from loyalty.services import coupon_redeem, coupon_validate
 
-from .base import COMMON_ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS, PosApi, error
+from .base import COMMON_ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS, MemberExternalIdField, PosApi, error
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class CouponInput(serializers.Serializer):
     code = serializers.CharField(max_length=32)
-    member = serializers.SlugRelatedField(
-        slug_field="external_id", queryset=Member.objects.all(), required=False, allow_null=True,
-        help_text="The member at the till, by external id; personal coupons need it.",
+    member = MemberExternalIdField(
+        required=False, allow_null=True, help_text="The member at the till, by external id; personal coupons need it.",
     )
 
 

@@ -7,12 +7,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from core.idempotency import idempotent
-from customers.models import Member
 from loyalty.models import MemberAccount, Order, OrderLine, OrderStatus, SalesChannel
 from loyalty.services import order_return, order_upsert
 from loyalty.services.orders import order_points_earned
 
-from .base import IDEMPOTENCY_KEY, WRITE_ERRORS, PosApi, error
+from .base import IDEMPOTENCY_KEY, WRITE_ERRORS, MemberExternalIdField, PosApi, error
 from .redemptions import BalanceOutput
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -35,8 +34,7 @@ class OrderLineInput(serializers.Serializer):
 class OrderInput(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, help_text="The shop's order id; sending it again updates.")
     source = serializers.CharField(max_length=32, default="shop", help_text="Which system the id belongs to.")
-    member = serializers.SlugRelatedField(slug_field="external_id", queryset=Member.objects.all(),
-                                          help_text="The member's external id.")
+    member = MemberExternalIdField(help_text="The member's external id (an id merged away finds the survivor).")
     created_at = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=OrderStatus.choices, default=OrderStatus.COMPLETED)
     total = serializers.DecimalField(**MONEY, min_value=0)

@@ -1,12 +1,12 @@
 """Spending points at checkout."""
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from core.exceptions import NotFound
 from core.idempotency import idempotent
-from customers.models import Member
 from loyalty.models import MemberAccount
+from loyalty.selectors import member_by_external_id
 from loyalty.services import points_redeem
 
 from .base import IDEMPOTENCY_KEY, WRITE_ERRORS, PosApi, error
@@ -54,7 +54,9 @@ class RedemptionOutput(serializers.Serializer):
 class MemberRedemptionApi(PosApi):
     @idempotent
     def post(self, request, external_id):
-        member = get_object_or_404(Member, external_id=external_id)
+        member = member_by_external_id(external_id=external_id)
+        if member is None:
+            raise NotFound("No member has this external id.", code="member_not_found")
         data = RedemptionInput(data=request.data)
         data.is_valid(raise_exception=True)
         transaction_id = data.validated_data["transaction_id"]
