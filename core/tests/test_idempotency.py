@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
