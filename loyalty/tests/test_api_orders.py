@@ -232,3 +232,24 @@ def test_without_insert_returning_an_order_is_still_created_once(client, till, m
     # then it was created once, updated once, and earned once
     assert (first.status_code, again.status_code) == (201, 200)
     assert Order.objects.filter(external_id="O-1").count() == 1 and earned(member) == 150
+
+
+def test_an_order_for_a_member_id_merged_away_goes_to_the_survivor(client, till, member, admin_user):
+    # given the store card "CARD-7" merged by staff into the web account C100
+    from loyalty.services import member_merge, points_award_bonus
+
+    card = MemberFactory(external_id="CARD-7")
+    points_award_bonus(member=card, points=50, reason="Card welcome", cause_key="card-welcome")
+    member_merge(survivor=member, duplicate=card, staff_user=admin_user)
+    # when a till that still knows the old id sends an order, and spends points for it
+    response = send(client, till, order_body(member="CARD-7"))
+    spend = client.post("/api/v1/members/CARD-7/redemptions", {"points": 1, "transaction_id": "T-1"},
+                        content_type="application/json", **auth_header(till))
+    # then the order and the spending are the survivor's
+    assert response.status_code == 201 and response.json()["member"] == "C100"
+    assert Order.objects.get(external_id="O-1").member == member
+    assert spend.status_code == 201
+    assert LedgerEntry.objects.get(kind="redeem").member == member
+    # and an id nobody ever had is still refused by field
+    unknown = send(client, till, order_body(external_id="O-2", member="NOPE"))
+    assert unknown.status_code == 400 and "member" in unknown.json()["error"]["fields"]
