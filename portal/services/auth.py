@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from customers.models import ConsentRecord, Member, RegistrationChannel
+from customers.selectors import phone_normalise
 from customers.services import consent_set
 
 from ..models import MemberToken, SignInCode
@@ -54,7 +55,7 @@ def login_normalise(login: str) -> tuple[str, str]:
                               fields={"login": [_("Enter a valid email or phone.")]}) from None
         return "email", text.lower()
     if _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 10:
-        return "phone", "+" + "".join(ch for ch in text if ch.isdigit())
+        return "phone", phone_normalise(text)  # as the POS lookup reads it: "8 999…" is "+7999…"
     raise DomainError(_("Enter a valid email or phone."), code="invalid_login",
                       fields={"login": [_("Enter a valid email or phone.")]})
 

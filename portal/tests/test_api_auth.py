@@ -44,7 +44,8 @@ def test_sign_up_refuses_a_taken_login_without_consent_or_with_a_weak_password(a
     assert not Member.objects.filter(email="new@example.com").exists()
 
 
-@pytest.mark.parametrize("login_of", [lambda m: m.email.upper(), lambda m: m.phone])
+# Email in any case, the stored phone, and the same phone written the national way ("8 999…" for "+7999…").
+@pytest.mark.parametrize("login_of", [lambda m: m.email.upper(), lambda m: m.phone, lambda m: "8 " + m.phone[2:]])
 def test_sign_in_with_email_or_phone_and_password(anon, member, login_of):
     response = anon.post("/api/v1/auth/sign-in", {"login": login_of(member), "password": PASSWORD}, format="json")
     assert response.status_code == 200
