@@ -32,7 +32,7 @@ class ProcessCache:
             self._cached = (now + ttl, value)
         return value
 
-    def clear(self, **kwargs) -> None:
+    def clear(self) -> None:
         self._cached = None
 
     def _changed(self, **kwargs):

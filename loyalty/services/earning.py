@@ -41,7 +41,7 @@ def earning_config() -> EarningConfig:
     return _config.get()
 
 
-def earning_config_clear(**kwargs) -> None:
+def earning_config_clear() -> None:
     _config.clear()
 
 
