@@ -4,7 +4,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.template import Context, Template
 
-from .. import recommendations
+from analytics import recommendations
+
 from ..models import Action, MemberOffer, OutboxMessage, PlannedAction, PlannedActionStatus
 
 
