@@ -9,3 +9,5 @@ CAMPAIGNS_OUTBOX_KICK = False
 
 # Tests roll back their transactions, which no cache invalidation sees; tests of the cache enable it.
 CONFIG_CACHE_SECONDS = 0
+# Parallel connections cannot see a test's uncommitted rows; the tests of that path commit theirs.
+STATS_REFRESH_CONNECTIONS = 1

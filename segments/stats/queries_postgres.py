@@ -15,16 +15,26 @@ from .queries import DAYS_PER_MONTH
 from .zones import local_day_number_sql, zone_offsets_values
 
 
-def stats_select_postgres(as_of: dt.date, member_ids: list[int] | None, zones: list[str]) -> tuple[str, list]:
-    """SELECT member_id, <STAT_COLUMNS> for every member (or the given ones); `zones` are the members' zones."""
+def stats_select_postgres(
+    as_of: dt.date, member_ids: list[int] | None, zones: list[str], id_range: tuple[int, int] | None = None
+) -> tuple[str, list]:
+    """SELECT member_id, <STAT_COLUMNS> for every member, the given ones, or those with ids in `id_range`.
+
+    `zones` are the members' zones; `id_range` is inclusive at both ends.
+    """
     cutoff = shop_day_start(as_of + dt.timedelta(days=1))
     month_ago = shop_day_start(as_of - dt.timedelta(days=30))
-    only = member_ids is not None
-    orders_filter = " AND o.member_id = ANY(%s)" if only else ""
-    ledger_filter = " AND l.member_id = ANY(%s)" if only else ""
-    events_filter = " AND e.member_id = ANY(%s)" if only else ""
-    members_filter = " AND m.id = ANY(%s)" if only else ""
-    ids = [list(member_ids or [])] if only else []
+    if member_ids is not None:
+        condition, ids = " AND {} = ANY(%s)", [list(member_ids)]
+    elif id_range is not None:
+        condition, ids = " AND {} BETWEEN %s AND %s", list(id_range)
+    else:
+        condition, ids = "", []
+    orders_filter = condition.format("o.member_id")
+    ledger_filter = condition.format("l.member_id")
+    referrals_filter = condition.format("r.referred_by_id")
+    events_filter = condition.format("e.member_id")
+    members_filter = condition.format("m.id")
     day_sql, day_params = local_day_number_sql("o.created_at", settings.SHOP_TIME_ZONE, cutoff)
     offsets_sql, offsets_params = zone_offsets_values(zones, cutoff)
     sql = f"""
@@ -49,7 +59,7 @@ def stats_select_postgres(as_of: dt.date, member_ids: list[int] | None, zones: l
     ),
     referrals AS (
         SELECT r.referred_by_id AS member_id, COUNT(*) AS n FROM customers_member r
-         WHERE r.referred_by_id IS NOT NULL GROUP BY r.referred_by_id
+         WHERE r.referred_by_id IS NOT NULL{referrals_filter} GROUP BY r.referred_by_id
     ),
     zone_offset (zone, since, utc_offset) AS ({offsets_sql}),
     engagement AS (
@@ -67,7 +77,7 @@ def stats_select_postgres(as_of: dt.date, member_ids: list[int] | None, zones: l
                   FROM customers_engagementevent e
                   JOIN customers_member m ON m.id = e.member_id
                   LEFT JOIN zone_offset z ON z.zone = m.timezone
-                 WHERE e.kind IN ('open', 'click') AND e.occurred_at < %s{events_filter}) x
+                 WHERE e.kind IN ('open', 'click') AND e.occurred_at < %s{events_filter}{members_filter}) x
          GROUP BY x.member_id
     )
     SELECT m.id AS member_id,
@@ -96,5 +106,6 @@ def stats_select_postgres(as_of: dt.date, member_ids: list[int] | None, zones: l
       LEFT JOIN engagement en ON en.member_id = m.id
      WHERE true{members_filter}
     """
-    params = [*day_params, cutoff, *ids, month_ago, month_ago, cutoff, *ids, *offsets_params, cutoff, *ids, *ids]
+    params = [*day_params, cutoff, *ids, month_ago, month_ago, cutoff, *ids, *ids, *offsets_params, cutoff, *ids,
+              *ids, *ids]
     return sql, params

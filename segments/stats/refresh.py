@@ -10,11 +10,12 @@ from core.sql import distinct_from, is_postgres
 from core.timezones import shop_today
 from customers.models import Member
 
+from .full_postgres import RFM_COLUMNS, full_refresh_postgres
 from .queries import STAT_COLUMNS, stats_select
 from .queries_postgres import stats_select_postgres
 
 logger = logging.getLogger(__name__)
-RFM_COLUMNS = ["r_score", "f_score", "m_score", "rfm_code", "rfm_segment"]
+REFRESH_LOCK = 0x5E65_0001  # pg_advisory_xact_lock key: one statistics refresh at a time
 
 # Quintiles over buyers only (ties broken by member id, so quintiles are equal-sized), then the code and
 # the name of the map cell. Members without a completed order get no scores.
@@ -36,32 +37,6 @@ RFM_SELECT = """
                        PARTITION BY stats.orders_count > 0 ORDER BY stats.total_spent, stats.member_id) END AS m_score
               FROM ({stats}) stats) scored
 """
-
-# PostgreSQL: the same scores, ranked over narrow rows of buyers only, and the map's 25 cells expanded
-# once and hash-joined (the first rule by id wins a cell, as above) instead of a subquery per member.
-RFM_SELECT_POSTGRES = """
-    WITH fresh AS MATERIALIZED ({stats}),
-    ranked AS (
-        SELECT member_id,
-               NTILE(5) OVER (ORDER BY last_purchase_on, member_id) AS r_score,
-               NTILE(5) OVER (ORDER BY orders_count, member_id) AS f_score,
-               NTILE(5) OVER (ORDER BY total_spent, member_id) AS m_score
-          FROM fresh WHERE orders_count > 0
-    ),
-    cell AS (
-        SELECT DISTINCT ON (r, f) r, f, rule.name
-          FROM segments_rfmsegmentrule rule, generate_series(rule.r_min::int, rule.r_max::int) r,
-               generate_series(rule.f_min::int, rule.f_max::int) f
-         ORDER BY r, f, rule.id
-    )
-    SELECT fresh.*, ranked.r_score, ranked.f_score, ranked.m_score,
-           COALESCE(ranked.r_score::text || ranked.f_score::text || ranked.m_score::text, '') AS rfm_code,
-           CASE WHEN ranked.r_score IS NULL THEN '' ELSE COALESCE(cell.name, '') END AS rfm_segment
-      FROM fresh
-      LEFT JOIN ranked ON ranked.member_id = fresh.member_id
-      LEFT JOIN cell ON cell.r = ranked.r_score AND cell.f = ranked.f_score
-"""
-
 
 @dataclass
 class StatsRefreshResult:
@@ -112,16 +87,17 @@ def _write_portable(as_of, member_ids, zones, columns) -> int:
 
 
 def _write_postgres(as_of, member_ids, zones, columns) -> int:
-    """An UPDATE … FROM of the rows that changed and an INSERT of the missing ones, in one statement.
+    """The full refresh runs in parallel ranges (full_postgres); a refresh of some members is one statement.
 
-    ON CONFLICT DO UPDATE locks (and so writes) every existing row it meets, even when its WHERE then
-    skips the update: a refresh where nothing changed still dirtied all million rows. The UPDATE joins
-    by hash and touches only changed rows; the JIT is off because compiling this query cost ~3 s and won
-    nothing back, and work_mem lets the RFM sorts and the hash joins stay in memory.
+    Both take the same transaction-scoped lock, so refreshes never interleave their writes. The JIT is
+    off because compiling these queries cost ~3 s and won nothing back; work_mem keeps the sorts and
+    hash joins in memory.
     """
-    select_sql, params = stats_select_postgres(as_of, member_ids, zones)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
     if member_ids is None:
-        select_sql = RFM_SELECT_POSTGRES.format(stats=select_sql)
+        return full_refresh_postgres(as_of, zones)
+    select_sql, params = stats_select_postgres(as_of, member_ids, zones)
     changed = " OR ".join(f"s.{c} IS DISTINCT FROM n.{c}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")

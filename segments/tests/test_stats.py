@@ -2,13 +2,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
+from core.testing.parallel import errors_of, run_at_once
 from core.timezones import shop_day_start
 from customers.tests.factories import EngagementEventFactory, MemberFactory
 from loyalty.models import LedgerEntry
 from loyalty.tests.factories import OrderFactory
 from segments.models import MemberStats, RfmSegmentRule
 from segments.stats import member_stats_refresh
+from segments.stats.queries import STAT_COLUMNS
+from segments.stats.refresh import RFM_COLUMNS
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
@@ -123,6 +127,35 @@ def test_rfm_quintiles_are_equal_sized_and_follow_recency_frequency_and_money():
     assert stats[buyers[0].pk].rfm_segment == "Lost"
 
 
+def _ntile5(members_in_order):
+    """{member: quintile} as NTILE(5) deals them: the first len % 5 quintiles get one member more."""
+    base, extra = divmod(len(members_in_order), 5)
+    sizes = [base + (1 if quintile < extra else 0) for quintile in range(5)]
+    quintiles = [quintile + 1 for quintile, size in enumerate(sizes) for _ in range(size)]
+    return dict(zip(members_in_order, quintiles))
+
+
+@pytest.mark.parametrize("buyers", [23, 3])
+def test_rfm_quintiles_break_ties_by_member_id_like_ntile(buyers):
+    # given buyers sharing last days, order counts and totals (ties everywhere), and one non-buyer
+    members = []
+    for i in range(buyers):
+        member = MemberFactory()
+        for n in range(1 + i % 3):
+            OrderFactory(member=member, created_at=at(AS_OF - dt.timedelta(days=10 * (i % 4) + n)),
+                         total=Decimal(500 * (1 + i % 2)))
+        members.append(member)
+    MemberFactory()
+    # when
+    member_stats_refresh(as_of=AS_OF)
+    # then each score is NTILE(5) over buyers ordered by the key, then by member id
+    stats = {s.member_id: s for s in MemberStats.objects.filter(orders_count__gt=0)}
+    assert len(stats) == buyers
+    for score, key in [("r_score", "last_purchase_on"), ("f_score", "orders_count"), ("m_score", "total_spent")]:
+        expected = _ntile5(sorted(stats, key=lambda member_id: (getattr(stats[member_id], key), member_id)))
+        assert {member_id: getattr(row, score) for member_id, row in stats.items()} == expected, score
+
+
 def test_seeded_rfm_map_covers_every_cell_of_the_grid_exactly_once():
     cells = {}
     for rule in RfmSegmentRule.objects.all():
@@ -132,3 +165,62 @@ def test_seeded_rfm_map_covers_every_cell_of_the_grid_exactly_once():
     assert sorted(cells) == [(r, f) for r in range(1, 6) for f in range(1, 6)]
     assert all(len(names) == 1 for names in cells.values())
     assert len({rule.name for rule in RfmSegmentRule.objects.all()}) == 11
+
+
+def _stats_rows():
+    columns = ["member_id", *STAT_COLUMNS, *RFM_COLUMNS]
+    return sorted(MemberStats.objects.values_list(*columns))
+
+
+def _varied_members(count: int):
+    """Members with orders, opens, points and referrals that differ from one to the next."""
+    utc = dt.timezone.utc
+    members = []
+    for i in range(count):
+        member = MemberFactory(timezone=["Europe/Moscow", "Asia/Novosibirsk", "Europe/Kaliningrad"][i % 3],
+                               referred_by=members[i // 2] if i % 4 == 3 else None)
+        for n in range(i % 5):
+            OrderFactory(member=member, created_at=at(AS_OF - dt.timedelta(days=7 * n + i)), total=Decimal(250 * (i + n)))
+        for n in range(i % 3):
+            EngagementEventFactory(member=member, occurred_at=dt.datetime(2026, 6, 1 + n, (i * 5 + n) % 24, tzinfo=utc))
+        if i % 2:
+            LedgerEntry.objects.create(member=member, kind="earn", points=10 * i, created_at=at(AS_OF - dt.timedelta(days=3)))
+        members.append(member)
+    return members
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_full_refresh_on_parallel_connections_computes_what_one_statement_does(settings):
+    # given 23 members, refreshed by the single statement
+    members = _varied_members(23)
+    settings.STATS_REFRESH_CONNECTIONS = 1
+    member_stats_refresh(as_of=AS_OF)
+    one_statement = _stats_rows()
+    assert len(one_statement) == 23 and any(row[1] for row in one_statement)
+    # when the same refresh runs in 12 id ranges on 3 connections
+    settings.STATS_REFRESH_CONNECTIONS = 3
+    again = member_stats_refresh(as_of=AS_OF)
+    # then nothing differs, and the staging table held every member once
+    assert again.written == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(DISTINCT member_id), COUNT(*) FROM segments_memberstats_stage")
+        assert cursor.fetchone() == (23, 23)
+    # and filling an empty table that way writes the same rows
+    MemberStats.objects.all().delete()
+    assert member_stats_refresh(as_of=AS_OF).written == len(members)
+    assert _stats_rows() == one_statement
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_full_refreshes_at_once_take_turns(settings):
+    # given members whose statistics were never computed
+    _varied_members(9)
+    settings.STATS_REFRESH_CONNECTIONS = 2
+    # when two full refreshes start together (each with its own staging connections)
+    outcomes = run_at_once(2, lambda _: member_stats_refresh(as_of=AS_OF))
+    # then both finish; the second waited for the first and found nothing left to write
+    assert errors_of(outcomes) == []
+    assert sorted(result.written for result in outcomes) == [0, 9]
+    assert MemberStats.objects.count() == 9

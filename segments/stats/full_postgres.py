@@ -1,0 +1,238 @@
+"""The full statistics + RFM refresh on PostgreSQL, in member-id ranges on parallel connections.
+
+PostgreSQL runs the window and ordered-set aggregates of one statement in one process, so the single
+statement this replaces kept one core busy however many the server had. The refresh now goes in four
+steps; the first three read committed data and write only to two unlogged work tables, the last writes
+every change to `segments_memberstats` in the caller's transaction, so readers never see half of it:
+
+1. each range's statistics into `segments_memberstats_stage` (one row per member);
+2. the RFM quintile boundaries: for each score, the (key, member id) of the last buyer of quintiles 1–4,
+   which turns NTILE(5) into four comparisons per member instead of a window over all buyers;
+3. each range's rows that differ from the stored ones, scored, into `segments_memberstats_changes`;
+4. one UPDATE of the changed rows and one INSERT of the new ones.
+
+With one connection (the setting at 1, and in tests, whose uncommitted rows other connections cannot
+see) steps 1 and 3 run on the caller's connection over all members at once, through the same SQL.
+"""
+import datetime as dt
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import connection, connections
+
+from .queries import STAT_COLUMNS
+from .queries_postgres import stats_select_postgres
+
+STAGE_TABLE = "segments_memberstats_stage"
+CHANGES_TABLE = "segments_memberstats_changes"
+logger = logging.getLogger(__name__)
+RFM_COLUMNS = ["r_score", "f_score", "m_score", "rfm_code", "rfm_segment"]
+RFM_KEYS = {"r_score": "last_purchase_on", "f_score": "orders_count", "m_score": "total_spent"}
+RANGES_PER_CONNECTION = 4  # more ranges than connections, so one heavy range does not leave the rest idle
+
+# The map's 25 cells, the first rule by id winning a cell.
+RFM_CELLS = """
+    SELECT DISTINCT ON (r, f) r, f, rule.name
+      FROM segments_rfmsegmentrule rule, generate_series(rule.r_min::int, rule.r_max::int) r,
+           generate_series(rule.f_min::int, rule.f_max::int) f
+     ORDER BY r, f, rule.id
+"""
+
+
+def full_refresh_postgres(as_of: dt.date, zones: list[str]) -> int:
+    """Recompute every member's statistics and RFM scores; returns the number of rows written.
+
+    The caller holds the full-refresh lock inside its transaction (no other refresh uses the work tables).
+    """
+    workers = max(1, settings.STATS_REFRESH_CONNECTIONS)
+    steps = _Steps()
+    ranges = _id_ranges(workers)
+    stat_columns = ", ".join(STAT_COLUMNS)
+    _run([f"DROP TABLE IF EXISTS {STAGE_TABLE}, {CHANGES_TABLE}",
+          f"CREATE UNLOGGED TABLE {STAGE_TABLE} AS "
+          f"SELECT member_id, {stat_columns} FROM segments_memberstats WITH NO DATA",
+          f"CREATE UNLOGGED TABLE {CHANGES_TABLE} AS "
+          f"SELECT member_id, {stat_columns}, {', '.join(RFM_COLUMNS)}, TRUE AS is_new "
+          f"FROM segments_memberstats WITH NO DATA"], workers)
+
+    def stage(id_range):
+        select_sql, params = stats_select_postgres(as_of, None, zones, id_range)
+        return ([f"INSERT INTO {STAGE_TABLE} (member_id, {stat_columns}) "
+                 f"SELECT member_id, {stat_columns} FROM ({select_sql}) fresh"], params)
+
+    _run_ranges(stage, ranges, workers)
+    _run([f"CREATE INDEX ON {STAGE_TABLE} (member_id)", f"ANALYZE {STAGE_TABLE}"], workers)
+    steps.done("statistics")
+    scores_sql, scores_params = _rfm_scores_sql(workers)
+    steps.done("rfm_boundaries")
+    _run_ranges(lambda id_range: _changes_statement(id_range, scores_sql, scores_params), ranges, workers)
+    steps.done("diff")
+    written = _apply_changes(as_of)
+    steps.done("write")
+    logger.info("member_stats_full_refresh connections=%s ranges=%s %s", workers, len(ranges), steps)
+    return written
+
+
+class _Steps:
+    """Seconds per step, for the log line of a refresh."""
+
+    def __init__(self):
+        self.last, self.seconds = time.monotonic(), {}
+
+    def done(self, name: str) -> None:
+        now = time.monotonic()
+        self.seconds[name], self.last = now - self.last, now
+
+    def __str__(self):
+        return " ".join(f"{name}={seconds:.1f}s" for name, seconds in self.seconds.items())
+
+
+def _id_ranges(workers: int) -> list[tuple[int, int] | None]:
+    """Member-id ranges, inclusive, covering every member; [None] (all at once) on one connection."""
+    if workers == 1:
+        return [None]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(id), MAX(id) FROM customers_member")
+        low, high = cursor.fetchone()
+    if low is None:
+        return []
+    step = (high - low) // (workers * RANGES_PER_CONNECTION) + 1
+    return [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
+
+
+def _rfm_scores_sql(workers: int) -> tuple[str, list]:
+    """SQL for r_score, f_score, m_score of a stage row, from the quintile boundaries.
+
+    NTILE(5) over N buyers ordered by (key, member id) gives the first N mod 5 quintiles one row more;
+    a buyer's score is 1 plus the number of quintile-ending rows ranked before it.
+    """
+    buyers = _in_parallel([_statements([f"SELECT COUNT(*) FROM {STAGE_TABLE} WHERE orders_count > 0"])], 1)[0][0][0]
+    if buyers == 0:
+        return ", ".join(f"NULL::smallint AS {score}" for score in RFM_KEYS), []
+    base, extra = divmod(buyers, 5)
+    ends, end = [], 0
+    for quintile in range(1, 5):
+        end += base + (1 if quintile <= extra else 0)
+        # With fewer than five buyers some quintiles are empty: their "last row" is the last buyer,
+        # whom no one ranks after, so the comparison adds nothing.
+        ends.append(min(end, buyers))
+    found = _in_parallel([_quintile_ends(key, ends, buyers) for key in RFM_KEYS.values()], workers)
+    parts, params = [], []
+    for (score, key), rows in zip(RFM_KEYS.items(), found):
+        parts.append(f"CASE WHEN orders_count > 0 THEN 1 + "
+                     + " + ".join(f"(({key}, member_id) > (%s, %s))::int" for _ in rows) + f" END AS {score}")
+        params += [value for row in rows for value in row]
+    return ", ".join(parts), params
+
+
+def _quintile_ends(key: str, positions: list[int], buyers: int):
+    """A job: the (key, member id) of the buyer at each 1-based position in (key, member id) order.
+
+    Sorting one column (percentile_disc) and then picking the member among the few who share that
+    key's value costs a third of ranking every buyer by the pair. The fraction (p - ½) / N lands in
+    the middle of position p, so rounding cannot move it to a neighbour.
+    """
+    def job(on):
+        fractions = [(position - 0.5) / buyers for position in positions]
+        values = _execute(on, [f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY {key}) "
+                               f"FROM {STAGE_TABLE} WHERE orders_count > 0"], [fractions], fetch=True)[0][0]
+        picks, params = [], []
+        for position, value in zip(positions, values):
+            # the k-th member id among those with this value, k = position - buyers ranked before the value
+            picks.append(f"(ARRAY_AGG(member_id ORDER BY member_id) FILTER (WHERE {key} = %s))"
+                         f"[(%s - COUNT(*) FILTER (WHERE {key} < %s))::int]")
+            params += [value, position, value]
+        members = _execute(on, [f"SELECT {', '.join(picks)} FROM {STAGE_TABLE} WHERE orders_count > 0"], params,
+                           fetch=True)[0]
+        return list(zip(values, members))
+
+    return job
+
+
+def _changes_statement(id_range, scores_sql: str, scores_params: list) -> tuple[list[str], list]:
+    """The rows of `id_range` (all when None) that are new or differ from the stored ones, scored."""
+    columns = [*STAT_COLUMNS, *RFM_COLUMNS]
+    in_range, range_params = ("WHERE member_id BETWEEN %s AND %s", list(id_range)) if id_range else ("", [])
+    stored = f"(SELECT * FROM segments_memberstats {in_range})" if id_range else "segments_memberstats"
+    changed = " OR ".join(f"s.{c} IS DISTINCT FROM n.{c}" for c in columns)
+    sql = f"""
+        INSERT INTO {CHANGES_TABLE} (member_id, {", ".join(columns)}, is_new)
+        SELECT n.member_id, {", ".join(f"n.{c}" for c in columns)}, s.member_id IS NULL
+          FROM (SELECT scored.*,
+                       COALESCE(scored.r_score::text || scored.f_score::text || scored.m_score::text, '') AS rfm_code,
+                       CASE WHEN scored.r_score IS NULL THEN '' ELSE COALESCE(cell.name, '') END AS rfm_segment
+                  FROM (SELECT stage.*, {scores_sql} FROM {STAGE_TABLE} stage {in_range}) scored
+                  LEFT JOIN ({RFM_CELLS}) cell ON cell.r = scored.r_score AND cell.f = scored.f_score) n
+          LEFT JOIN {stored} s ON s.member_id = n.member_id
+         WHERE s.member_id IS NULL OR {changed}
+    """
+    return [sql], [*scores_params, *range_params, *range_params]
+
+
+def _apply_changes(as_of: dt.date) -> int:
+    """Write the changed rows and insert the new ones, in the caller's transaction."""
+    columns = [*STAT_COLUMNS, *RFM_COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH updated AS (
+                    UPDATE segments_memberstats s
+                       SET {", ".join(f"{c} = n.{c}" for c in columns)}, refreshed_on = %s
+                      FROM {CHANGES_TABLE} n WHERE s.member_id = n.member_id AND NOT n.is_new
+                    RETURNING 1),
+                inserted AS (
+                    INSERT INTO segments_memberstats (member_id, {", ".join(columns)}, refreshed_on)
+                    SELECT n.member_id, {", ".join(f"n.{c}" for c in columns)}, %s
+                      FROM {CHANGES_TABLE} n WHERE n.is_new ORDER BY n.member_id
+                    RETURNING 1)
+                SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted)""",
+            [as_of, as_of],
+        )
+        return cursor.fetchone()[0]
+
+
+# Where the work runs: on the caller's connection (one connection), or on new connections that commit.
+
+def _statements(statements: list[str], params: list | None = None, fetch: bool = True):
+    """A job that runs `statements` (the last with `params`) and returns the last one's rows if `fetch`."""
+    return lambda on: _execute(on, statements, params or [], fetch)
+
+
+def _run(statements: list[str], workers: int) -> None:
+    _in_parallel([_statements(statements, fetch=False)], workers)
+
+
+def _run_ranges(statement_for, ranges, workers: int) -> None:
+    """Run `statement_for(id_range)` -> (statements, params of the last) for each range, `workers` at once."""
+    _in_parallel([_statements(*statement_for(id_range), fetch=False) for id_range in ranges], workers)
+
+
+def _in_parallel(jobs: list, workers: int) -> list:
+    """What each job(connection) returns: all on the caller's connection, or `workers` new ones at a time."""
+    if workers == 1:
+        return [job(connection) for job in jobs]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="member-stats") as pool:
+        return list(pool.map(_on_new_connection, jobs))
+
+
+def _on_new_connection(job):
+    """Run job(connection) in one committed transaction on a new connection, then close it."""
+    own = connections.create_connection("default")
+    try:
+        own.set_autocommit(False)
+        result = job(own)
+        own.commit()
+        return result
+    finally:
+        own.close()
+
+
+def _execute(on, statements: list[str], params: list, fetch: bool):
+    """Run `statements` on the connection `on` (the last one with `params`); the last one's rows if `fetch`."""
+    with on.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        for number, sql in enumerate(statements, start=1):
+            cursor.execute(sql, params if number == len(statements) else None)
+        return cursor.fetchall() if fetch else None
