@@ -5,8 +5,9 @@
 Needs a demo database (`generate_demo_data --members 100000` into `loyalty_apibench`); the script
 migrates it, creates a POS API key with a raised rate limit, starts gunicorn on 127.0.0.1 with the
 production settings (persistent connections, the rate-limit cache on Redis), and then, with the same
-server, drives the trivial `GET /health/` and `POST /api/v1/orders` (a new order for a random demo
-member each time, 1–3 lines, with an Idempotency-Key) from `--clients` keep-alive client threads for
+server, drives the trivial `GET /health/`, `POST /api/v1/orders` (a new order for a random demo
+member each time, 1–3 lines, with an Idempotency-Key) and, for scale, `GET /api/v1/members/lookup`
+(an authenticated read through the same stack) from `--clients` keep-alive client threads for
 `--seconds` each. It reports throughput and p50/p95/p99 latency for both and the ratio; bounded in
 time and requests, and only ever talks to 127.0.0.1.
 """
@@ -66,8 +67,9 @@ key, raw = api_key_create(name="bench/api_load.py", scopes=["pos"])
 ApiKey.objects.filter(pk=key.pk).update(rate_limit=1_000_000)
 n = Member.objects.count()
 members = list(Member.objects.order_by("?").values_list("external_id", flat=True)[:5000])
+cards = list(Member.objects.exclude(card_number="").order_by("?").values_list("card_number", flat=True)[:5000])
 skus = list(Product.objects.values_list("sku", flat=True)[:500])
-print(json.dumps({"key": raw, "members": members, "skus": skus, "member_count": n}))
+print(json.dumps({"key": raw, "members": members, "cards": cards, "skus": skus, "member_count": n}))
 """
     out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], check=True, env=env, cwd=ROOT,
                          capture_output=True, text=True).stdout
@@ -114,6 +116,12 @@ def order_request(setup, run_id, n):
 
 def health_request(setup, run_id, n):
     return "GET", "/health/", None, {}
+
+
+def lookup_request(setup, run_id, n):
+    """A read through the same stack as an order (API key, rate limit, DRF), without the write."""
+    card = random.Random(n).choice(setup["cards"])
+    return "GET", f"/api/v1/members/lookup?card={card}", None, {"Authorization": f"Api-Key {setup['key']}"}
 
 
 def drive(port, make_request, setup, *, clients, seconds):
@@ -190,12 +198,15 @@ def main():
         drive(port, order_request, setup, clients=args.clients, seconds=2)
         trivial = summary("GET /health/", *drive(port, health_request, setup, clients=args.clients, seconds=args.seconds))
         orders = summary("POST /orders", *drive(port, order_request, setup, clients=args.clients, seconds=args.seconds))
+        lookups = summary("GET lookup", *drive(port, lookup_request, setup, clients=args.clients, seconds=args.seconds))
     finally:
         server.terminate()
         server.wait(timeout=30)
     ratio = orders[0] / trivial[0]
     print(f"orders / trivial throughput: {ratio:.0%} (target ≥ 40%); orders p95 {orders[1] * 1000:.1f} ms "
           f"(target < 100 ms); load average after {os.getloadavg()[0]:.2f}")
+    print(f"for scale, an authenticated read through the same stack (member lookup by card): "
+          f"{lookups[0] / trivial[0]:.0%} of the trivial endpoint, p95 {lookups[1] * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

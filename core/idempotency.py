@@ -77,19 +77,21 @@ def _insert_if_absent(row: dict) -> bool:
     fields = [IdempotencyKey._meta.get_field(name) for name in row]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     values = [field.get_db_prep_save(row[field.name], connection) for field in fields]
-    sql = (f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES ({', '.join(['%s'] * len(values))}) "
-           f"ON CONFLICT (owner, {connection.ops.quote_name('key')}) DO NOTHING")
+    placeholders = ", ".join(["%s"] * len(values))
     # On PostgreSQL the claim's commit need not wait for its WAL flush (~2.5 ms of fsync on a busy disk): the
     # write it guards commits synchronously later in the WAL, so a crash can lose the claim only together
     # with a write that never committed, and then the client's retry must run anyway. Only in autocommit:
-    # SET LOCAL in an outer transaction would make that whole transaction's commit asynchronous.
-    async_commit = connection.vendor == "postgresql" and connection.get_autocommit()
-    if async_commit:
-        sql = f"SET LOCAL synchronous_commit TO OFF; {sql}"  # one round trip, one implicit transaction
+    # a transaction-local setting in an outer transaction would make that whole transaction's commit
+    # asynchronous. set_config inside the statement (not a separate SET) keeps it one statement, which
+    # server-side binding requires, and one round trip.
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        source = (f"SELECT {placeholders} FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit")
+    else:
+        source = f"VALUES ({placeholders})"
+    sql = (f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) {source} "
+           f"ON CONFLICT (owner, {connection.ops.quote_name('key')}) DO NOTHING")
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        if async_commit:
-            cursor.nextset()  # from the SET's result to the INSERT's
         return cursor.rowcount == 1
 
 
