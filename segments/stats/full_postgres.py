@@ -16,6 +16,7 @@ see) steps 1 and 3 run on the caller's connection over all members at once, thro
 """
 import datetime as dt
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -46,32 +47,34 @@ def full_refresh_postgres(as_of: dt.date, zones: list[str]) -> int:
 
     The caller holds the full-refresh lock inside its transaction (no other refresh uses the work tables).
     """
-    workers = max(1, settings.STATS_REFRESH_CONNECTIONS)
+    size = max(1, settings.STATS_REFRESH_CONNECTIONS)
     steps = _Steps()
-    ranges = _id_ranges(workers)
     stat_columns = ", ".join(STAT_COLUMNS)
-    _run([f"DROP TABLE IF EXISTS {STAGE_TABLE}, {CHANGES_TABLE}",
-          f"CREATE UNLOGGED TABLE {STAGE_TABLE} AS "
-          f"SELECT member_id, {stat_columns} FROM segments_memberstats WITH NO DATA",
-          f"CREATE UNLOGGED TABLE {CHANGES_TABLE} AS "
-          f"SELECT member_id, {stat_columns}, {', '.join(RFM_COLUMNS)}, TRUE AS is_new "
-          f"FROM segments_memberstats WITH NO DATA"], workers)
 
     def stage(id_range):
         select_sql, params = stats_select_postgres(as_of, None, zones, id_range)
-        return ([f"INSERT INTO {STAGE_TABLE} (member_id, {stat_columns}) "
-                 f"SELECT member_id, {stat_columns} FROM ({select_sql}) fresh"], params)
+        return _statements([f"INSERT INTO {STAGE_TABLE} (member_id, {stat_columns}) "
+                            f"SELECT member_id, {stat_columns} FROM ({select_sql}) fresh"], params, fetch=False)
 
-    _run_ranges(stage, ranges, workers)
-    _run([f"CREATE INDEX ON {STAGE_TABLE} (member_id)", f"ANALYZE {STAGE_TABLE}"], workers)
-    steps.done("statistics")
-    scores_sql, scores_params = _rfm_scores_sql(workers)
-    steps.done("rfm_boundaries")
-    _run_ranges(lambda id_range: _changes_statement(id_range, scores_sql, scores_params), ranges, workers)
-    steps.done("diff")
+    with _Workers(size) as workers:
+        workers.map([_statements([
+            f"DROP TABLE IF EXISTS {STAGE_TABLE}, {CHANGES_TABLE}",
+            f"CREATE UNLOGGED TABLE {STAGE_TABLE} AS "
+            f"SELECT member_id, {stat_columns} FROM segments_memberstats WITH NO DATA",
+            f"CREATE UNLOGGED TABLE {CHANGES_TABLE} AS "
+            f"SELECT member_id, {stat_columns}, {', '.join(RFM_COLUMNS)}, TRUE AS is_new "
+            f"FROM segments_memberstats WITH NO DATA"], fetch=False)])
+        workers.map([stage(id_range) for id_range in _id_ranges(size, RANGES_PER_CONNECTION)])
+        workers.map([_statements([f"ANALYZE {STAGE_TABLE}"], fetch=False)])
+        steps.done("statistics")
+        scores_sql, scores_params = _rfm_scores_sql(workers)
+        steps.done("rfm_boundaries")
+        # One range per connection: each scans the (unindexed) stage once, and the work is even.
+        workers.map([_changes_statement(id_range, scores_sql, scores_params) for id_range in _id_ranges(size, 1)])
+        steps.done("diff")
     written = _apply_changes(as_of)
     steps.done("write")
-    logger.info("member_stats_full_refresh connections=%s ranges=%s %s", workers, len(ranges), steps)
+    logger.info("member_stats_full_refresh connections=%s %s", size, steps)
     return written
 
 
@@ -89,26 +92,26 @@ class _Steps:
         return " ".join(f"{name}={seconds:.1f}s" for name, seconds in self.seconds.items())
 
 
-def _id_ranges(workers: int) -> list[tuple[int, int] | None]:
+def _id_ranges(size: int, per_connection: int) -> list[tuple[int, int] | None]:
     """Member-id ranges, inclusive, covering every member; [None] (all at once) on one connection."""
-    if workers == 1:
+    if size == 1:
         return [None]
     with connection.cursor() as cursor:
         cursor.execute("SELECT MIN(id), MAX(id) FROM customers_member")
         low, high = cursor.fetchone()
     if low is None:
         return []
-    step = (high - low) // (workers * RANGES_PER_CONNECTION) + 1
+    step = (high - low) // (size * per_connection) + 1
     return [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
 
 
-def _rfm_scores_sql(workers: int) -> tuple[str, list]:
+def _rfm_scores_sql(workers: "_Workers") -> tuple[str, list]:
     """SQL for r_score, f_score, m_score of a stage row, from the quintile boundaries.
 
     NTILE(5) over N buyers ordered by (key, member id) gives the first N mod 5 quintiles one row more;
     a buyer's score is 1 plus the number of quintile-ending rows ranked before it.
     """
-    buyers = _in_parallel([_statements([f"SELECT COUNT(*) FROM {STAGE_TABLE} WHERE orders_count > 0"])], 1)[0][0][0]
+    buyers = workers.map([_statements([f"SELECT COUNT(*) FROM {STAGE_TABLE} WHERE orders_count > 0"])])[0][0][0]
     if buyers == 0:
         return ", ".join(f"NULL::smallint AS {score}" for score in RFM_KEYS), []
     base, extra = divmod(buyers, 5)
@@ -118,7 +121,7 @@ def _rfm_scores_sql(workers: int) -> tuple[str, list]:
         # With fewer than five buyers some quintiles are empty: their "last row" is the last buyer,
         # whom no one ranks after, so the comparison adds nothing.
         ends.append(min(end, buyers))
-    found = _in_parallel([_quintile_ends(key, ends, buyers) for key in RFM_KEYS.values()], workers)
+    found = workers.map([_quintile_ends(key, ends, buyers) for key in RFM_KEYS.values()])
     parts, params = [], []
     for (score, key), rows in zip(RFM_KEYS.items(), found):
         parts.append(f"CASE WHEN orders_count > 0 THEN 1 + "
@@ -151,8 +154,8 @@ def _quintile_ends(key: str, positions: list[int], buyers: int):
     return job
 
 
-def _changes_statement(id_range, scores_sql: str, scores_params: list) -> tuple[list[str], list]:
-    """The rows of `id_range` (all when None) that are new or differ from the stored ones, scored."""
+def _changes_statement(id_range, scores_sql: str, scores_params: list):
+    """A job: the rows of `id_range` (all when None) that are new or differ from the stored ones, scored."""
     columns = [*STAT_COLUMNS, *RFM_COLUMNS]
     in_range, range_params = ("WHERE member_id BETWEEN %s AND %s", list(id_range)) if id_range else ("", [])
     stored = f"(SELECT * FROM segments_memberstats {in_range})" if id_range else "segments_memberstats"
@@ -168,7 +171,7 @@ def _changes_statement(id_range, scores_sql: str, scores_params: list) -> tuple[
           LEFT JOIN {stored} s ON s.member_id = n.member_id
          WHERE s.member_id IS NULL OR {changed}
     """
-    return [sql], [*scores_params, *range_params, *range_params]
+    return _statements([sql], [*scores_params, *range_params, *range_params], fetch=False)
 
 
 def _apply_changes(as_of: dt.date) -> int:
@@ -199,33 +202,47 @@ def _statements(statements: list[str], params: list | None = None, fetch: bool =
     return lambda on: _execute(on, statements, params or [], fetch)
 
 
-def _run(statements: list[str], workers: int) -> None:
-    _in_parallel([_statements(statements, fetch=False)], workers)
+class _Workers:
+    """Runs jobs, job(connection) -> result: on the caller's connection when `size` is 1, otherwise on
+    `size` threads, each with a connection of its own for the whole refresh that commits after each job.
+    """
 
+    def __init__(self, size: int):
+        self.size = size
 
-def _run_ranges(statement_for, ranges, workers: int) -> None:
-    """Run `statement_for(id_range)` -> (statements, params of the last) for each range, `workers` at once."""
-    _in_parallel([_statements(*statement_for(id_range), fetch=False) for id_range in ranges], workers)
+    def __enter__(self):
+        if self.size > 1:
+            self.pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="member-stats")
+            self.local, self.opened, self.lock = threading.local(), [], threading.Lock()
+        return self
 
+    def map(self, jobs: list) -> list:
+        if self.size == 1:
+            return [job(connection) for job in jobs]
+        return list(self.pool.map(self._run, jobs))
 
-def _in_parallel(jobs: list, workers: int) -> list:
-    """What each job(connection) returns: all on the caller's connection, or `workers` new ones at a time."""
-    if workers == 1:
-        return [job(connection) for job in jobs]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="member-stats") as pool:
-        return list(pool.map(_on_new_connection, jobs))
-
-
-def _on_new_connection(job):
-    """Run job(connection) in one committed transaction on a new connection, then close it."""
-    own = connections.create_connection("default")
-    try:
-        own.set_autocommit(False)
-        result = job(own)
+    def _run(self, job):
+        own = getattr(self.local, "connection", None)
+        if own is None:
+            own = connections.create_connection("default")
+            own.inc_thread_sharing()  # closed by the caller's thread at the end
+            own.set_autocommit(False)
+            self.local.connection = own
+            with self.lock:
+                self.opened.append(own)
+        try:
+            result = job(own)
+        except Exception:
+            own.rollback()
+            raise
         own.commit()
         return result
-    finally:
-        own.close()
+
+    def __exit__(self, *exc_info):
+        if self.size > 1:
+            self.pool.shutdown()
+            for own in self.opened:
+                own.close()
 
 
 def _execute(on, statements: list[str], params: list, fetch: bool):
