@@ -124,7 +124,7 @@ def _rfm_scores_sql(workers: "_Workers") -> tuple[str, list]:
     found = workers.map([_quintile_ends(key, ends, buyers) for key in RFM_KEYS.values()])
     parts, params = [], []
     for (score, key), rows in zip(RFM_KEYS.items(), found):
-        parts.append(f"CASE WHEN orders_count > 0 THEN 1 + "
+        parts.append("CASE WHEN orders_count > 0 THEN 1 + "
                      + " + ".join(f"(({key}, member_id) > (%s, %s))::int" for _ in rows) + f" END AS {score}")
         params += [value for row in rows for value in row]
     return ", ".join(parts), params
