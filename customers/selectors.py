@@ -59,3 +59,9 @@ def member_lookup(*, phone: str = "", email: str = "", card: str = "") -> Member
             "Several members share this identifier; look up by another one.", code="member_ambiguous", http_status=409
         )
     return found[0]
+
+
+def member_time_zones() -> list[str]:
+    """Each time zone some member lives in, once (for SQL that converts times per zone)."""
+    # order_by() drops Member's default ordering, which DISTINCT would otherwise include: one row per member.
+    return list(Member.objects.order_by().values_list("timezone", flat=True).distinct())

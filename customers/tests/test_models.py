@@ -2,6 +2,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from customers.models import Member
+from customers.selectors import member_time_zones
 from customers.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +30,9 @@ def test_member_cannot_refer_themselves():
 def test_each_member_gets_a_distinct_referral_code():
     codes = {MemberFactory().referral_code for _ in range(20)}
     assert len(codes) == 20
+
+
+def test_member_time_zones_lists_each_zone_once():
+    for zone in ["Europe/Moscow", "Europe/Moscow", "Asia/Novosibirsk", "Europe/Moscow"]:
+        MemberFactory(timezone=zone)
+    assert sorted(member_time_zones()) == ["Asia/Novosibirsk", "Europe/Moscow"]

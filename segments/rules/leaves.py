@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from core.timezones import shop_day_start
 from customers.models import AttributeDefinition, EngagementEvent, Member
+from customers.selectors import member_time_zones
 from loyalty.models import Category, Order, Tier
 
 from .compiler import NUMERIC_OPS, compile_rules
@@ -123,7 +124,7 @@ def stat(p, context):
 def _rfm_names():
     from segments.models import RfmSegmentRule
 
-    return list(RfmSegmentRule.objects.values_list("name", flat=True).distinct())
+    return list(RfmSegmentRule.objects.order_by("name").values_list("name", flat=True).distinct())
 
 
 @leaf("rfm_segment", "RFM segment", [Param("values", "choices", "RFM segments", _rfm_names)], group="Behaviour")
@@ -190,7 +191,7 @@ def opened_emails(p, context):
     opens = EngagementEvent.objects.filter(kind="open", channel="email",
                                            occurred_at__gte=_since(context, p["within_days"]))
     if p.get("night_only"):
-        zones = list(Member.objects.values_list("timezone", flat=True).distinct())
+        zones = member_time_zones()
         opens = opens.annotate(hour=LocalHour("occurred_at", "member__timezone", zones=zones, on=context.as_of))
         opens = opens.filter(Q(hour__gte=23) | Q(hour__lt=5))
     min_count = int(Decimal(p["min_count"]))

@@ -227,6 +227,8 @@ class _Workers:
             own = connections.create_connection("default")
             own.inc_thread_sharing()  # closed by the caller's thread at the end
             own.set_autocommit(False)
+            with own.cursor() as cursor:  # the connections are the parallelism: no extra worker processes
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
             self.local.connection = own
             with self.lock:
                 self.opened.append(own)

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from core.sql import distinct_from, is_postgres
 from core.timezones import shop_today
-from customers.models import Member
+from customers.selectors import member_time_zones
 
 from .full_postgres import RFM_COLUMNS, full_refresh_postgres
 from .queries import STAT_COLUMNS, stats_select
@@ -56,7 +56,7 @@ def member_stats_refresh(*, as_of: dt.date | None = None, member_ids: list[int] 
     started = time.monotonic()
     as_of = as_of or shop_today()
     columns = STAT_COLUMNS if member_ids is not None else [*STAT_COLUMNS, *RFM_COLUMNS]
-    zones = list(Member.objects.values_list("timezone", flat=True).distinct())
+    zones = member_time_zones()
     if is_postgres():
         written = _write_postgres(as_of, member_ids, zones, columns)
     else:
