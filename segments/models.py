@@ -38,8 +38,8 @@ class MemberStats(models.Model):
     r_score = models.PositiveSmallIntegerField(null=True)
     f_score = models.PositiveSmallIntegerField(null=True)
     m_score = models.PositiveSmallIntegerField(null=True)
-    rfm_code = models.CharField(max_length=3, blank=True, db_index=True, db_default="")
-    rfm_segment = models.CharField(max_length=64, blank=True, db_index=True, db_default="")
+    rfm_code = models.CharField(max_length=3, blank=True, db_default="")
+    rfm_segment = models.CharField(max_length=64, blank=True, db_default="")
     refreshed_on = models.DateField(null=True)
     # Lifetime value, written by analytics' fit_clv after the statistics refresh.
     predicted_purchases_90 = models.FloatField(null=True, help_text="BG/NBD: expected purchases, next 90 days.")
@@ -59,6 +59,12 @@ class MemberStats(models.Model):
 
     class Meta:
         verbose_name_plural = "member statistics"
+        # Plain indexes: db_index on a CharField would add a second, LIKE-only index on PostgreSQL that no
+        # query uses and that every refresh writing a million rows had to fill.
+        indexes = [
+            models.Index(fields=["rfm_code"], name="stats_rfm_code"),
+            models.Index(fields=["rfm_segment"], name="stats_rfm_segment"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(r_score__isnull=True) | Q(r_score__range=(1, 5)), name="stats_r_score_range"
