@@ -31,7 +31,7 @@ CHANGES_TABLE = "segments_memberstats_changes"
 logger = logging.getLogger(__name__)
 RFM_COLUMNS = ["r_score", "f_score", "m_score", "rfm_code", "rfm_segment"]
 RFM_KEYS = {"r_score": "last_purchase_on", "f_score": "orders_count", "m_score": "total_spent"}
-RANGES_PER_CONNECTION = 4  # more ranges than connections, so one heavy range does not leave the rest idle
+RANGES_PER_CONNECTION = 2  # more ranges than connections, so one heavy range does not leave the rest idle
 
 # The map's 25 cells, the first rule by id winning a cell.
 RFM_CELLS = """
@@ -121,35 +121,45 @@ def _rfm_scores_sql(workers: "_Workers") -> tuple[str, list]:
         # With fewer than five buyers some quintiles are empty: their "last row" is the last buyer,
         # whom no one ranks after, so the comparison adds nothing.
         ends.append(min(end, buyers))
-    found = workers.map([_quintile_ends(key, ends, buyers) for key in RFM_KEYS.values()])
+    # Sorting the money column costs about as much as the other two together, so on two connections it
+    # runs alone; with more, each key has its own.
+    keys = list(RFM_KEYS.values())
+    groups = [["total_spent"], ["last_purchase_on", "orders_count"]] if workers.size == 2 else [[key] for key in keys]
+    found = {}
+    for group_found in workers.map([_quintile_ends(group, ends, buyers) for group in groups]):
+        found.update(group_found)
     parts, params = [], []
-    for (score, key), rows in zip(RFM_KEYS.items(), found):
+    for score, key in RFM_KEYS.items():
+        rows = found[key]
         parts.append("CASE WHEN orders_count > 0 THEN 1 + "
                      + " + ".join(f"(({key}, member_id) > (%s, %s))::int" for _ in rows) + f" END AS {score}")
         params += [value for row in rows for value in row]
     return ", ".join(parts), params
 
 
-def _quintile_ends(key: str, positions: list[int], buyers: int):
-    """A job: the (key, member id) of the buyer at each 1-based position in (key, member id) order.
+def _quintile_ends(keys: list[str], positions: list[int], buyers: int):
+    """A job: {key: the (key, member id) of the buyer at each 1-based position in (key, member id) order}.
 
     Sorting one column (percentile_disc) and then picking the member among the few who share that
     key's value costs a third of ranking every buyer by the pair. The fraction (p - ½) / N lands in
     the middle of position p, so rounding cannot move it to a neighbour.
     """
     def job(on):
+        found = {}
         fractions = [(position - 0.5) / buyers for position in positions]
-        values = _execute(on, [f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY {key}) "
-                               f"FROM {STAGE_TABLE} WHERE orders_count > 0"], [fractions], fetch=True)[0][0]
-        picks, params = [], []
-        for position, value in zip(positions, values):
-            # the k-th member id among those with this value, k = position - buyers ranked before the value
-            picks.append(f"(ARRAY_AGG(member_id ORDER BY member_id) FILTER (WHERE {key} = %s))"
-                         f"[(%s - COUNT(*) FILTER (WHERE {key} < %s))::int]")
-            params += [value, position, value]
-        members = _execute(on, [f"SELECT {', '.join(picks)} FROM {STAGE_TABLE} WHERE orders_count > 0"], params,
-                           fetch=True)[0]
-        return list(zip(values, members))
+        for key in keys:
+            values = _execute(on, [f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY {key}) "
+                                   f"FROM {STAGE_TABLE} WHERE orders_count > 0"], [fractions], fetch=True)[0][0]
+            picks, params = [], []
+            for position, value in zip(positions, values):
+                # the k-th member id among those with this value, k = position - buyers ranked before it
+                picks.append(f"(ARRAY_AGG(member_id ORDER BY member_id) FILTER (WHERE {key} = %s))"
+                             f"[(%s - COUNT(*) FILTER (WHERE {key} < %s))::int]")
+                params += [value, position, value]
+            members = _execute(on, [f"SELECT {', '.join(picks)} FROM {STAGE_TABLE} WHERE orders_count > 0"],
+                               params, fetch=True)[0]
+            found[key] = list(zip(values, members))
+        return found
 
     return job
 
