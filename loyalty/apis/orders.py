@@ -19,16 +19,24 @@ QUANTITY = {"max_digits": 10, "decimal_places": 3}
 LINES_WITH_PRODUCTS = Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id"))
 
 
-class OrderLineInput(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    name = serializers.CharField(max_length=255, required=False, help_text="Creates the product if the sku is new.")
-    quantity = serializers.DecimalField(**QUANTITY, min_value=0, default=1)
-    unit_price = serializers.DecimalField(**MONEY, min_value=0)
+class QuantityField(serializers.DecimalField):
+    """A line's quantity: above zero (min_value alone lets zero through)."""
 
-    def validate_quantity(self, value):
+    def __init__(self, **kwargs):
+        super().__init__(**QUANTITY, min_value=0, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
         if value <= 0:
             raise serializers.ValidationError("Must be greater than zero.")
         return value
+
+
+class OrderLineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=255, required=False, help_text="Creates the product if the sku is new.")
+    quantity = QuantityField(default=1)
+    unit_price = serializers.DecimalField(**MONEY, min_value=0)
 
 
 class OrderInput(serializers.Serializer):
@@ -97,12 +105,7 @@ class OrderUpsertApi(PosApi):
 
 class ReturnLineInput(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
-    quantity = serializers.DecimalField(**QUANTITY, min_value=0)
-
-    def validate_quantity(self, value):
-        if value <= 0:
-            raise serializers.ValidationError("Must be greater than zero.")
-        return value
+    quantity = QuantityField()
 
 
 class ReturnInput(serializers.Serializer):

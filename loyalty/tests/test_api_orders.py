@@ -170,6 +170,7 @@ def test_a_full_return_reverses_everything_and_marks_the_order(client, till, mem
     ({"return_id": "R", "lines": [{"sku": "NOPE", "quantity": "1"}]}, "unknown_line"),
     ({"return_id": "R", "lines": [{"sku": "TEA-1", "quantity": "3"}]}, "return_exceeds_quantity"),
     ({"return_id": "R", "lines": [{"sku": "TEA-1", "quantity": "-1"}]}, "invalid"),
+    ({"return_id": "R", "lines": [{"sku": "TEA-1", "quantity": "0"}]}, "invalid"),
     ({"return_id": "R", "lines": []}, "invalid"),
     ({"lines": [{"sku": "TEA-1", "quantity": "1"}]}, "invalid"),
 ])
