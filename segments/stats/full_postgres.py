@@ -23,13 +23,12 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import connection, connections
 
-from .queries import STAT_COLUMNS
+from .queries import RFM_COLUMNS, STAT_COLUMNS
 from .queries_postgres import stats_select_postgres
 
 STAGE_TABLE = "segments_memberstats_stage"
 CHANGES_TABLE = "segments_memberstats_changes"
 logger = logging.getLogger(__name__)
-RFM_COLUMNS = ["r_score", "f_score", "m_score", "rfm_code", "rfm_segment"]
 RFM_KEYS = {"r_score": "last_purchase_on", "f_score": "orders_count", "m_score": "total_spent"}
 RANGES_PER_CONNECTION = 2  # more ranges than connections, so one heavy range does not leave the rest idle
 
@@ -148,7 +147,7 @@ def _quintile_ends(keys: list[str], positions: list[int], buyers: int):
         found = {}
         fractions = [(position - 0.5) / buyers for position in positions]
         for key in keys:
-            values = _execute(on, [f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY {key}) "
+            values = execute_tuned(on, [f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY {key}) "
                                    f"FROM {STAGE_TABLE} WHERE orders_count > 0"], [fractions], fetch=True)[0][0]
             picks, params = [], []
             for position, value in zip(positions, values):
@@ -156,7 +155,7 @@ def _quintile_ends(keys: list[str], positions: list[int], buyers: int):
                 picks.append(f"(ARRAY_AGG(member_id ORDER BY member_id) FILTER (WHERE {key} = %s))"
                              f"[(%s - COUNT(*) FILTER (WHERE {key} < %s))::int]")
                 params += [value, position, value]
-            members = _execute(on, [f"SELECT {', '.join(picks)} FROM {STAGE_TABLE} WHERE orders_count > 0"],
+            members = execute_tuned(on, [f"SELECT {', '.join(picks)} FROM {STAGE_TABLE} WHERE orders_count > 0"],
                                params, fetch=True)[0]
             found[key] = list(zip(values, members))
         return found
@@ -187,9 +186,7 @@ def _changes_statement(id_range, scores_sql: str, scores_params: list):
 def _apply_changes(as_of: dt.date) -> int:
     """Write the changed rows and insert the new ones, in the caller's transaction."""
     columns = [*STAT_COLUMNS, *RFM_COLUMNS]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""WITH updated AS (
+    sql = f"""WITH updated AS (
                     UPDATE segments_memberstats s
                        SET {", ".join(f"{c} = n.{c}" for c in columns)}, refreshed_on = %s
                       FROM {CHANGES_TABLE} n WHERE s.member_id = n.member_id AND NOT n.is_new
@@ -199,17 +196,16 @@ def _apply_changes(as_of: dt.date) -> int:
                     SELECT n.member_id, {", ".join(f"n.{c}" for c in columns)}, %s
                       FROM {CHANGES_TABLE} n WHERE n.is_new ORDER BY n.member_id
                     RETURNING 1)
-                SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted)""",
-            [as_of, as_of],
-        )
-        return cursor.fetchone()[0]
+                SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted)"""
+    # Through _execute, so the write runs without the JIT too, as every other step does.
+    return execute_tuned(connection, [sql], [as_of, as_of], fetch=True)[0][0]
 
 
 # Where the work runs: on the caller's connection (one connection), or on new connections that commit.
 
 def _statements(statements: list[str], params: list | None = None, fetch: bool = True):
     """A job that runs `statements` (the last with `params`) and returns the last one's rows if `fetch`."""
-    return lambda on: _execute(on, statements, params or [], fetch)
+    return lambda on: execute_tuned(on, statements, params or [], fetch)
 
 
 class _Workers:
@@ -257,8 +253,12 @@ class _Workers:
                 own.close()
 
 
-def _execute(on, statements: list[str], params: list, fetch: bool):
-    """Run `statements` on the connection `on` (the last one with `params`); the last one's rows if `fetch`."""
+def execute_tuned(on, statements: list[str], params: list, fetch: bool):
+    """Run `statements` on the connection `on` (the last one with `params`); the last one's rows if `fetch`.
+
+    Every statistics statement runs this way: without the JIT (compiling them cost ~3 s and won nothing
+    back) and with work_mem for the sorts and hash joins to stay in memory, for this transaction only.
+    """
     with on.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '256MB'")

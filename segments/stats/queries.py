@@ -9,6 +9,7 @@ STAT_COLUMNS = [
     "purchases_per_month", "median_days_between", "points_earned_30d", "points_spent_30d", "redemptions_count",
     "referrals_count", "email_opens_count", "night_open_share", "top_open_hour", "preferred_channel",
 ]
+RFM_COLUMNS = ["r_score", "f_score", "m_score", "rfm_code", "rfm_segment"]
 DAYS_PER_MONTH = 30.44
 
 

@@ -10,8 +10,8 @@ from core.sql import distinct_from, is_postgres
 from core.timezones import shop_today
 from customers.selectors import member_time_zones
 
-from .full_postgres import RFM_COLUMNS, full_refresh_postgres
-from .queries import STAT_COLUMNS, stats_select
+from .full_postgres import execute_tuned, full_refresh_postgres
+from .queries import RFM_COLUMNS, STAT_COLUMNS, stats_select
 from .queries_postgres import stats_select_postgres
 
 logger = logging.getLogger(__name__)
@@ -89,9 +89,7 @@ def _write_portable(as_of, member_ids, zones, columns) -> int:
 def _write_postgres(as_of, member_ids, zones, columns) -> int:
     """The full refresh runs in parallel ranges (full_postgres); a refresh of some members is one statement.
 
-    Both take the same transaction-scoped lock, so refreshes never interleave their writes. The JIT is
-    off because compiling these queries cost ~3 s and won nothing back; work_mem keeps the sorts and
-    hash joins in memory.
+    Both take the same transaction-scoped lock, so refreshes never interleave their writes.
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
@@ -99,11 +97,7 @@ def _write_postgres(as_of, member_ids, zones, columns) -> int:
         return full_refresh_postgres(as_of, zones)
     select_sql, params = stats_select_postgres(as_of, member_ids, zones)
     changed = " OR ".join(f"s.{c} IS DISTINCT FROM n.{c}" for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(
-            f"""WITH n AS MATERIALIZED ({select_sql}),
+    sql = f"""WITH n AS MATERIALIZED ({select_sql}),
                 updated AS (
                     UPDATE segments_memberstats s
                        SET {", ".join(f"{c} = n.{c}" for c in columns)}, refreshed_on = %s
@@ -114,7 +108,5 @@ def _write_postgres(as_of, member_ids, zones, columns) -> int:
                     SELECT n.member_id, {", ".join(f"n.{c}" for c in columns)}, %s FROM n
                      WHERE NOT EXISTS (SELECT 1 FROM segments_memberstats s WHERE s.member_id = n.member_id)
                     RETURNING 1)
-                SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted)""",
-            [*params, as_of, as_of],
-        )
-        return cursor.fetchone()[0]
+                SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted)"""
+    return execute_tuned(connection, [sql], [*params, as_of, as_of], fetch=True)[0][0]

@@ -11,8 +11,7 @@ from loyalty.models import LedgerEntry
 from loyalty.tests.factories import OrderFactory
 from segments.models import MemberStats, RfmSegmentRule
 from segments.stats import member_stats_refresh
-from segments.stats.queries import STAT_COLUMNS
-from segments.stats.refresh import RFM_COLUMNS
+from segments.stats.queries import RFM_COLUMNS, STAT_COLUMNS
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
