@@ -67,24 +67,26 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 
 
 def postgres_options() -> dict:
-    """psycopg 3 binds parameters on the server and prepares a statement once a connection has run it
-    DATABASE_PREPARE_THRESHOLD times, so PostgreSQL stops parsing and planning the same statements of
-    every order. 0 turns both off (a transaction-pooling PgBouncer before 1.21 cannot keep prepared
-    statements)."""
+    """Server-side binding, and statements prepared once a connection has run them N times.
+
+    PostgreSQL then stops parsing and planning the same statements of every order. N is
+    DATABASE_PREPARE_THRESHOLD; 0 turns both off (a transaction-pooling PgBouncer before 1.21 cannot
+    keep prepared statements).
+    """
     threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
     return {"server_side_binding": True, "prepare_threshold": threshold} if threshold else {}
 
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = postgres_options()
-# Covering indexes (INCLUDE) are for PostgreSQL; SQLite builds the same index without the extra columns.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat read while one of them writes.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) are for PostgreSQL; SQLite builds the same index without the extra columns.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
