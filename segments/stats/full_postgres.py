@@ -5,10 +5,12 @@ statement this replaces kept one core busy however many the server had. The refr
 steps; the first three read committed data and write only to two unlogged work tables, the last writes
 every change to `segments_memberstats` in the caller's transaction, so readers never see half of it:
 
-1. each range's statistics into `segments_memberstats_stage` (one row per member);
+1. each range's statistics into `segments_memberstats_stage` (one row per member), with whether they
+   differ from the stored ones and the stored RFM scores, read in the same merge by member id;
 2. the RFM quintile boundaries: for each score, the (key, member id) of the last buyer of quintiles 1–4,
    which turns NTILE(5) into four comparisons per member instead of a window over all buyers;
-3. each range's rows that differ from the stored ones, scored, into `segments_memberstats_changes`;
+3. each range's rows whose statistics, scores or RFM segment changed, scored, into
+   `segments_memberstats_changes` (the stage alone says which: no second join with the stored rows);
 4. one UPDATE of the changed rows and one INSERT of the new ones.
 
 With one connection (the setting at 1, and in tests, whose uncommitted rows other connections cannot
@@ -30,6 +32,9 @@ STAGE_TABLE = "segments_memberstats_stage"
 CHANGES_TABLE = "segments_memberstats_changes"
 logger = logging.getLogger(__name__)
 RFM_KEYS = {"r_score": "last_purchase_on", "f_score": "orders_count", "m_score": "total_spent"}
+# The stored values the stage keeps beside the fresh statistics, to tell which rows the RFM step changes;
+# rfm_code follows from the three scores, so comparing those covers it.
+STORED_RFM = [*RFM_KEYS, "rfm_segment"]
 RANGES_PER_CONNECTION = 2  # more ranges than connections, so one heavy range does not leave the rest idle
 
 # The map's 25 cells, the first rule by id winning a cell.
@@ -50,20 +55,17 @@ def full_refresh_postgres(as_of: dt.date, zones: list[str]) -> int:
     steps = _Steps()
     stat_columns = ", ".join(STAT_COLUMNS)
 
-    def stage(id_range):
-        select_sql, params = stats_select_postgres(as_of, None, zones, id_range)
-        return _statements([f"INSERT INTO {STAGE_TABLE} (member_id, {stat_columns}) "
-                            f"SELECT member_id, {stat_columns} FROM ({select_sql}) fresh"], params, fetch=False)
-
     with _Workers(size) as workers:
         workers.map([_statements([
             f"DROP TABLE IF EXISTS {STAGE_TABLE}, {CHANGES_TABLE}",
             f"CREATE UNLOGGED TABLE {STAGE_TABLE} AS "
-            f"SELECT member_id, {stat_columns} FROM segments_memberstats WITH NO DATA",
+            f"SELECT member_id, {stat_columns}, TRUE AS is_new, TRUE AS stats_changed, "
+            f"{', '.join(f'{c} AS stored_{c}' for c in STORED_RFM)} "
+            f"FROM segments_memberstats WITH NO DATA",
             f"CREATE UNLOGGED TABLE {CHANGES_TABLE} AS "
             f"SELECT member_id, {stat_columns}, {', '.join(RFM_COLUMNS)}, TRUE AS is_new "
             f"FROM segments_memberstats WITH NO DATA"], fetch=False)])
-        workers.map([stage(id_range) for id_range in _id_ranges(size, RANGES_PER_CONNECTION)])
+        workers.map([_stage_statement(as_of, zones, id_range) for id_range in _id_ranges(size, RANGES_PER_CONNECTION)])
         workers.map([_statements([f"ANALYZE {STAGE_TABLE}"], fetch=False)])
         steps.done("statistics")
         scores_sql, scores_params = _rfm_scores_sql(workers)
@@ -163,24 +165,43 @@ def _quintile_ends(keys: list[str], positions: list[int], buyers: int):
     return job
 
 
-def _changes_statement(id_range, scores_sql: str, scores_params: list):
-    """A job: the rows of `id_range` (all when None) that are new or differ from the stored ones, scored."""
-    columns = [*STAT_COLUMNS, *RFM_COLUMNS]
+def _stage_statement(as_of: dt.date, zones: list[str], id_range):
+    """A job: the fresh statistics of `id_range` (all when None) into the stage, each row with whether it
+    differs from the stored one and the stored RFM scores, read in the same merge by member id.
+    """
+    select_sql, params = stats_select_postgres(as_of, None, zones, id_range)
     in_range, range_params = ("WHERE member_id BETWEEN %s AND %s", list(id_range)) if id_range else ("", [])
     stored = f"(SELECT * FROM segments_memberstats {in_range})" if id_range else "segments_memberstats"
-    changed = " OR ".join(f"s.{c} IS DISTINCT FROM n.{c}" for c in columns)
+    changed = " OR ".join(f"s.{c} IS DISTINCT FROM n.{c}" for c in STAT_COLUMNS)
+    sql = f"""
+        INSERT INTO {STAGE_TABLE} (member_id, {", ".join(STAT_COLUMNS)}, is_new, stats_changed,
+                                   {", ".join(f"stored_{c}" for c in STORED_RFM)})
+        SELECT n.member_id, {", ".join(f"n.{c}" for c in STAT_COLUMNS)}, s.member_id IS NULL,
+               s.member_id IS NULL OR {changed}, {", ".join(f"s.{c}" for c in STORED_RFM)}
+          FROM ({select_sql}) n LEFT JOIN {stored} s ON s.member_id = n.member_id
+    """
+    return _statements([sql], [*params, *range_params], fetch=False)
+
+
+def _changes_statement(id_range, scores_sql: str, scores_params: list):
+    """A job: the rows of `id_range` (all when None) that are new, whose statistics changed, or whose RFM
+    scores or segment changed, scored, into the changes table.
+    """
+    columns = [*STAT_COLUMNS, *RFM_COLUMNS]
+    in_range, range_params = ("WHERE member_id BETWEEN %s AND %s", list(id_range)) if id_range else ("", [])
+    rfm_changed = " OR ".join(f"n.stored_{c} IS DISTINCT FROM n.{c}" for c in STORED_RFM)
     sql = f"""
         INSERT INTO {CHANGES_TABLE} (member_id, {", ".join(columns)}, is_new)
-        SELECT n.member_id, {", ".join(f"n.{c}" for c in columns)}, s.member_id IS NULL
+        SELECT n.member_id, {", ".join(f"n.{c}" for c in columns)}, n.is_new
           FROM (SELECT scored.*,
                        COALESCE(scored.r_score::text || scored.f_score::text || scored.m_score::text, '') AS rfm_code,
                        CASE WHEN scored.r_score IS NULL THEN '' ELSE COALESCE(cell.name, '') END AS rfm_segment
-                  FROM (SELECT stage.*, {scores_sql} FROM {STAGE_TABLE} stage {in_range}) scored
+                  -- OFFSET 0 keeps the scores computed once per row, not once per reference
+                  FROM (SELECT stage.*, {scores_sql} FROM {STAGE_TABLE} stage {in_range} OFFSET 0) scored
                   LEFT JOIN ({RFM_CELLS}) cell ON cell.r = scored.r_score AND cell.f = scored.f_score) n
-          LEFT JOIN {stored} s ON s.member_id = n.member_id
-         WHERE s.member_id IS NULL OR {changed}
+         WHERE n.stats_changed OR {rfm_changed}
     """
-    return _statements([sql], [*scores_params, *range_params, *range_params], fetch=False)
+    return _statements([sql], [*scores_params, *range_params], fetch=False)
 
 
 def _apply_changes(as_of: dt.date) -> int:

@@ -155,6 +155,42 @@ def test_rfm_quintiles_break_ties_by_member_id_like_ntile(buyers):
         assert {member_id: getattr(row, score) for member_id, row in stats.items()} == expected, score
 
 
+def test_a_refresh_rewrites_members_whose_rfm_scores_moved_though_their_statistics_did_not():
+    # given members refreshed once
+    members = _varied_members(12)
+    member_stats_refresh(as_of=AS_OF)
+    before = {row[0]: row for row in _stats_rows()}
+    # when a new buyer arrives with the largest and latest order, which moves others between quintiles
+    newcomer = MemberFactory()
+    OrderFactory(member=newcomer, created_at=at(AS_OF), total=Decimal("99999"))
+    result = member_stats_refresh(as_of=AS_OF)
+    # then the rows are exactly those a refresh from scratch writes
+    refreshed = _stats_rows()
+    MemberStats.objects.all().delete()
+    member_stats_refresh(as_of=AS_OF)
+    assert refreshed == _stats_rows()
+    # and the rewritten rows were the newcomer plus members whose scores alone changed
+    moved = [row[0] for row in refreshed if row[0] in before and row != before[row[0]]]
+    stat_count = 1 + len(STAT_COLUMNS)
+    assert moved and all(before[member_id][:stat_count] == row[:stat_count]
+                         for member_id in moved for row in refreshed if row[0] == member_id)
+    assert result.written == 1 + len(moved)
+    assert len(members) + 1 == len(refreshed)
+
+
+def test_a_renamed_rfm_segment_rewrites_the_members_in_it():
+    # given a buyer refreshed into some RFM segment
+    buyer = MemberFactory()
+    OrderFactory(member=buyer, created_at=at(AS_OF - dt.timedelta(days=3)))
+    member_stats_refresh(as_of=AS_OF)
+    segment = MemberStats.objects.get(member=buyer).rfm_segment
+    # when staff rename that segment in the map
+    RfmSegmentRule.objects.filter(name=segment).update(name="Renamed")
+    # then the next refresh rewrites the buyer with the new name, though nothing else changed
+    assert member_stats_refresh(as_of=AS_OF).written == 1
+    assert MemberStats.objects.get(member=buyer).rfm_segment == "Renamed"
+
+
 def test_seeded_rfm_map_covers_every_cell_of_the_grid_exactly_once():
     cells = {}
     for rule in RfmSegmentRule.objects.all():
