@@ -164,6 +164,11 @@ class EngagementEvent(models.Model):
         indexes = [
             models.Index(fields=["member", "occurred_at"], name="engagement_member_time"),
             models.Index(fields=["kind", "occurred_at"], name="engagement_kind_time"),
+            # Opens and clicks by member, covering what the statistics refresh reads of them: it scans them
+            # member by member without touching the table, and skips the sends, two events in three.
+            models.Index(fields=["member", "occurred_at"], include=["kind", "channel"],
+                         # an OR, not IN: its definition reads back the same, so a bulk load can rebuild it
+                         condition=Q(kind="open") | Q(kind="click"), name="engagement_member_response"),
         ]
 
     def __str__(self):

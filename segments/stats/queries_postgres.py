@@ -12,7 +12,7 @@ from django.conf import settings
 from core.timezones import shop_day_start
 
 from .queries import DAYS_PER_MONTH
-from .zones import local_day_number_sql, zone_offsets_values
+from .zones import local_day_number_sql, local_hour_sql
 
 
 def stats_select_postgres(
@@ -36,7 +36,7 @@ def stats_select_postgres(
     events_filter = condition.format("e.member_id")
     members_filter = condition.format("m.id")
     day_sql, day_params = local_day_number_sql("o.created_at", settings.SHOP_TIME_ZONE, cutoff)
-    offsets_sql, offsets_params = zone_offsets_values(zones, cutoff)
+    hour_sql, hour_params = local_hour_sql("e.occurred_at", "m.timezone", zones, cutoff)
     sql = f"""
     WITH purchase AS (
         SELECT p.member_id, p.total, p.day, p.day - LAG(p.day) OVER (PARTITION BY p.member_id ORDER BY p.created_at) AS gap
@@ -61,7 +61,6 @@ def stats_select_postgres(
         SELECT r.referred_by_id AS member_id, COUNT(*) AS n FROM customers_member r
          WHERE r.referred_by_id IS NOT NULL{referrals_filter} GROUP BY r.referred_by_id
     ),
-    zone_offset (zone, since, utc_offset) AS ({offsets_sql}),
     engagement AS (
         SELECT x.member_id,
                COUNT(*) FILTER (WHERE x.kind = 'open') AS opens,
@@ -70,13 +69,9 @@ def stats_select_postgres(
                COUNT(*) FILTER (WHERE x.channel = 'email') AS email_n,
                COUNT(*) FILTER (WHERE x.channel = 'push') AS push_n,
                COUNT(*) FILTER (WHERE x.channel = 'sms') AS sms_n
-          FROM (SELECT e.member_id, e.kind, e.channel,
-                       CASE WHEN e.occurred_at >= z.since
-                            THEN (floor((date_part('epoch', e.occurred_at) + z.utc_offset) / 3600)::bigint %% 24)::int
-                            ELSE EXTRACT(HOUR FROM e.occurred_at AT TIME ZONE m.timezone)::int END AS hour
+          FROM (SELECT e.member_id, e.kind, e.channel, {hour_sql} AS hour
                   FROM customers_engagementevent e
                   JOIN customers_member m ON m.id = e.member_id
-                  LEFT JOIN zone_offset z ON z.zone = m.timezone
                  WHERE e.kind IN ('open', 'click') AND e.occurred_at < %s{events_filter}{members_filter}) x
          GROUP BY x.member_id
     )
@@ -106,6 +101,6 @@ def stats_select_postgres(
       LEFT JOIN engagement en ON en.member_id = m.id
      WHERE true{members_filter}
     """
-    params = [*day_params, cutoff, *ids, month_ago, month_ago, cutoff, *ids, *ids, *offsets_params, cutoff, *ids,
+    params = [*day_params, cutoff, *ids, month_ago, month_ago, cutoff, *ids, *ids, *hour_params, cutoff, *ids,
               *ids, *ids]
     return sql, params
