@@ -47,7 +47,7 @@ def stats_select_postgres(
     orders AS (
         SELECT member_id, COUNT(*) AS n, SUM(total) AS spent,
                DATE '1970-01-01' + MIN(day) AS first_day, DATE '1970-01-01' + MAX(day) AS last_day,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FILTER (WHERE gap IS NOT NULL) AS median
           FROM purchase GROUP BY member_id
     ),
     points AS (
@@ -83,7 +83,7 @@ def stats_select_postgres(
            o.last_day AS last_purchase_on,
            CASE WHEN o.n > 1 AND o.last_day > o.first_day
                 THEN ROUND((o.n - 1) * {DAYS_PER_MONTH} / (o.last_day - o.first_day), 3) END AS purchases_per_month,
-           ROUND(o.median::numeric, 1) AS median_days_between,
+           ROUND((o.median * 2)::int * 0.5, 1) AS median_days_between,
            COALESCE(p.earned, 0) AS points_earned_30d,
            COALESCE(p.spent, 0) AS points_spent_30d,
            COALESCE(p.redemptions, 0) AS redemptions_count,
