@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, connections
@@ -32,6 +33,8 @@ STAGE_TABLE = "segments_memberstats_stage"
 CHANGES_TABLE = "segments_memberstats_changes"
 logger = logging.getLogger(__name__)
 RFM_KEYS = {"r_score": "last_purchase_on", "f_score": "orders_count", "m_score": "total_spent"}
+# Money sorts as whole kopecks: an integer sorts in two thirds of the time of a numeric, in the same order.
+SORT_AS = {"total_spent": ("(total_spent * 100)::bigint", lambda kopecks: Decimal(kopecks).scaleb(-2))}
 # The stored values the stage keeps beside the fresh statistics, to tell which rows the RFM step changes;
 # rfm_code follows from the three scores, so comparing those covers it.
 STORED_RFM = [*RFM_KEYS, "rfm_segment"]
@@ -42,6 +45,7 @@ RFM_CELLS = """
     SELECT DISTINCT ON (r, f) r, f, rule.name
       FROM segments_rfmsegmentrule rule, generate_series(rule.r_min::int, rule.r_max::int) r,
            generate_series(rule.f_min::int, rule.f_max::int) f
+     WHERE r BETWEEN 1 AND 5 AND f BETWEEN 1 AND 5
      ORDER BY r, f, rule.id
 """
 
@@ -66,12 +70,12 @@ def full_refresh_postgres(as_of: dt.date, zones: list[str]) -> int:
             f"SELECT member_id, {stat_columns}, {', '.join(RFM_COLUMNS)}, TRUE AS is_new "
             f"FROM segments_memberstats WITH NO DATA"], fetch=False)])
         workers.map([_stage_statement(as_of, zones, id_range) for id_range in _id_ranges(size, RANGES_PER_CONNECTION)])
-        workers.map([_statements([f"ANALYZE {STAGE_TABLE}"], fetch=False)])
         steps.done("statistics")
         scores_sql, scores_params = _rfm_scores_sql(workers)
+        names = _rfm_cell_names()
         steps.done("rfm_boundaries")
         # One range per connection: each scans the (unindexed) stage once, and the work is even.
-        workers.map([_changes_statement(id_range, scores_sql, scores_params) for id_range in _id_ranges(size, 1)])
+        workers.map([_changes_statement(id_range, scores_sql, scores_params, names) for id_range in _id_ranges(size, 1)])
         steps.done("diff")
     written = _apply_changes(as_of)
     steps.done("write")
@@ -149,8 +153,10 @@ def _quintile_ends(keys: list[str], positions: list[int], buyers: int):
         found = {}
         fractions = [(position - 0.5) / buyers for position in positions]
         for key in keys:
-            values = execute_tuned(on, [f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY {key}) "
+            sort_key, back = SORT_AS.get(key, (key, lambda value: value))
+            values = execute_tuned(on, [f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY {sort_key}) "
                                    f"FROM {STAGE_TABLE} WHERE orders_count > 0"], [fractions], fetch=True)[0][0]
+            values = [back(value) for value in values]
             picks, params = [], []
             for position, value in zip(positions, values):
                 # the k-th member id among those with this value, k = position - buyers ranked before it
@@ -183,9 +189,22 @@ def _stage_statement(as_of: dt.date, zones: list[str], id_range):
     return _statements([sql], [*params, *range_params], fetch=False)
 
 
-def _changes_statement(id_range, scores_sql: str, scores_params: list):
+def _rfm_cell_names() -> list[str]:
+    """The map's segment name of each (R, F) cell at index (R - 1) * 5 + F - 1; '' where no rule covers it."""
+    names = [""] * 25
+    with connection.cursor() as cursor:
+        cursor.execute(RFM_CELLS)
+        for r, f, name in cursor.fetchall():
+            names[(r - 1) * 5 + f - 1] = name
+    return names
+
+
+def _changes_statement(id_range, scores_sql: str, scores_params: list, cell_names: list[str]):
     """A job: the rows of `id_range` (all when None) that are new, whose statistics changed, or whose RFM
     scores or segment changed, scored, into the changes table.
+
+    The segment name is looked up in an array of the 25 cells rather than joined: the unanalysed stage
+    gives the planner no row count to choose a join by.
     """
     columns = [*STAT_COLUMNS, *RFM_COLUMNS]
     in_range, range_params = ("WHERE member_id BETWEEN %s AND %s", list(id_range)) if id_range else ("", [])
@@ -195,13 +214,13 @@ def _changes_statement(id_range, scores_sql: str, scores_params: list):
         SELECT n.member_id, {", ".join(f"n.{c}" for c in columns)}, n.is_new
           FROM (SELECT scored.*,
                        COALESCE(scored.r_score::text || scored.f_score::text || scored.m_score::text, '') AS rfm_code,
-                       CASE WHEN scored.r_score IS NULL THEN '' ELSE COALESCE(cell.name, '') END AS rfm_segment
+                       CASE WHEN scored.r_score IS NULL THEN ''
+                            ELSE (%s::text[])[(scored.r_score - 1) * 5 + scored.f_score] END AS rfm_segment
                   -- OFFSET 0 keeps the scores computed once per row, not once per reference
-                  FROM (SELECT stage.*, {scores_sql} FROM {STAGE_TABLE} stage {in_range} OFFSET 0) scored
-                  LEFT JOIN ({RFM_CELLS}) cell ON cell.r = scored.r_score AND cell.f = scored.f_score) n
+                  FROM (SELECT stage.*, {scores_sql} FROM {STAGE_TABLE} stage {in_range} OFFSET 0) scored) n
          WHERE n.stats_changed OR {rfm_changed}
     """
-    return _statements([sql], [*scores_params, *range_params], fetch=False)
+    return _statements([sql], [cell_names, *scores_params, *range_params], fetch=False)
 
 
 def _apply_changes(as_of: dt.date) -> int:
