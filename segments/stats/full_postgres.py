@@ -26,6 +26,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, connections
 
+from core.sql import tune_for_bulk_pass
+
 from .queries import RFM_COLUMNS, STAT_COLUMNS
 from .queries_postgres import stats_select_postgres
 
@@ -296,12 +298,10 @@ class _Workers:
 def execute_tuned(on, statements: list[str], params: list, fetch: bool):
     """Run `statements` on the connection `on` (the last one with `params`); the last one's rows if `fetch`.
 
-    Every statistics statement runs this way: without the JIT (compiling them cost ~3 s and won nothing
-    back) and with work_mem for the sorts and hash joins to stay in memory, for this transaction only.
+    Every statistics statement runs this way (tune_for_bulk_pass: no JIT, sorts and hashes in memory).
     """
     with on.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        tune_for_bulk_pass(cursor)
         for number, sql in enumerate(statements, start=1):
             cursor.execute(sql, params if number == len(statements) else None)
         return cursor.fetchall() if fetch else None
