@@ -32,8 +32,9 @@ from analytics.services import clv_fit  # noqa: E402
 from analytics.tests.cdnow import DATA  # noqa: E402
 from core.timezones import shop_today  # noqa: E402
 
-FLOOR_SQL = ("SELECT COUNT(*) FROM (SELECT member_id, COUNT(*), SUM(total) FROM loyalty_order "
-             "WHERE status = 'completed' GROUP BY member_id) s")
+# The outer query reads the per-member aggregates (under a bare COUNT(*) PostgreSQL would drop them).
+FLOOR_SQL = ("SELECT COUNT(*), SUM(n), SUM(spent) FROM (SELECT member_id, COUNT(*) AS n, SUM(total) AS spent "
+             "FROM loyalty_order WHERE status = 'completed' GROUP BY member_id) s")
 PUBLISHED = "r=0.243 alpha=4.414 a=0.793 b=2.426; p=6.25 q=3.74 v=15.44"
 
 
