@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from core.timezones import shop_today
 from loyalty.models import LedgerEntry, LotState, PointsLot, ProgrammeSettings, ValidityKind
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _order(member, external_id="W-1"):
-    return order_upsert(source="shop", external_id=external_id, member=member, created_at=dt.datetime.now(),
+    return order_upsert(source="shop", external_id=external_id, member=member, created_at=timezone.now(),
                         status="completed", total="1000.00", currency="RUB", channel="web", store="",
                         lines=[{"sku": "TEA", "quantity": "2", "unit_price": "500.00"}])[0]
 

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from core.exceptions import DomainError
 from core.testing.parallel import errors_of, run_at_once
@@ -20,7 +21,7 @@ LINES = [{"sku": "TEA", "quantity": "2", "unit_price": "300.00"}, {"sku": "CUP",
 
 def upsert(member, *, external_id="W-1", status="completed", lines=LINES, total="1000.00", currency="RUB",
            created_at=None):
-    return order_upsert(source="shop", external_id=external_id, member=member, created_at=created_at or dt.datetime.now(),
+    return order_upsert(source="shop", external_id=external_id, member=member, created_at=created_at or timezone.now(),
                         status=status, total=total, currency=currency, channel="web", store="", lines=lines)
 
 

@@ -1,9 +1,9 @@
 """The per-process cache of the programme's settings, earning rules and tiers (`earning_config()`)."""
-import datetime as dt
 import time
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from customers.tests.factories import MemberFactory
 from loyalty.models import EarningRule, LedgerEntry
@@ -26,7 +26,7 @@ def config_cache(settings):
 
 
 def earn(member, external_id):
-    order, _ = order_upsert(source="shop", external_id=external_id, member=member, created_at=dt.datetime.now(),
+    order, _ = order_upsert(source="shop", external_id=external_id, member=member, created_at=timezone.now(),
                             status="completed", total="1000.00", currency="RUB", channel="web", lines=LINES)
     return LedgerEntry.objects.get(order=order, kind="earn").points
 
@@ -53,7 +53,7 @@ def test_a_deleted_rule_stops_earning_at_once():
     assert earn(member, "A") == 100
     EarningRuleFactory(kind="promotion", multiplier=Decimal("2")).delete()  # unrelated save + delete
     rule.delete()
-    order, _ = order_upsert(source="shop", external_id="B", member=member, created_at=dt.datetime.now(),
+    order, _ = order_upsert(source="shop", external_id="B", member=member, created_at=timezone.now(),
                             status="completed", total="1000.00", currency="RUB", channel="web", lines=LINES)
     assert not LedgerEntry.objects.filter(order=order).exists()
 
