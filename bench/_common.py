@@ -19,14 +19,16 @@ def timed(action):
     return time.monotonic() - started, value
 
 
-def floor_pass(sql: str):
-    """(seconds, result) of one bare aggregate pass, run once to warm the cache and then measured."""
+def first_value(sql: str):
+    """The first column of the first row of `sql`."""
     from django.db import connection
 
-    def run():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchone()[0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
 
-    run()
-    return timed(run)
+
+def floor_pass(sql: str):
+    """(seconds, result) of one bare aggregate pass, run once to warm the cache and then measured."""
+    first_value(sql)
+    return timed(lambda: first_value(sql))

@@ -7,8 +7,8 @@ Reports, in one run: the floor (one bare GROUP BY member pass over all orders, m
 after the daily recompute), a first full stage assignment (lifecycle tables emptied first), and the
 daily recompute of the next day. By default the ranges run one after another in this process; with
 --workers N they run N at a time on their own connections, as N Celery workers run the beat task's
-fan-out. It empties
-the lifecycle tables of that database before it starts, and leaves the first two days' results.
+fan-out. It empties the lifecycle tables of that database before it starts, and leaves the first two
+days' results.
 """
 import argparse
 import datetime as dt

@@ -4,10 +4,10 @@
 
 Reports, in one run on the demo dataset: the floor (one bare aggregate pass over all orders, measured
 before and after each refresh), the statistics and RFM refresh (the first one, which writes every row,
-and the next one, which finds nothing changed; --repeat N runs it N times), the micro-segment's count preview, and full refreshes of 20 typical segments: the
-first fill, then the next full refresh (every rule evaluated again and diffed, nothing changed), one
-segment after another or, with --workers N, N at a time as N Celery workers would. It replaces the
-segments tables' contents of that database.
+and the next one, which finds nothing changed; --repeat N runs it N times), the micro-segment's count
+preview, and full refreshes of 20 typical segments: the first fill, then the next full refresh (every
+rule evaluated again and diffed, nothing changed), one segment after another or, with --workers N, N at
+a time as N Celery workers would. It replaces the segments tables' contents of that database.
 """
 import argparse
 import os
@@ -15,7 +15,7 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from _common import floor_pass, timed  # sets Django up
+from _common import first_value, floor_pass, timed  # sets Django up
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -75,12 +75,6 @@ TYPICAL = {
 }
 
 
-def _run(sql):
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchone()
-
-
 def refresh_segments(segments, workers):
     """{slug: (entered, left)} of refreshing every segment, each in its own transaction and connection."""
     def one(segment):
@@ -114,11 +108,11 @@ def main():
     floors = [floor_pass(FLOOR_SQL)[0]]
     index_count_seconds, _ = floor_pass(INDEX_COUNT_SQL)
     refresh_seconds, refresh = timed(member_stats_refresh)
-    floors.append(timed(lambda: _run(FLOOR_SQL))[0])
+    floors.append(timed(lambda: first_value(FLOOR_SQL))[0])
     again = []
     for _ in range(args.repeat):
         seconds, result = timed(member_stats_refresh)
-        floors.append(timed(lambda: _run(FLOOR_SQL))[0])
+        floors.append(timed(lambda: first_value(FLOOR_SQL))[0])
         again.append((seconds, result.written, seconds / ((floors[-2] + floors[-1]) / 2)))
     print(f"floor (one GROUP BY member pass over all orders, count and sum per member), around each refresh: "
           f"{', '.join(f'{f:.2f}' for f in floors)} s; the first version's index-only count: {index_count_seconds:.2f} s")
