@@ -82,12 +82,11 @@ def lifecycle_recompute_range(*, as_of: dt.date, id_range: tuple[int, int]) -> C
         if is_postgres():
             # Two runs of the same range at once queue up instead of interleaving.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_100, id_range[0] % 2_000_000_000])
-        cursor.execute("DROP TABLE IF EXISTS lifecycle_changes")
-        if is_postgres():
-            # Grouping the orders in member order (the covering index) and merging with the stages beats
-            # hashing a million members, but the planner, which underestimates members per order by ten
-            # times, picks the hash.
+            # For the changes query below: grouping the orders in member order (the covering index) and
+            # merging with the stages beats hashing a million members, but the planner, which
+            # underestimates members per order by ten times, picks the hash.
             cursor.execute("SET LOCAL enable_hashagg = off")
+        cursor.execute("DROP TABLE IF EXISTS lifecycle_changes")
         cursor.execute(f"CREATE TEMP TABLE lifecycle_changes AS {sql}", params)
         if is_postgres():
             cursor.execute("SET LOCAL enable_hashagg = on")
