@@ -239,7 +239,7 @@ def _apply_changes(as_of: dt.date) -> int:
                       FROM {CHANGES_TABLE} n WHERE n.is_new ORDER BY n.member_id
                     RETURNING 1)
                 SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted)"""
-    # Through _execute, so the write runs without the JIT too, as every other step does.
+    # Through execute_tuned, so the write runs without the JIT too, as every other step does.
     return execute_tuned(connection, [sql], [as_of, as_of], fetch=True)[0][0]
 
 
