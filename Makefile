@@ -5,15 +5,36 @@ PIP := $(VENV)/bin/pip
 DEMO_MEMBERS ?= 3000
 PORT ?= 8000
 
-.PHONY: run test venv migrate demo worker clean-broker
+.PHONY: run test check venv venv-dev lock lock-check migrate demo worker clean-broker
 
-$(VENV)/.installed: requirements.txt
+# requirements.txt is the pinned runtime lock, requirements-dev.txt the runtime plus the test tools;
+# both are made from pyproject.toml by `make lock`.
+$(VENV)/.runtime: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --quiet --annotation-style line --custom-compile-command "make lock"
+
+# Re-resolve the locks after editing pyproject.toml (pins already in a lock are kept where they still fit).
+lock: venv-dev
+	$(LOCK) -o requirements.txt
+	$(LOCK) --extra dev -o requirements-dev.txt
+
+# Fails when pyproject.toml asks for something the locks do not say (CI runs it).
+lock-check: venv-dev
+	@set -e; tmp=$$(mktemp -d); cp requirements.txt requirements-dev.txt $$tmp/; \
+	  $(LOCK) -o $$tmp/requirements.txt; $(LOCK) --extra dev -o $$tmp/requirements-dev.txt; \
+	  diff -u requirements.txt $$tmp/requirements.txt && diff -u requirements-dev.txt $$tmp/requirements-dev.txt \
+	  || { echo "the locks are out of date: run make lock"; exit 1; }
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
@@ -31,6 +52,11 @@ run: demo
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Static gates CI runs before the tests: lint, no model change without its migration, locks up to date.
+check: lock-check
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
 # Runs on SQLite unless DATABASE_URL names PostgreSQL (as .ci/run does for its first pass).
-test: venv
+test: venv-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

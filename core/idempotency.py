@@ -211,7 +211,7 @@ def idempotent(handler):
                 idempotency_release(claim=claim)
             return response
         except LostClaim:
-            raise IdempotencyInProgress("This Idempotency-Key was taken over by a retry; its result is the one kept.")
+            raise IdempotencyInProgress("This Idempotency-Key was taken over by a retry; its result is the one kept.") from None
         except Exception as exc:
             # The write rolled back; turn the error into its response and keep 4xx answers for replay.
             try:

@@ -109,7 +109,7 @@ def _offer(action: PlannedAction, coupon=None) -> str:
     if coupon is None:
         from loyalty.models import Coupon
 
-        coupon = Coupon.objects.filter(cause_key__startswith=f"campaign:", member=member,
+        coupon = Coupon.objects.filter(cause_key__startswith="campaign:", member=member,
                                        cause_key__endswith=f":{action.entry_id}").order_by("-id").first()
     body = Template(step.body_template).render(Context({"member": member, "first_name": member.first_name,
                                                         "coupon_code": coupon.code if coupon else ""}))

@@ -22,6 +22,6 @@ from .programme import (
 __all__ = [
     "Category", "Coupon", "CouponRedemption", "CouponTemplate", "DiscountKind", "EarningRule", "EarningRuleKind",
     "LedgerBucket", "LedgerEntry", "LedgerEntryKind", "LotState", "MemberAccount", "MemberMerge", "Order",
-    "OrderLine", "OrderStatus", "PointsLot", "Product", "ProgrammeSettings", "QualifyBy", "ReferralBeneficiary",
+    "OrderLine", "OrderReturn", "OrderStatus", "PointsLot", "Product", "ProgrammeSettings", "QualifyBy", "ReferralBeneficiary",
     "Reward", "SalesChannel", "Tier", "TierHistory", "ValidityKind",
 ]

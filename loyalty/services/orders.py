@@ -32,7 +32,7 @@ def _decimal(value, name, *, positive=False):
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
-        raise DomainError(f"{name} must be a decimal number.", code="invalid", fields={name: ["A decimal number."]})
+        raise DomainError(f"{name} must be a decimal number.", code="invalid", fields={name: ["A decimal number."]}) from None
     if not number.is_finite() or number < 0 or (positive and number == 0):
         message = "Must be greater than zero." if positive else "Must not be negative."
         raise DomainError(f"{name}: {message}", code="invalid_amount", fields={name: [message]})

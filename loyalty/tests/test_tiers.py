@@ -114,7 +114,7 @@ def test_a_tier_can_qualify_by_points_earned_and_shows_its_perks():
     ProgrammeSettings.objects.update_or_create(pk=1, defaults={"return_period_days": 0})
     EarningRuleFactory(points_per_unit=Decimal("0.1"))
     TierFactory(slug="base", rank=1, threshold=Decimal("0"))
-    vip = TierFactory(slug="vip", rank=2, qualify_by="points", threshold=Decimal("500"), multiplier=Decimal("2"),
+    TierFactory(slug="vip", rank=2, qualify_by="points", threshold=Decimal("500"), multiplier=Decimal("2"),
                       perks="Lounge access\nGift wrapping")
     member = MemberFactory()
     buy(member, "4000.00", "A")  # 400 points
