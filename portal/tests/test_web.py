@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 import pytest
@@ -130,3 +131,22 @@ def test_password_reset_through_the_portal(client, member, sent):
     assert client.post(link, {"password": "another-long-secret-7"}).status_code == 200  # used link refused
     member.user.refresh_from_db()
     assert member.user.check_password("fresh-long-secret-7")
+
+
+def test_saving_the_profile_in_russian_keeps_the_birth_date(web, member):
+    # given a member with a birth date, reading the portal in Russian
+    member.birth_date = dt.date(1978, 7, 23)
+    member.save(update_fields=["birth_date"])
+    web.cookies["django_language"] = "ru"
+
+    # when the profile page is read and its form sent back as the browser would send it
+    page = web.get("/profile/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    shown = re.search(r'<input type="date" name="birth_date" value="([^"]*)"', page)
+    response = web.post("/profile/", {"form": "profile", "first_name": member.first_name or "Анна",
+                                      "birth_date": shown.group(1) if shown else ""})
+
+    # then the date input holds an ISO date the browser can show, and the birth date survives the save
+    assert shown and shown.group(1) == "1978-07-23"
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.birth_date == dt.date(1978, 7, 23)

@@ -43,7 +43,10 @@ class ProfileForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     gender = forms.ChoiceField(label=_("Gender"), required=False,
                                choices=[("", _("Not specified")), (Gender.FEMALE, _("Female")), (Gender.MALE, _("Male"))])
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type="date"> reads and sends only ISO dates, whatever the page's language: a localised value
+    # ("23.07.1978") shows as empty and the next save would erase the birth date.
+    birth_date = forms.DateField(label=_("Birth date"), required=False, input_formats=["%Y-%m-%d"],
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     preferred_channel = forms.ChoiceField(label=_("Preferred channel"), required=False,
                                           choices=[("", _("No preference")), (Channel.EMAIL, _("Email")),
