@@ -2,6 +2,8 @@ import datetime as dt
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from core.timezones import shop_today
 
@@ -14,9 +16,25 @@ THRESHOLD_FIELDS = {"min_orders", "max_orders", "entry_day"}
 
 @admin.register(LifecycleStage)
 class LifecycleStageAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "bucket_label", "entry_day", "conversion_window_days", "action_window_end_days"]
+    list_display = ["position", "name", "slug", "bucket_label", "entry_day", "conversion_window_days",
+                    "action_window_end_days"]
+    list_display_links = ["name"]
     search_fields = ["slug", "name"]
     change_list_template = "admin/lifecycle/lifecyclestage/change_list.html"
+
+    def get_urls(self):
+        transitions = self.admin_site.admin_view(self.transitions_view)
+        return [path("transitions/", transitions, name="lifecycle_lifecyclestage_transitions"), *super().get_urls()]
+
+    def transitions_view(self, request):
+        """Moves into each stage per day, on a page of their own so the stages list stays first."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Transitions per day, last 30 days"),
+            "transitions_per_day": transitions_per_day(since=shop_today() - dt.timedelta(days=30)),
+        }
+        return TemplateResponse(request, "admin/lifecycle/lifecyclestage/transitions.html", context)
 
     @admin.display(description="Completed orders")
     def bucket_label(self, obj):
@@ -26,7 +44,6 @@ class LifecycleStageAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "stage_counts": stage_counts(),
-            "transitions_per_day": transitions_per_day(since=shop_today() - dt.timedelta(days=30)),
         }
         return super().changelist_view(request, extra_context=extra_context)
 

@@ -1,5 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_lazy as _
 
 
 class LifecycleStage(models.Model):
@@ -16,9 +18,14 @@ class LifecycleStage(models.Model):
     action_window_start_days = models.PositiveIntegerField(default=0, help_text="Actions may start this many days after entry.")
     action_window_end_days = models.PositiveIntegerField(default=7, help_text="…and must be done by this day after entry.")
     description = models.TextField(blank=True, help_text="What to do with members in this stage.")
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=_("Place of the stage on the members' path (New 1 … Lost 7). Stages that share buyers must start "
+                    "on later days as the place grows; 0 puts a new stage last."),
+    )
 
     class Meta:
-        ordering = ["min_orders", "entry_day"]
+        ordering = ["position", "min_orders", "entry_day"]
         constraints = [
             models.CheckConstraint(condition=Q(min_orders__gte=1), name="stage_bucket_starts_at_one_order"),
             models.CheckConstraint(
@@ -31,6 +38,35 @@ class LifecycleStage(models.Model):
 
     def __str__(self):
         return self.name
+
+    def overlaps(self, other: "LifecycleStage") -> bool:
+        """Whether the two stages' completed-order buckets share a count (so a member can pass both)."""
+        infinity = float("inf")
+        return (self.min_orders <= (other.max_orders if other.max_orders is not None else infinity)
+                and other.min_orders <= (self.max_orders if self.max_orders is not None else infinity))
+
+    def clean(self):
+        """Refuse a stage that breaks the path: e.g. At risk starting on day 120 when Lost starts on day 113."""
+        if self.min_orders is None or self.entry_day is None:
+            return  # the field errors say it already
+        others = [o for o in LifecycleStage.objects.exclude(pk=self.pk) if o.overlaps(self)]
+        if not self.position:
+            self.position = max((o.position for o in LifecycleStage.objects.exclude(pk=self.pk)), default=0) + 1
+        for other in others:
+            if other.entry_day == self.entry_day:
+                raise ValidationError({"entry_day": gettext(
+                    "«%(other)s» already starts on day %(day)s for the same buyers.") % {
+                    "other": other.name, "day": other.entry_day}})
+            if other.position == self.position:
+                raise ValidationError({"position": gettext(
+                    "«%(other)s» already has place %(position)s.") % {"other": other.name, "position": other.position}})
+            if (other.position < self.position) != (other.entry_day < self.entry_day):
+                before = other.position < self.position
+                raise ValidationError({"entry_day": gettext(
+                    "«%(stage)s» comes %(where)s «%(other)s» on the path, so it must start %(when)s day %(day)s.") % {
+                    "stage": self.name or self.slug, "other": other.name,
+                    "where": gettext("after") if before else gettext("before"),
+                    "when": gettext("after") if before else gettext("before"), "day": other.entry_day}})
 
     @property
     def bucket_label(self) -> str:

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def _form_data(stage, **changes):
     data = {field: getattr(stage, field) for field in [
         "slug", "name", "min_orders", "entry_day", "conversion_window_days", "action_window_start_days",
-        "action_window_end_days", "description"]}
+        "action_window_end_days", "description", "position"]}
     data["max_orders"] = stage.max_orders or ""
     data.update(changes)
     return data
@@ -53,5 +53,47 @@ def test_stage_list_shows_members_per_stage_and_transitions_per_day(admin_client
     buyer(3, 20, as_of=shop_today())
     lifecycle_recompute()
     page = admin_client.get(reverse("admin:lifecycle_lifecyclestage_changelist")).content.decode()
-    assert "Members per stage now" in page and "<td>Loyal</td><td>1</td>" in page
-    assert "<td>loyal</td><td>1</td>" in page  # today's transitions, by target stage
+    transitions = admin_client.get(reverse("admin:lifecycle_lifecyclestage_transitions")).content.decode()
+    assert "Участников в каждой стадии сейчас" in page and "<td>Loyal</td><td>1</td>" in page
+    assert "<td>loyal</td><td>1</td>" in transitions  # today's transitions, by target stage
+
+
+def test_a_stage_that_would_start_after_the_next_one_on_the_path_is_refused(admin_client):
+    # given the seeded path Loyal (day 20) → At risk (day 56) → Lost (day 113)
+    stage = LifecycleStage.objects.get(slug="at_risk")
+    url = reverse("admin:lifecycle_lifecyclestage_change", args=[stage.pk])
+
+    # when staff move At risk to day 120, after Lost
+    response = admin_client.post(url, {**_form_data(stage, entry_day=120)})
+
+    # then the form says why and nothing changes
+    assert response.status_code == 200
+    assert "Lost" in response.context["adminform"].form.errors["entry_day"][0]
+    assert LifecycleStage.objects.get(pk=stage.pk).entry_day == 56
+
+
+def test_a_day_inside_the_path_is_accepted_and_stages_of_other_buyers_do_not_interfere(admin_client):
+    # given At risk between Loyal (20) and Lost (113); the one-order stages (New at 10 …) share no buyers with it
+    stage = LifecycleStage.objects.get(slug="at_risk")
+    url = reverse("admin:lifecycle_lifecyclestage_change", args=[stage.pk])
+
+    # when it moves to day 75, the day Dormant starts for one- and two-order buyers
+    response = admin_client.post(url, {**_form_data(stage, entry_day=75),
+                                       "_confirm_thresholds": "1"})
+
+    # then it is saved
+    assert response.status_code == 302
+    assert LifecycleStage.objects.get(pk=stage.pk).entry_day == 75
+
+
+def test_the_stages_list_comes_first_and_transitions_have_their_own_page(admin_client):
+    # when staff open the stages list and the transitions page
+    stages_page = admin_client.get(reverse("admin:lifecycle_lifecyclestage_changelist")).content.decode()
+    transitions = admin_client.get(reverse("admin:lifecycle_lifecyclestage_transitions"))
+
+    # then the list is in path order and the per-day table is not on it
+    names = ["New", "Promising", "Wandering", "Dormant", "Loyal", "At risk", "Lost"]
+    positions = [stages_page.index(f">{name}</a>") for name in names]
+    assert positions == sorted(positions)
+    assert reverse("admin:lifecycle_lifecyclestage_transitions") in stages_page
+    assert transitions.status_code == 200
