@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.template import Context, Template, TemplateSyntaxError
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Campaign, CampaignEntry, CampaignSettings, CampaignStep, ManagerTask, MemberOffer, OutboxMessage, PlannedAction,
@@ -43,13 +44,13 @@ class CampaignStepInline(admin.StackedInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "trigger", "stage", "segment", "is_active", "holdout_percent", "entries_count",
-                    "results_link"]
+    list_display = ["name", "trigger", "stage", "segment", "priority", "is_active", "holdout_percent", "entries_count",
+                    "results_link", "audience_link"]
     list_filter = ["trigger", "is_active", "stage"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CampaignStepInline]
-    actions = ["launch_broadcast"]
+    actions = ["launch_broadcast", "plan_now"]
     readonly_fields = ["broadcast_launched_at"]
 
     def get_queryset(self, request):
@@ -71,7 +72,54 @@ class CampaignAdmin(admin.ModelAdmin):
 
         results = path("<int:pk>/results/", self.admin_site.admin_view(self.results_view),
                        name="campaigns_campaign_results")
-        return [results, *super().get_urls()]
+        audience = path("<int:pk>/audience/", self.admin_site.admin_view(self.audience_view),
+                        name="campaigns_campaign_audience")
+        return [results, audience, *super().get_urls()]
+
+    @admin.display(description=_("Audience"))
+    def audience_link(self, campaign):
+        from django.urls import reverse
+
+        return format_html('<a href="{}">{}</a>', reverse("admin:campaigns_campaign_audience", args=[campaign.pk]),
+                           _("Preview"))
+
+    def audience_view(self, request, pk):
+        from django.shortcuts import get_object_or_404, render
+
+        from .selectors import campaign_audience_preview, campaign_overlaps
+
+        campaign = get_object_or_404(Campaign.objects.select_related("stage", "segment"), pk=pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "campaign": campaign,
+                   "preview": campaign_audience_preview(campaign=campaign),
+                   "overlaps": campaign_overlaps(campaign=campaign),
+                   "title": _("Audience: %(campaign)s") % {"campaign": campaign}}
+        return render(request, "campaigns/audience.html", context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._warn_of_overlaps(request, form.instance)
+
+    def _warn_of_overlaps(self, request, campaign):
+        """Two active campaigns on one trigger both fire (two coupons to one member) unless priorities part them."""
+        from .selectors import campaign_overlaps
+
+        if not campaign.is_active:
+            return
+        rivals = [c for c in campaign_overlaps(campaign=campaign)
+                  if campaign.priority is None or c.priority is None or c.priority == campaign.priority]
+        if rivals:
+            self.message_user(request, _(
+                "Members who enter «%(campaign)s» also enter %(others)s: each will get both. Give the campaigns "
+                "different priorities so that a member enters only the highest one, or limit them to segments.") % {
+                "campaign": campaign, "others": ", ".join(f"«{c}»" for c in rivals)}, messages.WARNING)
+
+    @admin.action(description=_("Plan due entries and steps now (the 15-minute sweep)"))
+    def plan_now(self, request, queryset):
+        from .services.scheduling import campaigns_plan_due
+
+        result = campaigns_plan_due()
+        self.message_user(request, _("Planned: %(result)s.") % {
+            "result": ", ".join(f"{key} {value}" for key, value in result.items())}, messages.SUCCESS)
 
     def results_view(self, request, pk):
         from django.shortcuts import get_object_or_404, render

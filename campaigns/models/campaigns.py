@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy as _
 
 
 class Trigger(models.TextChoices):
@@ -21,8 +22,16 @@ class Campaign(models.Model):
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     stage = models.ForeignKey("lifecycle.LifecycleStage", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="campaigns")
-    segment = models.ForeignKey("segments.Segment", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="campaigns")
+    segment = models.ForeignKey(
+        "segments.Segment", null=True, blank=True, on_delete=models.PROTECT, related_name="campaigns",
+        help_text=_("Segment and broadcast campaigns: the segment they are about. Other triggers: the audience — only "
+                    "members in this segment enter; empty = everyone the trigger picks."),
+    )
+    priority = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text=_("When several active campaigns share a trigger (the same stage), a member enters only the one "
+                    "with the highest priority among those that have one. Empty: this campaign does not compete."),
+    )
     is_active = models.BooleanField(default=True)
     holdout_percent = models.PositiveSmallIntegerField(
         default=10, help_text="Share of entrants (0–50 %) who get nothing, chosen by a stable hash of member and campaign."
@@ -129,6 +138,14 @@ class CampaignStep(models.Model):
 
     def clean(self):
         errors = {}
+        campaign = getattr(self, "campaign", None)  # unset while the campaign itself is being created
+        if campaign is not None and self.day_offset is not None:
+            last_day = campaign.effective_action_window[1]
+            if self.day_offset > last_day:
+                errors["day_offset"] = gettext(
+                    "Day %(day)s is after the campaign's action window ends (day %(last)s): the step would never run. "
+                    "Move it earlier or lengthen the campaign's action window.") % {"day": self.day_offset,
+                                                                                    "last": last_day}
         if self.action == Action.MESSAGE and not self.channel:
             errors["channel"] = "A message needs a channel."
         if self.action == Action.MESSAGE and not self.body_template:

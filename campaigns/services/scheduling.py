@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from core.sql import is_postgres, timestamp_param
@@ -33,17 +33,43 @@ def _concat(*parts: str) -> str:
     return " || ".join(parts)
 
 
+def _audience_sql(campaign: Campaign) -> str:
+    """The campaign's audience segment as a condition on src.member_id ("true" when it has none).
+
+    Segment and broadcast triggers already select from their segment; for the other triggers the segment,
+    when set, limits who may enter.
+    """
+    if not campaign.segment_id or campaign.trigger in (Trigger.SEGMENT_ENTERED, Trigger.BROADCAST):
+        return "true"
+    return f"""EXISTS (SELECT 1 FROM segments_segmentmembership sm
+                        WHERE sm.member_id = src.member_id AND sm.segment_id = {int(campaign.segment_id)})"""
+
+
+def _outranked_sql(campaign: Campaign, occurrence_sql: str) -> str:
+    """False for members who entered (treated or held out) a higher-priority campaign of the same stage for
+    the same occurrence; "true" for campaigns without a priority, which do not compete."""
+    if campaign.priority is None or campaign.trigger != Trigger.STAGE_ENTERED:
+        return "true"
+    return f"""NOT EXISTS (SELECT 1 FROM campaigns_campaignentry rival
+                             JOIN campaigns_campaign rc ON rc.id = rival.campaign_id
+                            WHERE rival.member_id = src.member_id AND rival.occurrence = {occurrence_sql}
+                              AND rc.trigger = 'stage_entered' AND rc.stage_id = {int(campaign.stage_id)}
+                              AND rc.priority > {int(campaign.priority)})"""
+
+
 def entries_insert(*, campaign: Campaign, members_sql: str, params: list, occurrence_sql: str,
                    triggered_at_sql: str) -> int:
     """Enter the members `members_sql` selects (columns: member_id, occurrence, triggered_at named by the
-    two SQL expressions) into `campaign`, holding out its share. Returns the number of new entries."""
+    two SQL expressions) into `campaign`, holding out its share. Only members of the campaign's audience
+    segment enter, and none who already entered a higher-priority campaign of the same stage for the same
+    occurrence. Returns the number of new entries."""
     campaign_id = int(campaign.pk)  # integers inlined: the hash repeats the id
     bucket = holdout_bucket_sql("src.member_id", str(campaign_id))
     sql = f"""
         INSERT INTO campaigns_campaignentry (campaign_id, member_id, occurrence, triggered_at, is_holdout)
         SELECT {campaign_id}, src.member_id, {occurrence_sql}, {triggered_at_sql}, ({bucket} < {int(campaign.holdout_percent)})
           FROM ({members_sql}) src
-         WHERE true
+         WHERE {_audience_sql(campaign)} AND {_outranked_sql(campaign, occurrence_sql)}
         ON CONFLICT (campaign_id, member_id, occurrence) DO NOTHING"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -131,7 +157,9 @@ def campaigns_enter_stage(*, occurred_on: dt.date, member_id_range: tuple[int, i
     entered = 0
     low, high = member_id_range or (0, 2**62)
     triggered_at = shop_day_start(occurred_on)
-    for campaign in Campaign.objects.filter(is_active=True, trigger=Trigger.STAGE_ENTERED).select_related("stage"):
+    # Highest priority first, so that lower-priority campaigns of the same stage see who it took.
+    stage_campaigns = Campaign.objects.filter(is_active=True, trigger=Trigger.STAGE_ENTERED).select_related("stage")
+    for campaign in stage_campaigns.order_by(F("priority").desc(nulls_last=True), "pk"):
         entered += entries_insert(
             campaign=campaign,
             members_sql="""SELECT member_id FROM lifecycle_stagetransition
