@@ -150,3 +150,19 @@ def test_saving_the_profile_in_russian_keeps_the_birth_date(web, member):
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.birth_date == dt.date(1978, 7, 23)
+
+
+def test_consent_times_show_on_the_members_own_clock(web, member):
+    # given a member in Vladivostok (UTC+10) who gave email consent at 20:30 UTC
+    from customers.services import consent_set
+
+    member.timezone = "Asia/Vladivostok"
+    member.save(update_fields=["timezone"])
+    consent_set(member=member, purpose="email", granted=True, method="web",
+                at=dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC))
+
+    # when they open their profile
+    page = web.get("/profile/").content.decode()
+
+    # then the time is theirs: 06:30 the next morning
+    assert "02.03.2026 06:30" in page

@@ -4,9 +4,11 @@ from functools import wraps
 from types import SimpleNamespace
 
 from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone
 from rest_framework.throttling import ScopedRateThrottle
 
 from core.exceptions import DomainError
+from core.timezones import zone_or_shop
 
 
 def member_required(view):
@@ -16,7 +18,9 @@ def member_required(view):
     def wrapper(request, *args, **kwargs):
         if not (request.user.is_authenticated and hasattr(request.user, "member")):
             return redirect_to_login(request.get_full_path())
-        return view(request, request.user.member, *args, **kwargs)
+        member = request.user.member
+        with timezone.override(zone_or_shop(member.timezone)):  # times on the member's own clock
+            return view(request, member, *args, **kwargs)
 
     return wrapper
 
