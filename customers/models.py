@@ -152,12 +152,20 @@ class EngagementEvent(models.Model):
         CLICK = "click", "Clicked"
         UNSUBSCRIBE = "unsubscribe", "Unsubscribed"
         BOUNCE = "bounce", "Bounced"
+        COMPLAINT = "complaint", "Marked as spam"
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="engagement_events")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     occurred_at = models.DateTimeField()
     message_ref = models.CharField(max_length=64, blank=True)
+    # Imported history (an ESP's export) names its campaign and link; our own sends are found by message_ref.
+    campaign = models.CharField(max_length=255, blank=True, default="", db_default="")
+    url = models.CharField(max_length=2048, blank=True, default="", db_default="")
+    import_key = models.CharField(
+        max_length=64, null=True, blank=True, unique=True,
+        help_text="Imported events: a hash of member, kind, time, channel, campaign and URL, so a re-import adds nothing.",
+    )
 
     class Meta:
         ordering = ["-occurred_at"]

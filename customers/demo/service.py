@@ -70,7 +70,8 @@ def _attribute_definitions_ensure() -> None:
 
 def _catalogue_ensure(catalogue) -> np.ndarray:
     """Create the categories and products that are missing; return Product ids by catalogue index."""
-    categories = {name: Category.objects.get_or_create(name=name)[0] for name in catalogue.category_names}
+    categories = {name: Category.objects.get_or_create(path=name, defaults={"name": name})[0]
+                  for name in catalogue.category_names}
     existing = dict(Product.objects.values_list("sku", "id"))
     missing = [
         Product(sku=product_sku(i), name=f"{catalogue.category_names[c]} #{i + 1}",

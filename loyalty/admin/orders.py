@@ -1,19 +1,48 @@
+from django import forms
 from django.contrib import admin
 
+from core.exceptions import DomainError
+
 from ..models import Category, Order, OrderLine, OrderReturn, Product
+from ..services.catalogue import category_save, category_validate
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "parent"]
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = Category(pk=self.instance.pk, name=cleaned.get("name") or "", parent=cleaned.get("parent"))
+        try:  # the checks category_save makes, shown on the form instead of an error page
+            category_validate(category=candidate)
+        except DomainError as exc:
+            for field, messages in exc.fields.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "parent"]
-    search_fields = ["name"]
+    """Moving or renaming a category moves its subtree with it (category_save rewrites their paths)."""
+
+    form = CategoryForm
+    list_display = ["path", "name", "parent"]
+    search_fields = ["path"]
+    readonly_fields = ["path"]
+    autocomplete_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        category_save(category=obj)
 
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["sku", "name", "category"]
+    list_display = ["sku", "name", "brand", "category", "price"]
     list_filter = ["category"]
-    search_fields = ["sku", "name"]
+    search_fields = ["sku", "name", "brand"]
 
 
 class OrderLineInline(admin.TabularInline):

@@ -3,13 +3,14 @@ from customers.importing import cells
 from customers.importing.report import RowError
 from customers.importing.schema import Column, RowRejected, RowSchema
 from customers.importing.upsert import BatchOutcome, changed, upsert
-from loyalty.models import Category, Order, OrderLine, Product
+from loyalty.models import Order, OrderLine, Product
+from loyalty.services.catalogue import categories_ensure, category_path_clean
 
 LINE_COLUMNS = [
     Column("order_external_id", cells.text(64), required=True, in_header=True),
     Column("sku", cells.text(64), required=True, in_header=True),
     Column("product_name", cells.text(255)),
-    Column("category", cells.text(128)),
+    Column("category", category_path_clean),
     Column("quantity", cells.money(places=3, max_digits=10, strictly_positive=True), required=True, in_header=True),
     Column("unit_price", cells.money(places=2, max_digits=12), required=True, in_header=True),
 ]
@@ -24,9 +25,10 @@ class OrderLineImporter:
     order must be consecutive in the file (as shops export them): batches never split an order, and
     rows of an order that reappears after other orders are rejected.
 
-    Products are matched by sku and categories by name; missing ones are created from the first row
-    naming them (an empty product name becomes the sku). Existing products are never renamed here.
-    Lines already stored but absent from the file are left alone.
+    Products are matched by sku and categories by path (`Дети/Игрушки`; a flat name is a top-level
+    category); missing ones, with their parent categories, are created from the first row naming them
+    (an empty product name becomes the sku). Existing products are never renamed here. Lines already
+    stored but absent from the file are left alone.
     """
 
     kind = "order_lines"
@@ -135,11 +137,8 @@ class OrderLineImporter:
         product_ids.update(Product.objects.filter(sku__in=new).values_list("sku", "id"))
         return product_ids
 
-    def _category_ids(self, names, outcome) -> dict:
-        category_ids = dict(Category.objects.filter(name__in=names).values_list("name", "id"))
-        missing = names - category_ids.keys()
-        if missing:
-            Category.objects.bulk_create([Category(name=name) for name in missing], ignore_conflicts=True)
-            outcome.extra["categories created"] = len(missing)
-            category_ids.update(Category.objects.filter(name__in=missing).values_list("name", "id"))
-        return category_ids
+    def _category_ids(self, paths, outcome) -> dict:
+        ids, created = categories_ensure(paths)
+        if created:
+            outcome.extra["categories created"] = created
+        return ids

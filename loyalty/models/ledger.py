@@ -15,6 +15,10 @@ class MemberAccount(models.Model):
     available_points = models.BigIntegerField(default=0)
     pending_points = models.BigIntegerField(default=0)
     debt_points = models.BigIntegerField(default=0, help_text="Points owed after a reversal found them spent.")
+    tier_valid_until = models.DateField(
+        null=True, blank=True,
+        help_text="The tier is kept at least until this day (a tier carried over from a previous programme).",
+    )
     tier_below_since = models.DateField(
         null=True, blank=True, help_text="First review that found the member below their tier (grace period start)."
     )
@@ -42,6 +46,7 @@ class LedgerEntryKind(models.TextChoices):
     TRANSFER_OUT = "transfer_out", "Transferred out"
     UNLOCK = "unlock", "Unlocked (pending → available)"
     DEBT = "debt", "Debt recorded or paid off"
+    OPENING = "opening", "Opening balance (previous programme)"
 
 
 class LedgerBucket(models.TextChoices):

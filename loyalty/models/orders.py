@@ -3,22 +3,51 @@ from django.db import models
 from django.db.models import Q
 
 
+PATH_SEPARATOR = "/"
+
+
 class Category(models.Model):
-    name = models.CharField(max_length=128, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    """A node of the catalogue tree. `path` is the names from the root down, e.g. `Дети/Игрушки`: a subtree is
+    the category's path and every path under it, so "bought in a category" and a category's earning rule reach
+    its subcategories with one prefix match. A flat category is a root whose path is its name.
+
+    `path` follows `name` and `parent` on every save; `loyalty.services.catalogue` renames subtrees and
+    creates categories by path in bulk.
+    """
+
+    name = models.CharField(max_length=128)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=512, unique=True, editable=False)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["path"]
         verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_name_unique_in_parent"),
+        ]
 
     def __str__(self):
-        return self.name
+        return self.path or self.name
+
+    def save(self, *args, **kwargs):
+        self.path = self.path_build()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path"}
+        super().save(*args, **kwargs)
+
+    def path_build(self) -> str:
+        name = self.name.replace(PATH_SEPARATOR, "-")  # a name never splits into two levels
+        return f"{self.parent.path}{PATH_SEPARATOR}{name}" if self.parent_id else name
 
 
 class Product(models.Model):
     sku = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=255)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    brand = models.CharField(max_length=128, blank=True, default="", db_default="")
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, help_text="Shelf price.")
+    image_url = models.URLField(max_length=2048, blank=True, default="", db_default="")
+    url = models.URLField(max_length=2048, blank=True, default="", db_default="", help_text="The product's page.")
 
     class Meta:
         ordering = ["sku"]

@@ -15,7 +15,8 @@ from django.db.models import Sum
 from core.process_cache import ProcessCache
 from core.timezones import shop_day_start, shop_zone
 
-from ..models import EarningRule, EarningRuleKind, LedgerEntry, LedgerEntryKind, ProgrammeSettings, Tier
+from ..models import Category, EarningRule, EarningRuleKind, LedgerEntry, LedgerEntryKind, ProgrammeSettings, Tier
+from ..selectors.catalogue import path_within
 
 @dataclass(frozen=True)
 class EarningConfig:
@@ -99,6 +100,18 @@ def _member_cap_room(*, member, order, day: dt.date, programme) -> int | None:
     return room
 
 
+def _category_paths(lines, rules) -> dict[int, str]:
+    """The paths of the lines' and the category rules' categories, in one query, only when such a rule applies.
+
+    Read per order rather than cached with the rules: a category moved in the tree counts at once.
+    """
+    rule_ids = {rule.category_id for rule in rules if rule.kind == EarningRuleKind.CATEGORY and rule.category_id}
+    if not rule_ids:
+        return {}
+    ids = rule_ids | {line.product.category_id for line in lines if line.product.category_id}
+    return dict(Category.objects.filter(pk__in=ids).values_list("id", "path"))
+
+
 def needs_first_purchase(*, rules) -> bool:
     """Whether any of `rules` depends on the order being the member's first (else the check is skipped)."""
     return any(rule.bonus_points and rule.kind in (EarningRuleKind.FIRST_PURCHASE, EarningRuleKind.REFERRAL)
@@ -118,10 +131,13 @@ def order_earning(*, order, lines, member, tier, is_first_purchase: bool,
         if rule.kind == EarningRuleKind.PROMOTION:
             order_multiplier *= rule.multiplier
     earning = Earning()
+    category_paths = _category_paths(lines, rules)
     for line in lines:
         multiplier = order_multiplier
         for rule in rules:
-            if (rule.kind == EarningRuleKind.CATEGORY and rule.category_id and rule.category_id == line.product.category_id) or (
+            # A category's rule covers its subcategories: the product's category path starts with the rule's.
+            if (rule.kind == EarningRuleKind.CATEGORY and rule.category_id
+                    and path_within(category_paths.get(line.product.category_id), category_paths[rule.category_id])) or (
                 rule.kind == EarningRuleKind.PRODUCT and rule.product_id == line.product_id
             ):
                 multiplier *= rule.multiplier

@@ -10,9 +10,11 @@ from loyalty.models import Category, Order, OrderLine, OrderStatus, Product
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Category
-        django_get_or_create = ["name"]
+        django_get_or_create = ["path"]
 
     name = factory.Sequence(lambda n: f"Category {n}")
+    parent = None
+    path = factory.LazyAttribute(lambda c: f"{c.parent.path}/{c.name}" if c.parent else c.name)
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ from core.timezones import shop_day_start
 from customers.models import AttributeDefinition, EngagementEvent, Member
 from customers.selectors import member_time_zones
 from loyalty.models import Category, Order, Tier
+from loyalty.selectors.catalogue import category_subtree_q
 
 from .compiler import NUMERIC_OPS, compile_rules
 from .expressions import LocalHour, compare
@@ -158,14 +159,15 @@ def consent(p, context):
 
 
 @leaf("bought_in_category", "Bought in category", [
-    Param("categories", "choices", "Categories", lambda: list(Category.objects.values_list("name", flat=True))),
+    Param("categories", "choices", "Categories", lambda: list(Category.objects.values_list("path", flat=True))),
     Param("within_days", "days", "Within the last days"),
     Param("min_orders", "number", "At least this many orders", required=False),
 ], group="Behaviour")
 def bought_in_category(p, context):
+    """A category counts with its subcategories: `Дети` matches a toy filed under `Дети/Игрушки`."""
     orders = (
-        Order.objects.filter(status="completed", created_at__gte=_since(context, p["within_days"]),
-                             lines__product__category__name__in=p["categories"])
+        Order.objects.filter(category_subtree_q(p["categories"], prefix="lines__product__category__"),
+                             status="completed", created_at__gte=_since(context, p["within_days"]))
         .values("member").annotate(n=Count("id", distinct=True)).filter(n__gte=int(Decimal(p.get("min_orders", 1))))
     )
     return Q(pk__in=orders.values("member"))

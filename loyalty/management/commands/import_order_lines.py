@@ -9,7 +9,8 @@ Columns (product_name and category may be left out):
   order_external_id     the order's external_id (in --source); an unknown order is a bad row
   sku                   the product; a new sku creates a product named product_name (or the sku)
   product_name          used only when the product is created; existing products are not renamed
-  category              a category name, created if missing; used only when the product is created
+  category              a category path such as Дети/Игрушки (or a flat name), created with its parents
+                        if missing; used only when the product is created
   quantity              a decimal with at most 3 places, greater than zero
   unit_price            a decimal with at most 2 places, not negative
 
