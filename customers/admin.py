@@ -35,9 +35,9 @@ class AttributeDefinitionAdmin(admin.ModelAdmin):
 
 @admin.register(EngagementEvent)
 class EngagementEventAdmin(admin.ModelAdmin):
-    list_display = ["member", "channel", "kind", "occurred_at", "message_ref"]
+    list_display = ["member", "channel", "kind", "occurred_at", "message_ref", "campaign"]
     list_filter = ["channel", "kind"]
-    search_fields = ["member__external_id", "member__email", "message_ref"]
+    search_fields = ["member__external_id", "member__email", "message_ref", "campaign"]
     date_hierarchy = "occurred_at"
     raw_id_fields = ["member"]
     show_full_result_count = False

@@ -1,8 +1,8 @@
-"""One import mechanism shared by `import_members`, `import_orders` and `import_order_lines`.
+"""One import mechanism shared by every import command (members, engagement, orders, lines, points, tiers, products).
 
 A file is read as a stream (`source`), every row is cleaned by a schema of typed columns (`cells`,
-`schema`) and good rows are written in batches by a kind-specific writer (`members`, and the loyalty
-app's `loyalty.importing`), each batch one `INSERT … ON CONFLICT DO UPDATE` (`upsert`). The `runner`
+`schema`) and good rows are written in batches by a kind-specific writer (`members`, `engagement`, and
+the loyalty app's `loyalty.importing`), each batch one `INSERT … ON CONFLICT DO UPDATE` (`upsert`). The `runner`
 ties them together: progress after every batch, every bad row reported with its line and column,
 good rows kept, a summary at the end, and `customers.signals.import_finished` once it is committed.
 """
