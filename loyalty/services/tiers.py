@@ -25,6 +25,7 @@ def _change(account, *, to_tier, reason, now, tiers_by_id):
     from_tier = tiers_by_id.get(account.tier_id)
     account.tier_id = to_tier.pk if to_tier else None
     account.tier_below_since = None
+    account.tier_valid_until = None  # a carried-over tier's date covered that tier only
     history = TierHistory(member_id=account.member_id, from_tier=from_tier, to_tier=to_tier, changed_at=now, reason=reason)
     return history, from_tier
 
@@ -47,7 +48,7 @@ def tier_upgrade_if_qualified(*, account: MemberAccount, as_of: dt.date | None =
             account.save(update_fields=["tier_below_since", "updated_at"])
         return False
     history, from_tier = _change(account, to_tier=best, reason="Qualified", now=timezone.now(), tiers_by_id=tiers_by_id)
-    account.save(update_fields=["tier", "tier_below_since", "updated_at"])
+    account.save(update_fields=["tier", "tier_below_since", "tier_valid_until", "updated_at"])
     history.save()
     tier_changed.send(sender=Tier, member=account.member, from_tier=from_tier, to_tier=best)
     return True
@@ -56,6 +57,10 @@ def tier_upgrade_if_qualified(*, account: MemberAccount, as_of: dt.date | None =
 def tiers_review(*, as_of: dt.date | None = None) -> dict:
     """The periodic review of every account: upgrade the qualified, start the grace period of those below their
     tier, and downgrade those whose grace period is over to the tier they qualify for.
+
+    A tier carried over with a valid-until day (`tier_valid_until`) is never downgraded on or before that
+    day; on the first review after it, a member below that tier is downgraded at once (the previous
+    programme's date was their grace).
 
     Per batch of accounts (locked, in member order): three aggregate queries over the batch's member range
     give every member's amounts; changed rows are written in bulk. Running it twice on the same day changes
@@ -89,15 +94,18 @@ def tiers_review(*, as_of: dt.date | None = None) -> dict:
                     entry, _ = _change(account, to_tier=best, reason="Qualified at review", now=now, tiers_by_id=tiers_by_id)
                     counts["upgraded"] += 1
                 elif _rank(best) < _rank(current):
-                    if account.tier_below_since is None:
+                    carried = account.tier_valid_until is not None
+                    if carried and as_of <= account.tier_valid_until:
+                        continue  # a carried-over tier is kept until its date
+                    if not carried and account.tier_below_since is None:
                         account.tier_below_since = as_of
                         changed.append(account)
                         counts["grace_started"] += 1
                         continue
-                    if as_of - account.tier_below_since < grace:
+                    if not carried and as_of - account.tier_below_since < grace:
                         continue
-                    entry, _ = _change(account, to_tier=best, reason="Review after grace period", now=now,
-                                       tiers_by_id=tiers_by_id)
+                    reason = "Review after the carried-over tier's date" if carried else "Review after grace period"
+                    entry, _ = _change(account, to_tier=best, reason=reason, now=now, tiers_by_id=tiers_by_id)
                     counts["downgraded"] += 1
                 else:
                     if account.tier_below_since is not None:
@@ -106,13 +114,14 @@ def tiers_review(*, as_of: dt.date | None = None) -> dict:
                     continue
                 changed.append(account)
                 history.append(entry)
-            # Changes share few (tier, grace start) pairs: one UPDATE per pair beats a CASE per row.
+            # Changes share few (tier, grace start, valid-until) triples: one UPDATE per triple beats a CASE per row.
             by_change: dict[tuple, list[int]] = {}
             for account in changed:
-                by_change.setdefault((account.tier_id, account.tier_below_since), []).append(account.pk)
-            for (tier_id, below_since), ids in by_change.items():
+                key = (account.tier_id, account.tier_below_since, account.tier_valid_until)
+                by_change.setdefault(key, []).append(account.pk)
+            for (tier_id, below_since, valid_until), ids in by_change.items():
                 MemberAccount.objects.filter(pk__in=ids).update(tier_id=tier_id, tier_below_since=below_since,
-                                                                updated_at=now)
+                                                                tier_valid_until=valid_until, updated_at=now)
             TierHistory.objects.bulk_create(history, batch_size=500)
             members = Member.objects.in_bulk([entry.member_id for entry in history])
             for entry in history:
