@@ -74,6 +74,20 @@ def test_tier_multiplier_category_product_and_promotion_bonuses_multiply(base_ra
     assert entry.points == 720
 
 
+def test_a_category_rule_applies_to_products_in_its_subcategories(base_rate):
+    # given ×2 on "Чай", tea filed under Чай/Зелёный, and cups in the root "Чайная посуда"
+    tea_root = CategoryFactory(name="Чай")
+    tea = ProductFactory(sku="TEA", category=CategoryFactory(name="Зелёный", parent=tea_root))
+    cup = ProductFactory(sku="CUP", category=CategoryFactory(name="Чайная посуда"))
+    EarningRuleFactory(kind="category", category=tea_root, multiplier=Decimal("2"))
+    member = MemberFactory()
+    # when an order of 600 tea and 400 cups completes
+    order, _ = upsert(member)
+    # then tea earns 600×0.1×2 = 120, cups only the base 40
+    entry = LedgerEntry.objects.get(order=order, cause_key__endswith=":earn")
+    assert entry.details["lines"] == {str(tea.pk): 120, str(cup.pk): 40}
+
+
 def test_per_order_and_per_day_caps(base_rate):
     ProgrammeSettings.objects.filter(pk=1).update(per_order_cap=80, daily_cap=120)
     member = MemberFactory()

@@ -112,6 +112,21 @@ def test_bought_in_category_within_days():
     assert select({"type": "bought_in_category", "categories": ["Pet food"], "within_days": 60}) == {recent.pk}
 
 
+def test_bought_in_category_includes_its_subcategories():
+    # given a towel filed under Дом/Текстиль/Полотенца, and pet food in the root "Домашние животные"
+    home = CategoryFactory(name="Дом")
+    textile = CategoryFactory(name="Текстиль", parent=home)
+    towel = ProductFactory(category=CategoryFactory(name="Полотенца", parent=textile))
+    kibble = ProductFactory(category=CategoryFactory(name="Домашние животные"))
+    towel_buyer, pet_owner = MemberFactory(), MemberFactory()
+    OrderLineFactory(order=OrderFactory(member=towel_buyer, created_at=at(5)), product=towel)
+    OrderLineFactory(order=OrderFactory(member=pet_owner, created_at=at(5)), product=kibble)
+    # when / then the condition counts at any level of the tree, and never by a shared name prefix
+    for path in ["Дом", "Дом/Текстиль", "Дом/Текстиль/Полотенца"]:
+        assert select({"type": "bought_in_category", "categories": [path], "within_days": 30}) == {towel_buyer.pk}
+    assert select({"type": "bought_in_category", "categories": ["Домашние животные"], "within_days": 30}) == {pet_owner.pk}
+
+
 def test_spent_in_window():
     rich, poor, silent = MemberFactory(), MemberFactory(), MemberFactory()
     OrderFactory(member=rich, total=Decimal("3000"), created_at=at(10))
