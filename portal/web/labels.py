@@ -11,6 +11,7 @@ LEDGER_KINDS = [
     pgettext_lazy("ledger", "Bonus"), pgettext_lazy("ledger", "Transferred in"),
     pgettext_lazy("ledger", "Transferred out"), pgettext_lazy("ledger", "Unlocked (pending → available)"),
     pgettext_lazy("ledger", "Debt recorded or paid off"),
+    pgettext_lazy("ledger", "Opening balance (previous programme)"),
 ]
 CONSENT_PURPOSES = [gettext_noop(label) for label in (
     "Processing of personal data", "Marketing by email", "Marketing by SMS", "Marketing by push",
