@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 
 from core.exceptions import DomainError
 
@@ -41,6 +42,7 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ["sku", "name", "brand", "category", "price"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["category"]
     search_fields = ["sku", "name", "brand"]
 

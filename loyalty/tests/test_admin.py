@@ -5,9 +5,10 @@ from django.urls import reverse
 from customers.models import Member
 from customers.tests.factories import MemberFactory
 from loyalty.admin.members import LATEST_LEDGER_ENTRIES
-from loyalty.models import Coupon, LedgerEntry, MemberMerge
+from loyalty.models import Category, Coupon, LedgerEntry, MemberMerge
 from loyalty.selectors import member_balance
 from loyalty.services import points_award_bonus
+from loyalty.services.catalogue import categories_ensure
 from loyalty.tests.factories import CouponTemplateFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,19 @@ def test_coupon_search_by_code(admin_client):
                                    issued_at="2026-01-01T00:00Z", expires_at="2027-01-01T00:00Z")
     page = admin_client.get(reverse("admin:loyalty_coupon_changelist"), {"q": coupon.code.lower()}).content.decode()
     assert coupon.code in page
+
+
+def test_moving_a_category_in_the_admin_moves_its_subtree_and_a_cycle_is_a_form_error(admin_client):
+    # given Дети/Игрушки/Мячи and a root Спорт
+    ids, _ = categories_ensure(["Дети/Игрушки/Мячи", "Спорт"])
+    url = reverse("admin:loyalty_category_change", args=[ids["Дети/Игрушки"]])
+    # when staff put Игрушки under Мячи (its own child)
+    response = admin_client.post(url, {"name": "Игрушки", "parent": ids["Дети/Игрушки/Мячи"]})
+    # then the form says why and nothing moved
+    assert response.status_code == 200 and "outside this one&#x27;s subtree" in response.content.decode()
+    assert Category.objects.get(pk=ids["Дети/Игрушки"]).path == "Дети/Игрушки"
+    # when they move it under Спорт
+    response = admin_client.post(url, {"name": "Игрушки", "parent": ids["Спорт"]})
+    # then the subtree follows
+    assert response.status_code == 302
+    assert Category.objects.get(pk=ids["Дети/Игрушки/Мячи"]).path == "Спорт/Игрушки/Мячи"
