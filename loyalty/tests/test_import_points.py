@@ -4,10 +4,13 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.testing.parallel import errors_of, run_at_once
 from core.timezones import shop_today
 from customers.tests.factories import MemberFactory
 from loyalty.models import LedgerEntry, MemberAccount, PointsLot
+from loyalty.selectors import ledger_mismatches
 from loyalty.services import points_expire_due, points_redeem
+from loyalty.services.carry_over import OpeningBalance, points_open_balances
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +127,26 @@ def test_bad_rows_are_reported_by_line_and_column_and_the_good_rows_kept(tmp_pat
     assert "zero balances skipped 1" in out
     assert available(anna) == 750
     assert run("check_ledger")[2] is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_balances_imported_by_parallel_connections_while_the_member_spends_are_credited_once():
+    # given a member with 100 points, and two opening balances
+    anna = MemberFactory(external_id="C1")
+    points_open_balances(balances=[OpeningBalance(member_id=anna.pk, points=100, expires_on=None, cause_key="first")])
+    balances = [OpeningBalance(member_id=anna.pk, points=points, expires_on=None, cause_key=f"import:points:P{points}")
+                for points in (500, 700)]
+
+    # when six connections import them and two spend 50 points, at the same moment
+    def work(index):
+        if index < 6:
+            return points_open_balances(balances=balances)
+        return points_redeem(member=anna, points=50, reason="Purchase", cause_key=f"redeem-{index}")
+
+    outcomes = run_at_once(8, work)
+    # then each balance is one entry, the spending went through, and the cache matches the ledger
+    assert errors_of(outcomes) == []
+    assert LedgerEntry.objects.filter(kind="opening").count() == 3
+    assert available(anna) == 100 + 500 + 700 - 100
+    assert ledger_mismatches()[0] == []
