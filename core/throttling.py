@@ -5,6 +5,9 @@ the current second's count plus the previous second's, weighted by how much of i
 window. Redis INCR (one pipelined round trip) and `cache.add` + `cache.incr` in local memory are
 atomic, so parallel requests on several workers count correctly without a lock. Refused requests are a
 429 with `Retry-After`.
+
+`ClientScopedRateThrottle` is DRF's scoped throttle counted per client address, as `core.client_ip`
+computes it (never from a header the client wrote itself).
 """
 import math
 import time
@@ -12,8 +15,9 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from rest_framework.throttling import BaseThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
+from .client_ip import client_ip
 from .models import ApiKey
 
 COUNTER_SECONDS = 3  # a counter is read during its second and the next
@@ -69,3 +73,10 @@ class ApiKeyRateThrottle(BaseThrottle):
     def wait(self):
         # Retry-After is whole seconds; DRF rounds this up.
         return math.ceil(self._wait) if self._wait else None
+
+
+class ClientScopedRateThrottle(ScopedRateThrottle):
+    """DRF's `throttle_scope` rates, counted per client address (`core.client_ip.client_ip`)."""
+
+    def get_ident(self, request):
+        return client_ip(request)

@@ -1,8 +1,10 @@
-"""Staff API: list segments and page through a segment's members (API key with the `staff` scope)."""
+"""Staff API: list segments and page through a segment's members (API key with the `staff` scope, limited
+per key like the POS API)."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api_keys import ApiKeyAuthentication, HasApiScope
+from core.throttling import ApiKeyRateThrottle
 from customers.models import Member
 
 from .models import Segment
@@ -27,6 +29,7 @@ class SegmentMemberOutput(serializers.ModelSerializer):
 class StaffApi:
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiScope]
+    throttle_classes = [ApiKeyRateThrottle]
     required_scope = "staff"
 
 

@@ -1,7 +1,9 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from core.api_keys import api_key_create, api_key_revoke
+from core.models import ApiKey
 from customers.tests.factories import MemberFactory
 from segments.models import Segment
 from segments.services import segment_refresh, segment_save_rules
@@ -58,3 +60,18 @@ def test_no_key_wrong_scope_and_revoked_key_are_refused(women):
 def test_the_raw_key_is_not_stored():
     key, raw = api_key_create(name="tool", scopes=["staff"])
     assert raw.split(".", 1)[1] not in key.key_hash and len(key.key_hash) == 64
+
+
+def test_the_staff_api_is_limited_per_key_like_the_pos_api(women):
+    # given a staff key allowed one request per second, and another staff key
+    cache.clear()
+    client, key = client_with(["staff"])
+    ApiKey.objects.filter(pk=key.pk).update(rate_limit=1)
+    other, _ = client_with(["staff"])
+    # when it sends three requests at once
+    answers = [client.get("/api/v1/segments/") for _ in range(3)]
+    # then only the first passes; the others get the JSON 429 with Retry-After
+    assert [a.status_code for a in answers] == [200, 429, 429]
+    assert answers[1].json()["error"]["code"] == "throttled" and answers[1].headers["Retry-After"] == "1"
+    # and the other key is counted on its own
+    assert other.get("/api/v1/segments/").status_code == 200
