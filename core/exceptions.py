@@ -5,6 +5,8 @@ DRF/Django validation errors into the same JSON shape:
 
     {"error": {"code": "insufficient_points", "message": "...", "fields": {"amount": ["..."]}}}
 """
+import math
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -40,6 +42,17 @@ class Conflict(DomainError):
     http_status = status.HTTP_409_CONFLICT
 
 
+class TooManyAttempts(DomainError):
+    """Refused until `retry_after` seconds have passed: 429 with a `Retry-After` header (whole seconds)."""
+
+    code = "too_many_attempts"
+    http_status = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, message, *, retry_after: float, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+
 def _error_body(code, message, fields=None):
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
@@ -54,7 +67,10 @@ def _as_field_messages(detail):
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(_error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+        response = Response(_error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+        if getattr(exc, "retry_after", None):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(_error_body("invalid", "Invalid input.", fields), status=status.HTTP_400_BAD_REQUEST)

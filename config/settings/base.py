@@ -218,3 +218,17 @@ CONFIG_CACHE_SECONDS = env.int("CONFIG_CACHE_SECONDS", default=10)
 # Connections the nightly member statistics refresh computes on at once (PostgreSQL; 1 = one statement).
 # Each holds one CPU of the database server for the length of the refresh.
 STATS_REFRESH_CONNECTIONS = env.int("STATS_REFRESH_CONNECTIONS", default=2)
+
+# --- sec-auth: client addresses, limits per login, staff sign-in lockout and two-factor ---------------
+# Proxies of our own in front of Django (load balancer, nginx). X-Forwarded-For is read only that far
+# (core.client_ip); 0 = the header is ignored and REMOTE_ADDR is the client. Every throttle uses it.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # DRF's own get_ident agrees, should anything use it
+# Per login (email or phone), whatever the address (portal.services.login_limits): from the `free`-th
+# attempt each next one waits base_seconds, then twice as long…; the attempt after `lock_after` locks it.
+PORTAL_LOGIN_LIMITS = {
+    "sign_in": {"free": 3, "lock_after": env.int("PORTAL_SIGN_IN_LOCK_AFTER", default=10), "base_seconds": 1,
+                "lock_minutes": env.int("PORTAL_LOGIN_LOCK_MINUTES", default=15)},
+    "code": {"free": 3, "lock_after": env.int("PORTAL_CODE_LOCK_AFTER", default=6), "base_seconds": 30,
+             "lock_minutes": env.int("PORTAL_LOGIN_LOCK_MINUTES", default=15)},
+}

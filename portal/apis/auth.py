@@ -3,7 +3,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+
+from core.client_ip import client_ip
+from core.throttling import ClientScopedRateThrottle
 
 from .. import services
 from .common import MemberApiView, PublicApiView, StrictSerializer, errors
@@ -20,7 +22,7 @@ def _token_response(member, request, http_status=status.HTTP_200_OK):
 
 
 class SignUpApi(PublicApiView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "member_sign_in"
 
     class InputSerializer(StrictSerializer):
@@ -40,12 +42,12 @@ class SignUpApi(PublicApiView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = services.member_sign_up(**data.validated_data, source="app",
-                                         evidence=request.META.get("REMOTE_ADDR", ""))
+                                         evidence=client_ip(request))
         return _token_response(member, request, status.HTTP_201_CREATED)
 
 
 class SignInApi(PublicApiView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "member_sign_in"
 
     class InputSerializer(StrictSerializer):
@@ -63,7 +65,7 @@ class SignInApi(PublicApiView):
 
 
 class CodeRequestApi(PublicApiView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "member_code"
 
     class InputSerializer(StrictSerializer):
@@ -82,7 +84,7 @@ class CodeRequestApi(PublicApiView):
 
 
 class CodeVerifyApi(PublicApiView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "member_sign_in"
 
     class InputSerializer(StrictSerializer):
@@ -107,7 +109,7 @@ class SignOutApi(MemberApiView):
 
 
 class PasswordResetApi(PublicApiView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "member_code"
 
     class InputSerializer(StrictSerializer):
@@ -127,7 +129,7 @@ class PasswordResetApi(PublicApiView):
 
 
 class PasswordResetConfirmApi(PublicApiView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "member_sign_in"
 
     class InputSerializer(StrictSerializer):

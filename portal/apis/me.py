@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from core.client_ip import client_ip
 from customers.models import Channel, ConsentPurpose, Gender
 from loyalty.models import MemberAccount
 
@@ -105,7 +106,7 @@ class MeApi(MemberApiView):
         attributes, consents = values.pop("attributes", None), values.pop("consents", None)
         member = services.member_profile_update(member=self.member, profile=values, attributes=attributes,
                                                 consents=consents, source="app",
-                                                evidence=request.META.get("REMOTE_ADDR", ""))
+                                                evidence=client_ip(request))
         return Response(ProfileSerializer(member).data)
 
 

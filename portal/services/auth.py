@@ -4,7 +4,11 @@ Guarantees:
 - secrets (tokens, codes) are stored only as hashes and compared in constant time;
 - a one-time code works once, until it expires, for at most PORTAL_CODE_MAX_ATTEMPTS wrong guesses;
 - messages with codes and reset links are queued in the same transaction as the code itself;
-- requesting a code or a reset for an unknown login looks the same as for a known one.
+- requesting a code or a reset for an unknown login looks the same as for a known one;
+- failed sign-ins, and codes and reset links sent, are limited per login (`login_limits`): backoff, then a
+  temporary lock (TooManyAttempts, 429), for unknown logins exactly as for known ones;
+- a password sign-in runs the password hasher once whether or not the login exists, so its time does not
+  tell which logins are registered.
 """
 import datetime as dt
 import hashlib
@@ -30,6 +34,7 @@ from customers.selectors import phone_normalise
 from customers.services import consent_set
 
 from ..models import MemberToken, SignInCode
+from .login_limits import CODE, SIGN_IN, login_attempt_admit, login_attempts_reset
 from .notify import member_transactional_send
 
 User = get_user_model()
@@ -114,12 +119,28 @@ def member_sign_up(*, login: str, password: str, first_name: str = "", personal_
     return member
 
 
+def _login_key(kind: str, value: str) -> str:
+    return f"{kind}:{value}"
+
+
 def member_sign_in_password(*, login: str, password: str) -> Member:
-    """The member whose login and password match; DomainError `invalid_credentials` otherwise."""
+    """The member whose login and password match; DomainError `invalid_credentials` otherwise.
+
+    Raises TooManyAttempts (`login_locked`) when the login has failed too often. The hasher runs once on
+    every path (Django's ModelBackend does the same for unknown users).
+    """
     kind, value = login_normalise(login)
+    login_attempt_admit(purpose=SIGN_IN, login_key=_login_key(kind, value))
     member = _member_by_login(kind, value)
-    if member is None or member.user is None or not member.user.is_active or not member.user.check_password(password):
+    user = member.user if member is not None else None
+    if user is None:
+        User().set_password(password)  # the same hashing work as checking a real password
+        matched = False
+    else:
+        matched = user.check_password(password) and user.is_active
+    if not matched:
         raise DomainError(_("Wrong login or password."), code="invalid_credentials", http_status=400)
+    login_attempts_reset(purpose=SIGN_IN, login_key=_login_key(kind, value))
     return member
 
 
@@ -127,9 +148,11 @@ def member_sign_in_password(*, login: str, password: str) -> Member:
 def sign_in_code_request(*, login: str) -> SignInCode | None:
     """Send a fresh code to the login's email or phone; earlier unused codes stop working.
 
-    Returns None (and sends nothing) for an unknown login; callers answer the same either way.
+    Returns None (and sends nothing) for an unknown login; callers answer the same either way. Raises
+    TooManyAttempts (`too_many_code_requests`) when codes were sent to the login too often.
     """
     kind, value = login_normalise(login)
+    login_attempt_admit(purpose=CODE, login_key=_login_key(kind, value))
     member = _member_by_login(kind, value)
     if member is None:
         return None
@@ -153,9 +176,11 @@ def sign_in_code_request(*, login: str) -> SignInCode | None:
 def sign_in_code_verify(*, login: str, code: str) -> Member:
     """The member, if `code` is their latest live code; burns an attempt on a wrong guess.
 
-    Raises DomainError `invalid_code` (wrong, expired, used or out of attempts; one message for all).
+    Raises DomainError `invalid_code` (wrong, expired, used or out of attempts; one message for all), or
+    TooManyAttempts (`login_locked`): wrong codes count as failed sign-ins of the login.
     """
     kind, value = login_normalise(login)
+    login_attempt_admit(purpose=SIGN_IN, login_key=_login_key(kind, value))
     member = _member_by_login(kind, value)
     refused = DomainError(_("The code is wrong or expired. Request a new one."), code="invalid_code",
                           fields={"code": [_("Wrong or expired code.")]})
@@ -178,6 +203,7 @@ def sign_in_code_verify(*, login: str, code: str) -> Member:
     # Raised outside the atomic block so the burnt attempt is committed.
     if wrong:
         raise refused
+    login_attempts_reset(purpose=SIGN_IN, login_key=_login_key(kind, value))
     return member
 
 
@@ -210,8 +236,12 @@ def member_token_revoke(*, token: MemberToken) -> None:
 
 @transaction.atomic
 def password_reset_request(*, login: str, reset_url: str) -> bool:
-    """Send a reset link `<reset_url>?uid=…&token=…` (the token dies once the password changes)."""
+    """Send a reset link `<reset_url>?uid=…&token=…` (the token dies once the password changes).
+
+    Raises TooManyAttempts (`too_many_code_requests`): reset links count with codes sent to the login.
+    """
     kind, value = login_normalise(login)
+    login_attempt_admit(purpose=CODE, login_key=_login_key(kind, value))
     member = _member_by_login(kind, value)
     if member is None or member.user is None:
         return False

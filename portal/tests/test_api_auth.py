@@ -100,6 +100,7 @@ def test_code_sign_in_links_an_imported_member_to_a_new_user(anon, sent):
 
 def test_a_code_dies_after_too_many_wrong_attempts(anon, member, sent, settings):
     settings.PORTAL_CODE_MAX_ATTEMPTS = 3
+    settings.PORTAL_LOGIN_LIMITS = {"sign_in": {"free": 10}}  # the code's own limit, not the login's, is under test
     anon.post("/api/v1/auth/code", {"login": member.email}, format="json")
     code = _code_from(sent()[0])
     wrong = "000000" if code != "000000" else "111111"
@@ -122,15 +123,34 @@ def test_code_request_for_an_unknown_login_looks_the_same_and_sends_nothing(anon
     assert sent() == []
 
 
-def test_code_requests_are_throttled(anon, member, sent, settings):
-    codes = [anon.post("/api/v1/auth/code", {"login": member.email}, format="json").status_code for _ in range(6)]
+def test_code_requests_are_throttled_per_client_address(anon, sent):
+    # when one address asks for codes for six different logins, whatever X-Forwarded-For it sends
+    codes = [anon.post("/api/v1/auth/code", {"login": f"someone-{n}@example.com"}, format="json",
+                       HTTP_X_FORWARDED_FOR=f"10.1.0.{n}").status_code for n in range(6)]
+    # then the sixth is refused
     assert codes == [202] * 5 + [429]
 
 
-def test_sign_in_is_throttled(anon, member):
-    codes = [anon.post("/api/v1/auth/sign-in", {"login": member.email, "password": "x"}, format="json").status_code
-             for _ in range(11)]
+def test_sign_in_is_throttled_per_client_address_whatever_x_forwarded_for_says(anon):
+    # given no trusted proxy (the default): X-Forwarded-For is the client's own words
+    # when one address tries 30 passwords on 30 logins, rotating the header
+    codes = [anon.post("/api/v1/auth/sign-in", {"login": f"someone-{n}@example.com", "password": "x"}, format="json",
+                       HTTP_X_FORWARDED_FOR=f"10.2.0.{n}").status_code for n in range(30)]
+    # then the rate per address holds
+    assert codes == [400] * 10 + [429] * 20
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_count(anon, settings):
+    # given one proxy of ours in front: it appends the address it saw
+    settings.TRUSTED_PROXY_COUNT = 1
+    # when a client forges an address before the proxy's entry
+    codes = [anon.post("/api/v1/auth/sign-in", {"login": f"someone-{n}@example.com", "password": "x"}, format="json",
+                       HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 198.51.100.2").status_code for n in range(11)]
+    # then it is still counted as 198.51.100.2, while another client behind the proxy is not affected
     assert codes == [400] * 10 + [429]
+    other = anon.post("/api/v1/auth/sign-in", {"login": "someone@example.com", "password": "x"}, format="json",
+                      HTTP_X_FORWARDED_FOR="198.51.100.3")
+    assert other.status_code == 400
 
 
 def test_password_reset_sets_a_new_password_and_revokes_old_tokens(anon, api, member, sent):

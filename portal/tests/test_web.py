@@ -110,7 +110,8 @@ def test_sign_out_needs_post_and_ends_the_session(web):
 
 
 def test_web_sign_in_is_throttled_like_the_api(client, member):
-    codes = [client.post("/sign-in/", {"login": member.email, "password": "x"}).status_code for _ in range(11)]
+    codes = [client.post("/sign-in/", {"login": f"someone-{n}@example.com", "password": "x"},
+                         HTTP_X_FORWARDED_FOR=f"10.3.0.{n}").status_code for n in range(11)]
     assert codes == [200] * 10 + [429]
     blocked = client.post("/sign-in/", {"login": member.email, "password": PASSWORD})
     assert blocked.status_code == 429 and "_auth_user_id" not in client.session

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.client_ip import client_ip
 from core.exceptions import DomainError
 
 from .. import services
@@ -24,6 +25,18 @@ def _too_many(request, template, context):
     return render(request, template, context, status=429)
 
 
+def _page(request, template, context, refusal: DomainError | None = None):
+    """Render a sign-in page; a refusal for too many attempts answers 429 with its Retry-After."""
+    response = render(request, template, context, status=refusal.http_status if refusal else 200)
+    if refusal is not None and getattr(refusal, "retry_after", None):
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
+def _locked(exc: DomainError) -> DomainError | None:
+    return exc if exc.http_status == 429 else None
+
+
 def _signed_in(request, member):
     login(request, member.user, backend=BACKEND)
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -37,15 +50,17 @@ def sign_in(request):
     if request.method == "POST" and throttled(request, "member_sign_in"):
         return _too_many(request, "portal/sign_in.html", {"form": form, "code_form": forms.CodeRequestForm(
             auto_id=CODE_FORM_IDS)})
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_sign_in_password(**form.cleaned_data)
         except DomainError as exc:
             form_error(form, exc)
+            refusal = _locked(exc)
         else:
             return _signed_in(request, member)
-    return render(request, "portal/sign_in.html", {"form": form, "code_form": forms.CodeRequestForm(auto_id=CODE_FORM_IDS),
-                                                   "next": request.GET.get("next", "")})
+    return _page(request, "portal/sign_in.html", {"form": form, "code_form": forms.CodeRequestForm(auto_id=CODE_FORM_IDS),
+                                                  "next": request.GET.get("next", "")}, refusal)
 
 
 def sign_in_code(request):
@@ -54,26 +69,30 @@ def sign_in_code(request):
         form = forms.CodeVerifyForm(request.POST)
         if throttled(request, "member_sign_in"):
             return _too_many(request, "portal/sign_in_code.html", {"form": form, "login": request.POST.get("login", "")})
+        refusal = None
         if form.is_valid():
             try:
                 member = services.sign_in_code_verify(**form.cleaned_data)
             except DomainError as exc:
                 form_error(form, exc)
+                refusal = _locked(exc)
             else:
                 return _signed_in(request, member)
-        return render(request, "portal/sign_in_code.html", {"form": form, "login": request.POST.get("login", "")})
+        return _page(request, "portal/sign_in_code.html", {"form": form, "login": request.POST.get("login", "")}, refusal)
     form = forms.CodeRequestForm(request.POST or None, auto_id=CODE_FORM_IDS)
     if request.method == "POST" and throttled(request, "member_code"):
         return _too_many(request, "portal/sign_in.html", {"form": forms.SignInForm(), "code_form": form})
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             services.sign_in_code_request(**form.cleaned_data)
         except DomainError as exc:
             form_error(form, exc)
+            refusal = _locked(exc)
         else:
             verify = forms.CodeVerifyForm(initial={"login": form.cleaned_data["login"]})
             return render(request, "portal/sign_in_code.html", {"form": verify, "login": form.cleaned_data["login"]})
-    return render(request, "portal/sign_in.html", {"form": forms.SignInForm(), "code_form": form})
+    return _page(request, "portal/sign_in.html", {"form": forms.SignInForm(), "code_form": form}, refusal)
 
 
 def sign_up(request, referral_code=""):
@@ -83,7 +102,7 @@ def sign_up(request, referral_code=""):
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_sign_up(**form.cleaned_data, source="web", referral_code=referral_code,
-                                             evidence=request.META.get("REMOTE_ADDR", ""))
+                                             evidence=client_ip(request))
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -102,6 +121,7 @@ def password_reset_request(request):
     form = forms.CodeRequestForm(request.POST or None)
     if request.method == "POST" and throttled(request, "member_code"):
         return _too_many(request, "portal/password_reset.html", {"form": form})
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             services.password_reset_request(
@@ -109,10 +129,11 @@ def password_reset_request(request):
                 reset_url=request.build_absolute_uri(reverse("portal:password_reset_confirm")))
         except DomainError as exc:
             form_error(form, exc)
+            refusal = _locked(exc)
         else:
             messages.info(request, _("If the login is registered, we have sent a link to set a new password."))
             return redirect("portal:sign_in")
-    return render(request, "portal/password_reset.html", {"form": form})
+    return _page(request, "portal/password_reset.html", {"form": form}, refusal)
 
 
 def password_reset_confirm(request):

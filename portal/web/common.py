@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
-from rest_framework.throttling import ScopedRateThrottle
 
 from core.exceptions import DomainError
+from core.throttling import ClientScopedRateThrottle
 from core.timezones import zone_or_shop
 
 
@@ -44,5 +44,5 @@ def form_error(form, exc: DomainError):
 
 
 def throttled(request, scope: str) -> bool:
-    """True when this client used up the API's rate for `scope` (the portal and the app share the counters)."""
-    return not ScopedRateThrottle().allow_request(request, SimpleNamespace(throttle_scope=scope))
+    """True when this client address used up the API's rate for `scope` (the portal and the app share the counters)."""
+    return not ClientScopedRateThrottle().allow_request(request, SimpleNamespace(throttle_scope=scope))

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.client_ip import client_ip
 from core.exceptions import DomainError
 from customers.models import ConsentRecord
 
@@ -45,7 +46,7 @@ def profile(request, member):
                 services.member_profile_update(member=member, attributes=bound.cleaned_data, source="web")
             else:
                 services.member_consents_update(member=member, consents=bound.cleaned_data, source="web",
-                                                evidence=request.META.get("REMOTE_ADDR", ""))
+                                                evidence=client_ip(request))
         except DomainError as exc:
             form_error(bound, exc)
         else:
@@ -65,7 +66,7 @@ def unsubscribe(request, member, channel):
         raise Http404
     services.member_consents_update(member=member, consents={channel: False}, source="web",
                                     method=ConsentRecord.Method.UNSUBSCRIBE_LINK,
-                                    evidence=request.META.get("REMOTE_ADDR", ""))
+                                    evidence=client_ip(request))
     messages.success(request, _("You will no longer receive offers through this channel."))
     return redirect("portal:profile")
 
