@@ -1,8 +1,17 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
     name = "core"
+    default = True
 
     def ready(self):
         from . import schema  # noqa: F401  (registers the OpenAPI extension)
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with `core.admin_site.StaffAdminSite` as `admin.site` (second factor, lockout)."""
+
+    default = False  # named in INSTALLED_APPS as core.apps.StaffAdminConfig
+    default_site = "core.admin_site.StaffAdminSite"

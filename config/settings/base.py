@@ -232,3 +232,24 @@ PORTAL_LOGIN_LIMITS = {
     "code": {"free": 3, "lock_after": env.int("PORTAL_CODE_LOCK_AFTER", default=6), "base_seconds": 30,
              "lock_minutes": env.int("PORTAL_LOGIN_LOCK_MINUTES", default=15)},
 }
+# Staff sign-in to the admin. django-axes locks a username, and separately a client address, after
+# STAFF_LOGIN_FAILURE_LIMIT failures (wrong passwords or wrong authenticator codes) for
+# STAFF_LOGIN_COOLOFF_MINUTES; a success clears the count. Unlock early by deleting the access attempts
+# in the admin (or `manage.py axes_reset`).
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "core.apps.StaffAdminConfig"
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+AUTHENTICATION_BACKENDS = ["core.staff_auth.StaffLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=env.int("STAFF_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one over the limit locks
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.admin_site.staff_lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ONLY_ADMIN_SITE = True  # the portal has its own limits per login (PORTAL_LOGIN_LIMITS)
+# TOTP two-factor (django-otp): staff add an authenticator app at /admin/two-factor/; the admin then asks
+# for its code. With STAFF_REQUIRE_2FA, superusers reach nothing but that page until they have one.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Loyalty platform")
