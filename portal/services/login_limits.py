@@ -77,6 +77,13 @@ def _count(cache, key: str, timeout: int) -> int:
     return count
 
 
+def _uncount(cache, key: str) -> None:
+    try:
+        cache.decr(key)
+    except ValueError:  # restarted or expired meanwhile: nothing to take back
+        pass
+
+
 def _through_gate(cache, key: str, now: float, delay: float) -> float | None:
     """Take the gate for `delay` seconds; None if taken, else the seconds until it opens.
 
@@ -104,17 +111,20 @@ def login_attempt_admit(*, purpose: str, login_key: str, now: float | None = Non
         raise _refusal(purpose, locked_until - now, locked=True)
     number = _count(cache, count_key, lock_seconds)
     if number > limit["lock_after"]:
-        cache.set(lock_key, now + lock_seconds, timeout=lock_seconds)
-        cache.delete_many([count_key, gate_key])
+        cache.set(lock_key, now + lock_seconds, timeout=lock_seconds)  # before the count restarts, see below
+        cache.delete(count_key)  # the gate stays: an attempt numbered before the restart still meets it
         raise _refusal(purpose, lock_seconds, locked=True)
+    # An attempt that passed the first look while a parallel one was locking the login counts on the fresh
+    # count; the lock was written before that count restarted, so this second look sees it.
+    locked_until = cache.get(lock_key)
+    if locked_until is not None and locked_until > now:
+        _uncount(cache, count_key)
+        raise _refusal(purpose, locked_until - now, locked=True)
     if number >= limit["free"]:
         delay = min(limit["base_seconds"] * 2 ** (number - limit["free"]), lock_seconds)
         wait = _through_gate(cache, gate_key, now, delay)
         if wait is not None:
-            try:
-                cache.decr(count_key)  # a refused attempt checked nothing: it does not count
-            except ValueError:
-                pass
+            _uncount(cache, count_key)  # a refused attempt checked nothing: it does not count
             raise _refusal(purpose, wait, locked=False)
 
 
