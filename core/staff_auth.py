@@ -8,6 +8,7 @@ Guarantees:
 - a device is confirmed only by a valid code from it, so a half-done set-up locks nobody out.
 """
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.db import transaction
 from django_otp import devices_for_user, user_has_device
@@ -27,6 +28,19 @@ class StaffLockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class StaffAxesHandler(AxesDatabaseHandler):
+    """django-axes' database handler, logging the admin's sign-ins and sign-outs only: members signing in to
+    the portal have their own limits (portal.services.login_limits) and are not written to the access log."""
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        if self.is_admin_request(request):
+            super().user_logged_in(sender, request, user, **kwargs)
+
+    def user_logged_out(self, sender, request, user, **kwargs):
+        if self.is_admin_request(request):
+            super().user_logged_out(sender, request, user, **kwargs)
 
 
 def staff_second_factor_missing(user) -> str | None:

@@ -249,6 +249,7 @@ AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "core.admin_site.staff_lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ONLY_ADMIN_SITE = True  # the portal has its own limits per login (PORTAL_LOGIN_LIMITS)
+AXES_HANDLER = "core.staff_auth.StaffAxesHandler"  # and its sign-ins are not written to the access log
 # TOTP two-factor (django-otp): staff add an authenticator app at /admin/two-factor/; the admin then asks
 # for its code. With STAFF_REQUIRE_2FA, superusers reach nothing but that page until they have one.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)

@@ -168,3 +168,4 @@ def test_with_require_2fa_a_superuser_without_a_device_only_reaches_the_set_up(b
     clerk = Client()
     _sign_in(clerk, "clerk")
     assert clerk.get("/admin/").status_code == 200
+

@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 import pytest
+from axes.models import AccessLog
 from django.test import Client
 
 from customers.models import ConsentRecord
@@ -167,3 +168,13 @@ def test_consent_times_show_on_the_members_own_clock(web, member):
 
     # then the time is theirs: 06:30 the next morning
     assert "02.03.2026 06:30" in page
+
+
+def test_portal_sign_ins_stay_out_of_the_admins_access_log(client, member, django_user_model):
+    # given a clerk of the admin
+    django_user_model.objects.create_user("clerk", password="staff-long-secret-1", is_staff=True)
+    # when the member signs in to the portal and the clerk to the admin
+    assert client.post("/sign-in/", {"login": member.email, "password": PASSWORD}).status_code == 302
+    assert Client().post("/admin/login/", {"username": "clerk", "password": "staff-long-secret-1"}).status_code == 302
+    # then only the clerk's sign-in is in django-axes' access log (members have their own limits, no IP log)
+    assert list(AccessLog.objects.values_list("username", flat=True)) == ["clerk"]
