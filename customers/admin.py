@@ -1,6 +1,21 @@
 from django.contrib import admin
 
 from .models import AttributeDefinition, ConsentRecord, EngagementEvent, Member
+from .phones import phone_or_none
+
+
+class PhoneSearchMixin:
+    """Admin search that also finds a member's phone typed in any form: `8 (999) 000-11-22`, `+7 999 000 11 22`
+    and `89990001122` all find `+79990001122` (one indexed equality besides the usual search)."""
+
+    phone_search_field = "phone"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone = phone_or_none(search_term) if any(ch.isdigit() for ch in search_term) else None
+        if phone:
+            results |= queryset.filter(**{self.phone_search_field: phone})
+        return results, may_have_duplicates
 
 
 class ConsentRecordInline(admin.TabularInline):
@@ -15,7 +30,7 @@ class ConsentRecordInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(PhoneSearchMixin, admin.ModelAdmin):
     list_display = ["external_id", "first_name", "last_name", "email", "phone", "region", "registered_at", "email_consent"]
     list_filter = ["gender", "region", "registration_channel", "email_consent", "sms_consent", "push_consent", "preferred_channel"]
     search_fields = ["external_id", "email", "phone", "card_number", "first_name", "last_name", "referral_code"]

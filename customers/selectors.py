@@ -1,27 +1,12 @@
 """Reads about members that the API and the portal share."""
 import re
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from core.exceptions import DomainError, NotFound
 
 from .models import Member
-
-_NOT_DIGITS = re.compile(r"\D")
-
-
-def phone_normalise(value: str) -> str:
-    """E.164-style `+<digits>`: separators dropped; a national number (8 999…, or 10 bare digits) gets the country code."""
-    digits = _NOT_DIGITS.sub("", value)
-    # (country code, trunk prefix, national length): ("7", "8", 10) for Russia.
-    country, trunk, national_length = settings.SHOP_PHONE_NUMBERING
-    if not value.strip().startswith("+"):
-        if len(digits) == national_length + 1 and digits.startswith(trunk):
-            digits = country + digits[1:]
-        elif len(digits) == national_length:
-            digits = country + digits
-    return f"+{digits}" if digits else ""
+from .phones import PhoneInvalid, phone_normalise
 
 
 def card_normalise(value: str) -> str:
@@ -38,11 +23,12 @@ def member_lookup_queryset(*, phone: str = "", email: str = "", card: str = "") 
             fields={"non_field_errors": ["Give exactly one of phone, email or card."]},
         )
     if phone:
-        normalised = phone_normalise(phone)
-        if len(normalised) < 6:
-            raise DomainError("Not a phone number.", code="invalid", fields={"phone": ["Not a phone number."]})
-        # Stored numbers are E.164 (imports and the portal write them so); bare digits cover older rows.
-        return Member.objects.filter(phone__in={normalised, normalised[1:], phone.strip()})
+        try:
+            normalised = phone_normalise(phone)
+        except PhoneInvalid as exc:
+            raise DomainError(str(exc), code="invalid", fields={"phone": [str(exc)]}) from None
+        # Every stored phone is E.164 (customers.phones; migration 0003 normalised the older rows).
+        return Member.objects.filter(phone=normalised)
     if email:
         email = email.strip()
         return Member.objects.filter(email__in={email, email.lower()})

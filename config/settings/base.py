@@ -177,9 +177,9 @@ API_KEY_RATE_LIMIT = env.int("API_KEY_RATE_LIMIT", default=20)  # requests per s
 API_RATE_LIMIT_CACHE = "default"
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_LOCK_SECONDS = 60  # a claimed key whose request died is free again after this
-# Phone numbers without +: (country code, trunk prefix, national length), for member lookup by phone.
-SHOP_PHONE_NUMBERING = tuple(env.list("SHOP_PHONE_NUMBERING", default=["7", "8", "10"]))
-SHOP_PHONE_NUMBERING = (SHOP_PHONE_NUMBERING[0], SHOP_PHONE_NUMBERING[1], int(SHOP_PHONE_NUMBERING[2]))
+# The region whose national phone forms members type (ISO 3166 code): with RU, "8 (999) 000-11-22" is
+# +79990001122. Every phone is stored in E.164 (customers.phones.phone_normalise).
+SHOP_PHONE_REGION = env("SHOP_PHONE_REGION", default="RU").upper()
 
 # --- campaigns: outbox and channel back ends -------------------------------------------------------
 CAMPAIGNS_CHANNEL_BACKENDS = {

@@ -6,10 +6,12 @@ import datetime as dt
 import decimal
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from core.timezones import as_shop_aware
+from customers.phones import PhoneInvalid, phone_normalise
 
 
 def text(max_length):
@@ -29,13 +31,14 @@ def email(value):
     return text(254)(value)
 
 
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{5,31}$")
-
-
 def phone(value):
-    if not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 5:
-        raise ValueError("Not a phone number: digits, spaces, brackets, dashes and a leading + only.")
-    return value
+    """Any form the shop's region dials, stored in E.164 (customers.phones); not a valid number is a bad row."""
+    try:
+        return phone_normalise(value)
+    except PhoneInvalid:
+        raise ValueError(
+            f"Not a valid phone number (read in region {settings.SHOP_PHONE_REGION}; e.g. +79990001122 or 8 999 000-11-22)."
+        ) from None
 
 
 def choice(mapping: dict, *, label="value"):
@@ -51,30 +54,69 @@ def choice(mapping: dict, *, label="value"):
     return parse
 
 
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DOTTED_TIMESTAMP = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def _dotted_date(value):
+    """DD.MM.YYYY, as Russian spreadsheets write dates; None when `value` is not in that shape."""
+    match = _DOTTED_DATE.match(value)
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    return dt.date(year, month, day)  # ValueError for 31.02.2024
+
+
 def date(value):
-    """ISO 8601 (2024-01-31) or its basic form (20240131)."""
+    """ISO 8601 (2024-01-31), its basic form (20240131) or DD.MM.YYYY (31.01.2024)."""
     try:
-        return dt.date.fromisoformat(value)
+        return _dotted_date(value) or dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError("Not a date; expected YYYY-MM-DD or YYYYMMDD.") from None
+        raise ValueError("Not a date; expected YYYY-MM-DD, YYYYMMDD or DD.MM.YYYY.") from None
 
 
 def timestamp(value):
-    """ISO 8601 with `T` or a space, or a bare date (midnight); without a zone it is the shop's local time."""
+    """ISO 8601 with `T` or a space, DD.MM.YYYY[ HH:MM[:SS]], or a bare date (midnight); without a zone it is
+    the shop's local time."""
     try:
-        parsed = dt.datetime.fromisoformat(value)
+        match = _DOTTED_TIMESTAMP.match(value)
+        if match:
+            day, month, year, hour, minute, second = (int(part or 0) for part in match.groups())
+            parsed = dt.datetime(year, month, day, hour, minute, second)
+        else:
+            dotted = _dotted_date(value)
+            parsed = dt.datetime.combine(dotted, dt.time()) if dotted else dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError("Not a date and time; expected ISO 8601, YYYY-MM-DD HH:MM:SS or YYYYMMDD.") from None
+        raise ValueError(
+            "Not a date and time; expected ISO 8601, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM or a date."
+        ) from None
     return as_shop_aware(parsed)
 
 
+_BLANKS = str.maketrans("", "", " \u00a0\u202f\u2009")  # spaces, no-break spaces and thin spaces
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009]\d{3})+([.,]\d+)?$")
+
+
+def decimal_text(value: str) -> str:
+    """A number as a spreadsheet writes it, in the form Decimal reads: `1 234,50` (spaces or no-break spaces
+    between groups of three, a decimal comma) is `1234.50`. Raises ValueError for anything else."""
+    text = value
+    if any(ch in text for ch in " \u00a0\u202f\u2009"):
+        if not _GROUPED.match(text):
+            raise ValueError("Not a number.")
+        text = text.translate(_BLANKS)
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return text
+
+
 def money(*, places=2, max_digits=12, minimum=decimal.Decimal("0"), strictly_positive=False):
-    """A Decimal with at most `places` decimals; a decimal comma is accepted, rounding never happens."""
+    """A Decimal with at most `places` decimals; a decimal comma and spaced thousands (`1 234,50`) are
+    accepted, rounding never happens."""
 
     def parse(value):
-        normalised = value.replace(",", ".") if value.count(",") == 1 and "." not in value else value
         try:
-            number = decimal.Decimal(normalised)
+            number = decimal.Decimal(decimal_text(value))
         except decimal.InvalidOperation:
             raise ValueError("Not a number.") from None
         if not number.is_finite():

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from customers.admin import PhoneSearchMixin
+
 from ..models import EarningRule, LedgerEntry, MemberAccount, MemberMerge, PointsLot, ProgrammeSettings, Tier, TierHistory
 
 
@@ -54,7 +56,8 @@ class EarningRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(MemberAccount)
-class MemberAccountAdmin(admin.ModelAdmin):
+class MemberAccountAdmin(PhoneSearchMixin, admin.ModelAdmin):
+    phone_search_field = "member__phone"
     list_display = ["member", "tier", "available_points", "pending_points", "debt_points", "tier_below_since", "updated_at"]
     list_filter = ["tier"]
     search_fields = ["member__external_id", "member__email", "member__phone", "member__card_number"]

@@ -76,10 +76,12 @@ class MeApi(MemberApiView):
         class Meta:
             ref_name = "MeInput"
 
-        read_only_keys = ("external_id", "email", "phone", "referral_code", "registered_at", "consent_history",
+        read_only_keys = ("external_id", "email", "referral_code", "registered_at", "consent_history",
                           "balance", "tier", "stage", "lifecycle_stage")
         first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
         last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        phone = serializers.CharField(max_length=40, required=False, allow_blank=True,
+                                      help_text="Any form the shop's region dials (8 999 000-11-22); stored in E.164.")
         gender = serializers.ChoiceField(choices=Gender.values, required=False)
         birth_date = serializers.DateField(required=False, allow_null=True)
         city = serializers.CharField(max_length=100, required=False, allow_blank=True)

@@ -13,7 +13,6 @@ Guarantees:
 import datetime as dt
 import hashlib
 import hmac
-import re
 import secrets
 
 from django.conf import settings
@@ -30,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from customers.models import ConsentRecord, Member, RegistrationChannel
-from customers.selectors import phone_normalise
+from customers.phones import PhoneInvalid, phone_normalise
 from customers.services import consent_set
 
 from ..models import MemberToken, SignInCode
@@ -38,7 +37,6 @@ from .login_limits import CODE, SIGN_IN, login_attempt_admit, login_attempts_res
 from .notify import member_transactional_send
 
 User = get_user_model()
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{5,31}$")
 
 
 def _setting(name, default):
@@ -59,8 +57,12 @@ def login_normalise(login: str) -> tuple[str, str]:
             raise DomainError(_("Enter a valid email or phone."), code="invalid_login",
                               fields={"login": [_("Enter a valid email or phone.")]}) from None
         return "email", text.lower()
-    if _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 10:
-        return "phone", phone_normalise(text)  # as the POS lookup reads it: "8 999…" is "+7999…"
+    try:
+        phone = phone_normalise(text)  # as the POS lookup reads it: "8 999…" is "+7999…"
+    except PhoneInvalid:
+        phone = ""
+    if phone:
+        return "phone", phone
     raise DomainError(_("Enter a valid email or phone."), code="invalid_login",
                       fields={"login": [_("Enter a valid email or phone.")]})
 

@@ -9,15 +9,25 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from customers.models import Channel, ConsentPurpose, ConsentRecord, Gender, Member
+from customers.phones import PhoneInvalid, phone_normalise
 from customers.services import attributes_clean, consent_set
 
 from ..models import Device
 
-PROFILE_FIELDS = ("first_name", "last_name", "gender", "birth_date", "city", "timezone", "preferred_channel")
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "birth_date", "city", "timezone", "preferred_channel")
 
 
-def _profile_clean(values: dict) -> dict:
+def _profile_clean(values: dict, member: Member) -> dict:
     errors = {}
+    if "phone" in values:
+        try:
+            values["phone"] = phone_normalise(values["phone"])
+        except PhoneInvalid as exc:
+            errors["phone"] = [str(exc)]
+        else:
+            # The phone is a sign-in login: two members with one phone could not tell whose account a code opens.
+            if values["phone"] and Member.objects.filter(phone=values["phone"]).exclude(pk=member.pk).exists():
+                errors["phone"] = [_("Another member has this phone number.")]
     if "timezone" in values and values["timezone"] not in zoneinfo.available_timezones():
         errors["timezone"] = [_("Unknown time zone.")]
     if values.get("gender") not in (None, *Gender.values):
@@ -35,10 +45,11 @@ def member_profile_update(*, member: Member, profile: dict | None = None, attrib
     """Apply profile fields, zero-party attributes and consents together: all of them or, on any error, none.
 
     Attributes are validated against member-editable definitions (unknown keys are errors); each consent
-    change is recorded with its proof through customers.services.consent_set.
+    change is recorded with its proof through customers.services.consent_set. A phone is stored in E.164
+    (customers.phones); one that is not a valid number, or that another member has, is refused.
     """
     profile = {k: v for k, v in (profile or {}).items() if k in PROFILE_FIELDS}
-    _profile_clean(profile)
+    _profile_clean(profile, member)
     cleaned_attributes = attributes_clean(attributes, member_editable_only=True) if attributes else {}
     member = Member.objects.select_for_update().get(pk=member.pk)
     for key, value in profile.items():

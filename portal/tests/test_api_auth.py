@@ -168,3 +168,32 @@ def test_password_reset_sets_a_new_password_and_revokes_old_tokens(anon, api, me
     reused = anon.post("/api/v1/auth/password-reset/confirm",
                        {"uid": uid, "token": token, "password": "another-secret-9"}, format="json")
     assert reused.status_code == 400
+
+
+@pytest.mark.parametrize("typed", ["8 (999) 000-11-22", "+7 999 000 11 22", "89990001122"])
+def test_sign_up_by_phone_stores_it_in_e164(anon, typed):
+    response = anon.post("/api/v1/auth/sign-up", {"login": typed, "password": "a-long-pass-phrase",
+                                                  "personal_data_consent": True}, format="json")
+    assert response.status_code == 201, response.json()
+    assert Member.objects.filter(phone="+79990001122").count() == 1
+
+
+def test_sign_up_with_an_invalid_phone_is_a_400_on_the_login(anon):
+    response = anon.post("/api/v1/auth/sign-up", {"login": "8 (999) 000-11", "password": "a-long-pass-phrase",
+                                                  "personal_data_consent": True}, format="json")
+    assert response.status_code == 400 and "login" in response.json()["error"]["fields"]
+    assert not Member.objects.exists()
+
+
+def test_an_imported_member_claims_the_account_by_code_sent_to_a_phone_typed_another_way(anon, sent):
+    # given a member imported with a phone (stored in E.164)
+    imported = Member.objects.create(external_id="SHOP-2", phone="+79990001122", registered_at=timezone.now())
+    # when they ask for a code typing the phone the national way, and verify it typed yet another way
+    assert anon.post("/api/v1/auth/code", {"login": "8 (999) 000-11-22"}, format="json").status_code == 202
+    response = anon.post("/api/v1/auth/code/verify", {"login": "+7 999 000 11 22", "code": _code_from(sent()[0])},
+                         format="json")
+    # then
+    assert sent()[0]["to"] == "+79990001122"
+    assert response.status_code == 200
+    imported.refresh_from_db()
+    assert imported.user is not None

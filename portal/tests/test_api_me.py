@@ -164,3 +164,25 @@ def test_orders_are_the_members_own_with_lines(api, other_api, member, other_mem
     assert [o["external_id"] for o in body["results"]] == [line.order.external_id]
     assert body["results"][0]["lines"][0]["sku"] == line.product.sku
     assert line.order.external_id not in json.dumps(other_api.get("/api/v1/me/orders").json())
+
+
+def test_patch_phone_stores_it_in_e164(api, member):
+    response = api.patch("/api/v1/me", {"phone": "8 (999) 000-11-22"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["phone"] == "+79990001122"
+    member.refresh_from_db()
+    assert member.phone == "+79990001122"
+
+
+@pytest.mark.parametrize("phone", ["12345", "8 (999) 000-11"])
+def test_patch_with_an_invalid_phone_is_a_400_and_keeps_the_old_one(api, member, phone):
+    before = member.phone
+    response = api.patch("/api/v1/me", {"phone": phone, "first_name": "Changed"}, format="json")
+    assert response.status_code == 400 and "phone" in response.json()["error"]["fields"]
+    member.refresh_from_db()
+    assert member.phone == before and member.first_name != "Changed"
+
+
+def test_patch_with_another_members_phone_is_refused(api, member, other_member):
+    response = api.patch("/api/v1/me", {"phone": other_member.phone}, format="json")
+    assert response.status_code == 400 and "phone" in response.json()["error"]["fields"]

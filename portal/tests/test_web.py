@@ -178,3 +178,32 @@ def test_portal_sign_ins_stay_out_of_the_admins_access_log(client, member, djang
     assert Client().post("/admin/login/", {"username": "clerk", "password": "staff-long-secret-1"}).status_code == 302
     # then only the clerk's sign-in is in django-axes' access log (members have their own limits, no IP log)
     assert list(AccessLog.objects.values_list("username", flat=True)) == ["clerk"]
+
+
+def test_profile_form_stores_the_phone_in_e164(web, member):
+    response = web.post("/profile/", {"form": "profile", "first_name": member.first_name, "phone": "8 (999) 000-11-22"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.phone == "+79990001122"
+
+
+def test_profile_form_shows_an_invalid_phone_as_a_field_error(web, member):
+    before = member.phone
+    response = web.post("/profile/", {"form": "profile", "first_name": member.first_name, "phone": "12345"})
+    assert response.status_code == 200
+    assert response.context["profile_form"].errors["phone"]
+    member.refresh_from_db()
+    assert member.phone == before
+
+
+def test_sign_in_by_code_with_a_phone_typed_the_national_way(client, member, sent):
+    client.post("/sign-in/code/", {"login": "8" + member.phone[2:]})
+    code = re.search(r"\b(\d{6})\b", sent()[0]["body"]).group(1)
+    response = client.post("/sign-in/code/", {"login": "+7 " + member.phone[2:], "code": code})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(member.user.pk)
+
+
+def test_sign_up_form_with_an_invalid_phone_shows_an_error(client):
+    response = client.post("/sign-up/", {"login": "8 (999) 000-11", "password": "a-long-pass-phrase",
+                                         "personal_data_consent": "on"})
+    assert response.status_code == 200 and response.context["form"].errors

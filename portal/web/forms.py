@@ -41,6 +41,8 @@ class PasswordResetForm(forms.Form):
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     gender = forms.ChoiceField(label=_("Gender"), required=False,
                                choices=[("", _("Not specified")), (Gender.FEMALE, _("Female")), (Gender.MALE, _("Male"))])
     # An <input type="date"> reads and sends only ISO dates, whatever the page's language: a localised value

@@ -1,0 +1,40 @@
+"""Phone numbers: every phone that enters the platform goes through `phone_normalise` and is stored in E.164.
+
+The shop's default region (settings.SHOP_PHONE_REGION, e.g. RU) reads national forms: with region RU,
+`8 (999) 000-11-22`, `+7 999 000 11 22`, `89990001122` and `9990001122` are all `+79990001122`.
+"""
+import phonenumbers
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+class PhoneInvalid(ValueError):
+    """Not a valid phone number; the message says so to the person who typed it."""
+
+
+def phone_normalise(value: str, *, region: str | None = None) -> str:
+    """The number `value` names, in E.164 (`+79990001122`); "" for a blank value.
+
+    Raises PhoneInvalid when the text is not a number that can be dialled in `region` (default
+    settings.SHOP_PHONE_REGION) or internationally, so a wrong number is refused, never kept as typed.
+    """
+    text = (value or "").strip()
+    if not text:
+        return ""
+    if len(text) > 40:
+        raise PhoneInvalid(_("Not a valid phone number."))
+    try:
+        number = phonenumbers.parse(text, region or settings.SHOP_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise PhoneInvalid(_("Not a valid phone number.")) from None
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneInvalid(_("Not a valid phone number."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_or_none(value: str) -> str | None:
+    """The E.164 form of `value`, or None when it is not a valid phone number (for searches, which try it)."""
+    try:
+        return phone_normalise(value) or None
+    except PhoneInvalid:
+        return None
