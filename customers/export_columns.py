@@ -5,6 +5,7 @@ with `register(...)`, so the export command never changes when an app grows. A c
 expression evaluated in the export's single query, so exporting a million members stays set-based.
 """
 from dataclasses import dataclass
+from typing import Callable
 
 from django.db.models import Expression, F
 
@@ -12,17 +13,20 @@ from django.db.models import Expression, F
 @dataclass(frozen=True)
 class ExportColumn:
     name: str
-    expression: Expression
+    expression: Expression | dict[str, Expression]  # a dict: several values, which `to_cell` makes one cell
     order: int = 100  # lower comes first; foundation columns use 0–99
+    to_cell: Callable[[dict], str] | None = None  # (values by part name) -> the cell's text
 
 
 _columns: dict[str, ExportColumn] = {}
 
 
-def register(name: str, expression: Expression | str, *, order: int = 100) -> None:
+def register(name: str, expression: Expression | str | dict, *, order: int = 100, to_cell=None) -> None:
     if isinstance(expression, str):
         expression = F(expression)
-    _columns[name] = ExportColumn(name=name, expression=expression, order=order)
+    if isinstance(expression, dict) != (to_cell is not None):
+        raise ValueError("A column of several expressions needs to_cell, and only such a column.")
+    _columns[name] = ExportColumn(name=name, expression=expression, order=order, to_cell=to_cell)
 
 
 def registered_columns() -> list[ExportColumn]:
@@ -32,11 +36,20 @@ def registered_columns() -> list[ExportColumn]:
 FOUNDATION_FIELDS = [
     "external_id", "email", "phone", "card_number", "first_name", "last_name", "gender", "birth_date",
     "region", "city", "timezone", "registered_at", "registration_channel", "referral_code",
-    "personal_data_consent", "email_consent", "sms_consent", "push_consent", "preferred_channel",
+    "consent:personal_data", "consent:email", "consent:sms", "consent:push", "preferred_channel",
 ]
 
 
 def register_foundation_columns() -> None:
+    # Consents are written as import_members reads them: the grant's time, yes, no, or empty (never asked).
+    from .exporting import timestamp_text
+    from .importing.consents import CONSENT_PREFIX, consent_export_cell, consent_export_parts
+
     for position, field in enumerate(FOUNDATION_FIELDS):
-        register(field, field, order=position)
+        if field.startswith(CONSENT_PREFIX):
+            purpose = field[len(CONSENT_PREFIX):]
+            register(field, consent_export_parts(purpose), order=position,
+                     to_cell=lambda parts: consent_export_cell(parts, timestamp_text=timestamp_text))
+        else:
+            register(field, field, order=position)
     register("referred_by", "referred_by__external_id", order=len(FOUNDATION_FIELDS))

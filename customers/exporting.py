@@ -25,12 +25,25 @@ def member_export_rows(queryset, *, header, chunk_size=2000):
     choices joined with "|", an unset attribute as an empty cell.
     """
     columns = _columns()
-    aliases = {f"export_column_{position}": column.expression for position, column in enumerate(columns)}
+    aliases, cells = {}, []  # cells: one function per column, from the row's values to the cell's text
+    for position, column in enumerate(columns):
+        if column.to_cell is None:
+            index = len(aliases) + 1  # after external_id
+            aliases[f"export_column_{position}"] = column.expression
+            cells.append(lambda values, index=index: cell_text(values[index]))
+            continue
+        parts = {}
+        for part, expression in column.expression.items():
+            parts[part] = len(aliases) + 1
+            aliases[f"export_column_{position}_{part}"] = expression
+        cells.append(lambda values, parts=parts, to_cell=column.to_cell:
+                     to_cell({part: values[index] for part, index in parts.items()}))
     attribute_keys = [name[len(ATTRIBUTE_PREFIX):] for name in header if name.startswith(ATTRIBUTE_PREFIX)]
     rows = queryset.annotate(**aliases).order_by("pk").values_list("external_id", *aliases, "attributes")
     for values in rows.iterator(chunk_size=chunk_size):
         attributes = values[-1] or {}
-        yield [cell_text(value) for value in values[:-1]] + [cell_text(attributes.get(key)) for key in attribute_keys]
+        yield ([values[0], *(cell(values) for cell in cells)]
+               + [cell_text(attributes.get(key)) for key in attribute_keys])
 
 
 def _columns():
@@ -43,7 +56,7 @@ def cell_text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        return value.astimezone(shop_zone()).isoformat()
+        return timestamp_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list):
@@ -51,3 +64,7 @@ def cell_text(value) -> str:
     if isinstance(value, decimal.Decimal):
         return format(value, "f")
     return str(value)
+
+
+def timestamp_text(value: dt.datetime) -> str:
+    return value.astimezone(shop_zone()).isoformat()

@@ -1,10 +1,13 @@
 """`import_members`: the member file's columns and the batch writer that upserts members by external_id."""
+from django.utils import timezone
+
 from core.timezones import shop_today
 from customers.export_columns import registered_columns
 from customers.models import AttributeDefinition, Gender, Member, RegistrationChannel
 from customers.services import attribute_value_clean
 
 from . import cells
+from .consents import CONSENT_PREFIX, LEGACY_COLUMNS, ConsentProofWriter, consent_columns
 from .report import RowError
 from .schema import Column, RowSchema
 from .source import HeaderError
@@ -55,16 +58,21 @@ class MemberImporter:
     columns it leaves out are left alone, so a file of `external_id,email` only updates emails.
     `registered_at` and `registration_channel` are never cleared: empty keeps the stored value, and
     a new member needs `registered_at` (an empty channel means "import"). `attr:<key>` columns set
-    one zero-party attribute each and leave the member's other attributes alone.
+    one zero-party attribute each and leave the member's other attributes alone. `consent:<purpose>`
+    columns record each consent state with its proof (consents.ConsentProofWriter; `source_name` names
+    the file in the proof); an empty consent cell leaves that consent alone.
     """
 
     kind = "members"
 
-    def __init__(self):
-        self.schema = RowSchema(MEMBER_COLUMNS, ignored=[column.name for column in registered_columns()])
+    def __init__(self, *, source_name: str = "import_members"):
+        self.schema = RowSchema([*MEMBER_COLUMNS, *consent_columns()],
+                                ignored=[*(column.name for column in registered_columns()), *LEGACY_COLUMNS])
         self.seen = FirstSeen()
         self.fields: list[str] = []
         self.attribute_keys: list[str] = []
+        self.consent_names: list[str] = []
+        self.consents = ConsentProofWriter(source_name=source_name, started_at=timezone.now())
 
     def bind(self, header) -> list[str]:
         keys = [name[len(ATTRIBUTE_PREFIX):] for name in header if name.startswith(ATTRIBUTE_PREFIX)]
@@ -78,7 +86,9 @@ class MemberImporter:
             ])
         ignored = self.schema.bind(header, extra_columns=[attribute_column(definitions[key]) for key in keys])
         self.attribute_keys = keys
-        self.fields = [c.name for c in self.schema.present if c.name in self.schema.columns and c.name != "external_id"]
+        self.consent_names = [c.name for c in self.schema.present if c.name.startswith(CONSENT_PREFIX)]
+        self.fields = [c.name for c in self.schema.present if c.name in self.schema.columns
+                       and c.name != "external_id" and c.name not in self.consent_names]
         return ignored
 
     def accept(self, row):
@@ -123,7 +133,21 @@ class MemberImporter:
         update_fields = self.fields + (["attributes"] if self.attribute_keys else [])
         written = upsert(Member, objects=to_write, unique_fields=["external_id"], update_fields=update_fields)
         outcome.member_ids.update(member.pk for member in written if member.pk)
+        if self.consent_names:
+            self._write_consents(rows, stored, written, outcome)
         return outcome
+
+    def _write_consents(self, rows, stored, written, outcome) -> None:
+        ids = {external_id: member["id"] for external_id, member in stored.items()}
+        ids.update({member.external_id: member.pk for member in written if member.pk})
+        states = [
+            (row.line, ids[row.values["external_id"]], name[len(CONSENT_PREFIX):], row.values[name])
+            for row in rows if row.values["external_id"] in ids
+            for name in self.consent_names if row.values[name] is not None
+        ]
+        records, changed = self.consents.write(states)
+        outcome.extra["consent records"] = records
+        outcome.member_ids.update(changed)
 
     def _attributes(self, current: dict, row) -> dict:
         merged = dict(current)

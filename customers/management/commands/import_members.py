@@ -1,3 +1,5 @@
+import os
+
 from customers.importing.command import COMMON_HELP, ImportCommand
 from customers.importing.members import MemberImporter
 
@@ -14,12 +16,19 @@ Columns (only external_id is required in the header):
   registration_channel  web, app, pos or import; empty keeps the stored one (import for a new member)
   attr:<key>            one zero-party attribute per column, checked against its definition;
                         several choices are separated by |, an empty cell clears the attribute
+  consent:<purpose>     personal_data, email, sms or push: yes or no (1/0, true/false, yes/no,
+                        да/нет) or the date and time it was given (granted then); empty leaves it
+  phone                 any form dialled in settings.SHOP_PHONE_REGION; stored in E.164
+
+Each consent state is recorded as proof (method import, source the file's name, the given time or
+the import's start), unless already proven: re-importing a file, or an export of the same data,
+adds no proof. A state older than the member's latest consent record is kept as proof only.
 
 Columns left out of the header are not changed, so "external_id,email" only updates emails; an
 empty cell clears a value. An attr: column naming an attribute that is not defined stops the import
-(define the attribute first). Columns of export_members that cannot be imported (consents, tier,
-balance, ...) are ignored with a note, so an export can be imported again.
+(define the attribute first). Columns of export_members that cannot be imported (tier, balance,
+...) are ignored with a note, so an export can be imported again.
 """ + COMMON_HELP
 
     def build_importer(self, options):
-        return MemberImporter()
+        return MemberImporter(source_name=os.path.basename(options["file"]))
