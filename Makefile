@@ -42,6 +42,7 @@ migrate: venv
 demo: migrate
 	$(PY) manage.py generate_demo_data --members $(DEMO_MEMBERS) --seed 1 --if-empty
 	$(PY) manage.py seed_loyalty_demo
+	$(PY) manage.py refresh_member_scores --if-stale
 	$(PY) manage.py seed_demo_campaigns --if-empty
 	$(PY) manage.py ensure_admin
 

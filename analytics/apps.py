@@ -10,6 +10,7 @@ class AnalyticsConfig(AppConfig):
         from customers.export_columns import register
 
         from . import segment_conditions  # noqa: F401  (registers the segment conditions)
+        from . import signals  # noqa: F401  (refreshes members' scores after an import)
 
         for order, column in enumerate(["predicted_clv", "prob_alive", "predicted_purchases_365"], start=400):
             register(column, F(f"stats__{column}"), order=order)

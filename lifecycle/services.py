@@ -152,3 +152,31 @@ def lifecycle_recompute(*, as_of: dt.date | None = None, range_size: int | None 
     logger.info("lifecycle_recompute_finished as_of=%s ranges=%s moved=%s seconds=%.1f",
                 result.as_of, result.ranges, result.moved, result.seconds)
     return result
+
+
+MEMBER_RANGE_GAP = 5_000  # ids further apart than this are recomputed in separate ranges
+
+
+def member_ranges_covering(member_ids, *, range_size: int | None = None) -> list[tuple[int, int]]:
+    """Few id ranges that cover `member_ids`: close ids share a range, no range is wider than `range_size`."""
+    size = range_size or settings.LIFECYCLE_RANGE_SIZE
+    ranges: list[list[int]] = []
+    for member_id in sorted(set(member_ids)):
+        if ranges and member_id - ranges[-1][1] <= MEMBER_RANGE_GAP and member_id - ranges[-1][0] < size:
+            ranges[-1][1] = member_id
+        else:
+            ranges.append([member_id, member_id])
+    return [(low, high) for low, high in ranges]
+
+
+def lifecycle_recompute_members(*, member_ids, as_of: dt.date | None = None) -> Counter:
+    """Move `member_ids` (and the members whose ids lie between them) to today's stage, range by range.
+
+    The same idempotent step as the daily recompute (lifecycle_recompute_range), so members outside the
+    given ones only move where the nightly run would move them too.
+    """
+    as_of = as_of or shop_today()
+    moves = Counter()
+    for id_range in member_ranges_covering(member_ids):
+        moves.update(lifecycle_recompute_range(as_of=as_of, id_range=id_range))
+    return moves

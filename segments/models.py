@@ -176,3 +176,24 @@ class DirtyMember(models.Model):
 
     member = models.OneToOneField("customers.Member", on_delete=models.CASCADE, primary_key=True, related_name="+")
     marked_at = models.DateTimeField(auto_now=True)
+
+
+class MemberStatsRefresh(models.Model):
+    """One run of the statistics refresh: when it finished and for whom (all members, with RFM, or some).
+
+    The segment builder reads the latest full run to say when the statistics it counts on are missing or old.
+    """
+
+    finished_at = models.DateTimeField(db_index=True)
+    as_of = models.DateField()
+    members = models.PositiveIntegerField(null=True, help_text="How many members were refreshed; empty for all.")
+    written = models.PositiveIntegerField(help_text="Rows whose statistics changed.")
+    seconds = models.FloatField()
+
+    class Meta:
+        ordering = ["-finished_at"]
+        indexes = [models.Index(fields=["-finished_at"], condition=models.Q(members__isnull=True),
+                                name="stats_refresh_full_latest")]
+
+    def __str__(self):
+        return f"{'all' if self.members is None else self.members} members, {self.finished_at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,15 @@
 """Reads: the members a segment's rules select, or its materialised members."""
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from core.exceptions import NotFound
 from customers.models import Member
 
-from .models import Segment
+from .models import MemberStatsRefresh, Segment
 from .rules import CompileContext, compile_rules
 
 
@@ -28,11 +33,63 @@ def segment_members(slug: str) -> QuerySet:
 
 
 def segment_preview(rules: dict, *, sample_size: int = 10) -> dict:
-    members = rules_members(rules)
+    """The count and a sample of the members the rules select now (the builder's "count and sample").
+
+    When a condition reads the member statistics (`stats__…`) and they are missing or older than
+    STATS_STALE_AFTER, `statistics` says so, with a message for staff, instead of letting a count of 0
+    pass for a fact; it is None when the rules read no statistics or they are fresh.
+    """
+    q = compile_rules(rules, CompileContext())
+    members = Member.objects.filter(q)
     return {
         "count": members.count(),
         "sample": list(members.order_by("pk").values("external_id", "first_name", "last_name", "email")[:sample_size]),
+        "statistics": member_stats_warning() if q_reads_statistics(q) else None,
     }
+
+
+STATS_STALE_AFTER = dt.timedelta(days=1)
+
+
+def q_reads_statistics(q) -> bool:
+    """Whether a compiled rule reads segments.MemberStats (a lookup through the member's `stats`)."""
+    for child in q.children:
+        if isinstance(child, Q):
+            if q_reads_statistics(child):
+                return True
+        elif child[0] == "stats" or child[0].startswith("stats__"):
+            return True
+    return False
+
+
+def member_stats_freshness() -> dict:
+    """When every member's statistics were last refreshed (the latest full run), and how many have none."""
+    latest = MemberStatsRefresh.objects.filter(members__isnull=True).order_by("-finished_at").first()
+    refreshed_at = latest.finished_at if latest else None
+    return {
+        "refreshed_at": refreshed_at,
+        "members_without": Member.objects.filter(stats__isnull=True).count(),
+        "stale": refreshed_at is None or refreshed_at < timezone.now() - STATS_STALE_AFTER,
+    }
+
+
+def member_stats_warning() -> dict | None:
+    """What the builder shows beside a count that relies on statistics: None when they are complete and fresh."""
+    freshness = member_stats_freshness()
+    if not freshness["stale"] and not freshness["members_without"]:
+        return None
+    if freshness["refreshed_at"] is None:
+        message = _("Member statistics have not been computed yet: conditions on them count no one. "
+                    "They are computed after each import and nightly at 02:30.")
+    elif freshness["stale"]:
+        message = _("Member statistics were last refreshed %(when)s, more than a day ago: the count may be out of "
+                    "date.") % {"when": date_format(timezone.localtime(freshness["refreshed_at"]), "DATETIME_FORMAT")}
+    else:
+        message = _("%(count)s members have no statistics yet and are not counted by conditions on them.") % {
+            "count": freshness["members_without"]}
+    return {"stale": freshness["stale"], "members_without": freshness["members_without"],
+            "refreshed_at": freshness["refreshed_at"].isoformat() if freshness["refreshed_at"] else None,
+            "message": str(message)}
 
 
 def rfm_grid() -> list[list[dict]]:

@@ -180,6 +180,8 @@ IDEMPOTENCY_LOCK_SECONDS = 60  # a claimed key whose request died is free again 
 # The region whose national phone forms members type (ISO 3166 code): with RU, "8 (999) 000-11-22" is
 # +79990001122. Every phone is stored in E.164 (customers.phones.phone_normalise).
 SHOP_PHONE_REGION = env("SHOP_PHONE_REGION", default="RU").upper()
+# After each import a Celery task refreshes the touched members' statistics, RFM, stages and CLV.
+ANALYTICS_REFRESH_AFTER_IMPORT = env.bool("ANALYTICS_REFRESH_AFTER_IMPORT", default=True)
 
 # --- campaigns: outbox and channel back ends -------------------------------------------------------
 CAMPAIGNS_CHANNEL_BACKENDS = {

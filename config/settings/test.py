@@ -11,3 +11,5 @@ CAMPAIGNS_OUTBOX_KICK = False
 CONFIG_CACHE_SECONDS = 0
 # Parallel connections cannot see a test's uncommitted rows; the tests of that path commit theirs.
 STATS_REFRESH_CONNECTIONS = 1
+# Imports queue a refresh of the members' scores; the tests of that receiver turn it on.
+ANALYTICS_REFRESH_AFTER_IMPORT = False

@@ -5,11 +5,13 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from core.sql import distinct_from, is_postgres
 from core.timezones import shop_today
 from customers.selectors import member_time_zones
 
+from ..models import MemberStatsRefresh
 from .full_postgres import execute_tuned, full_refresh_postgres
 from .queries import RFM_COLUMNS, STAT_COLUMNS, stats_select
 from .queries_postgres import stats_select_postgres
@@ -49,7 +51,8 @@ class StatsRefreshResult:
 def member_stats_refresh(*, as_of: dt.date | None = None, member_ids: list[int] | None = None) -> StatsRefreshResult:
     """Recompute the statistics of every member, with RFM, or only the statistics of `member_ids`.
 
-    Writes only rows whose values changed, in one transaction, so readers never see half a refresh.
+    Writes only rows whose values changed, in one transaction, so readers never see half a refresh, and
+    records the run (MemberStatsRefresh) in the same transaction.
     RFM quintiles rank a member against all buyers, so they are recomputed by the full refresh
     (nightly) and left as they are by a refresh of some members.
     """
@@ -62,6 +65,8 @@ def member_stats_refresh(*, as_of: dt.date | None = None, member_ids: list[int] 
     else:
         written = _write_portable(as_of, member_ids, zones, columns)
     result = StatsRefreshResult(as_of, written, time.monotonic() - started)
+    MemberStatsRefresh.objects.create(finished_at=timezone.now(), as_of=as_of, written=written, seconds=result.seconds,
+                                      members=None if member_ids is None else len(member_ids))
     logger.info("member_stats_refreshed as_of=%s members=%s written=%s seconds=%.1f",
                 as_of, "all" if member_ids is None else len(member_ids), written, result.seconds)
     return result

@@ -70,3 +70,60 @@ def test_rfm_grid_shows_counts_per_cell(admin_client):
     page = admin_client.get(reverse("admin:segments_rfm_grid")).content.decode()
     assert page.count("members<br>") == 25
     assert "1 members" in page
+
+
+BUYERS = {"type": "group", "op": "and", "children": [{"type": "stat", "field": "orders_count", "op": "gte", "value": 1}]}
+
+
+def preview(admin_client, rules):
+    return admin_client.post(reverse("admin:segments_segment_preview"), json.dumps(rules),
+                             content_type="application/json").json()
+
+
+def test_preview_says_when_the_statistics_it_counts_on_were_never_computed(admin_client):
+    # given a buyer whose statistics were never computed
+    OrderFactory(member=MemberFactory())
+    # when
+    body = preview(admin_client, BUYERS)
+    # then the count of 0 comes with the reason
+    assert body["count"] == 0
+    assert body["statistics"]["refreshed_at"] is None and body["statistics"]["members_without"] == 1
+    assert "not been computed" in body["statistics"]["message"]
+
+
+def test_preview_says_when_the_statistics_are_older_than_a_day(admin_client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from segments.models import MemberStatsRefresh
+
+    OrderFactory(member=MemberFactory())
+    member_stats_refresh()
+    MemberStatsRefresh.objects.update(finished_at=timezone.now() - dt.timedelta(hours=25))
+    body = preview(admin_client, BUYERS)
+    assert body["count"] == 1
+    assert body["statistics"]["stale"] is True and "more than a day ago" in body["statistics"]["message"]
+
+
+def test_preview_counts_members_without_statistics_after_a_fresh_refresh(admin_client):
+    member_stats_refresh()
+    MemberFactory()  # joined after the refresh
+    body = preview(admin_client, BUYERS)
+    assert body["statistics"]["stale"] is False and body["statistics"]["members_without"] == 1
+    assert "1 members have no statistics" in body["statistics"]["message"]
+
+
+def test_preview_with_fresh_statistics_or_without_a_statistics_condition_warns_of_nothing(admin_client):
+    OrderFactory(member=MemberFactory(gender="f"))
+    assert preview(admin_client, WOMEN)["statistics"] is None  # no condition reads statistics
+    member_stats_refresh()
+    body = preview(admin_client, {"type": "group", "op": "or", "negate": True, "children": [
+        WOMEN, {"type": "rfm_segment", "values": ["Champions"]}]})
+    assert body["statistics"] is None
+
+
+def test_preview_finds_a_statistics_condition_nested_in_groups(admin_client):
+    OrderFactory(member=MemberFactory(gender="f"))
+    nested = {"type": "group", "op": "and", "children": [WOMEN, {"type": "group", "op": "or", "children": [BUYERS]}]}
+    assert preview(admin_client, nested)["statistics"]["members_without"] == 1

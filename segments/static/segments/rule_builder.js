@@ -146,6 +146,13 @@
         const body = await response.json();
         if (!response.ok) { out.textContent = (body.error && body.error.fields && body.error.fields.rules || [body.error.message]).join("; "); return; }
         out.textContent = `${body.count} members. ` + body.sample.map((m) => `${m.external_id} ${m.first_name} ${m.last_name}`).join(", ");
+        if (body.statistics) {
+          const warning = document.createElement("strong");
+          warning.className = "rb-stats-warning";
+          warning.setAttribute("role", "alert");
+          warning.textContent = body.statistics.message;
+          out.prepend(warning, document.createElement("br"));
+        }
       });
     }
     render();
