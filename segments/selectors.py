@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import NotFound
 from customers.models import Member
@@ -85,8 +86,10 @@ def member_stats_warning() -> dict | None:
         message = _("Member statistics were last refreshed %(when)s, more than a day ago: the count may be out of "
                     "date.") % {"when": date_format(timezone.localtime(freshness["refreshed_at"]), "DATETIME_FORMAT")}
     else:
-        message = _("%(count)s members have no statistics yet and are not counted by conditions on them.") % {
-            "count": freshness["members_without"]}
+        count = freshness["members_without"]
+        message = ngettext("%(count)s member has no statistics yet and is not counted by conditions on them.",
+                           "%(count)s members have no statistics yet and are not counted by conditions on them.",
+                           count) % {"count": count}
     return {"stale": freshness["stale"], "members_without": freshness["members_without"],
             "refreshed_at": freshness["refreshed_at"].isoformat() if freshness["refreshed_at"] else None,
             "message": str(message)}

@@ -88,7 +88,7 @@ def test_preview_says_when_the_statistics_it_counts_on_were_never_computed(admin
     # then the count of 0 comes with the reason
     assert body["count"] == 0
     assert body["statistics"]["refreshed_at"] is None and body["statistics"]["members_without"] == 1
-    assert "not been computed" in body["statistics"]["message"]
+    assert "ещё не рассчитана" in body["statistics"]["message"]  # the admin speaks Russian first
 
 
 def test_preview_says_when_the_statistics_are_older_than_a_day(admin_client):
@@ -103,7 +103,7 @@ def test_preview_says_when_the_statistics_are_older_than_a_day(admin_client):
     MemberStatsRefresh.objects.update(finished_at=timezone.now() - dt.timedelta(hours=25))
     body = preview(admin_client, BUYERS)
     assert body["count"] == 1
-    assert body["statistics"]["stale"] is True and "more than a day ago" in body["statistics"]["message"]
+    assert body["statistics"]["stale"] is True and "больше суток назад" in body["statistics"]["message"]
 
 
 def test_preview_counts_members_without_statistics_after_a_fresh_refresh(admin_client):
@@ -111,7 +111,7 @@ def test_preview_counts_members_without_statistics_after_a_fresh_refresh(admin_c
     MemberFactory()  # joined after the refresh
     body = preview(admin_client, BUYERS)
     assert body["statistics"]["stale"] is False and body["statistics"]["members_without"] == 1
-    assert "1 members have no statistics" in body["statistics"]["message"]
+    assert "У 1 участника ещё нет статистики" in body["statistics"]["message"]
 
 
 def test_preview_with_fresh_statistics_or_without_a_statistics_condition_warns_of_nothing(admin_client):
