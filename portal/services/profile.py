@@ -28,6 +28,8 @@ def _profile_clean(values: dict, member: Member) -> dict:
             # The phone is a sign-in login: two members with one phone could not tell whose account a code opens.
             if values["phone"] and Member.objects.filter(phone=values["phone"]).exclude(pk=member.pk).exists():
                 errors["phone"] = [_("Another member has this phone number.")]
+            elif not values["phone"] and member.phone and not member.email:
+                errors["phone"] = [_("You sign in with this phone: it cannot be removed.")]
     if "timezone" in values and values["timezone"] not in zoneinfo.available_timezones():
         errors["timezone"] = [_("Unknown time zone.")]
     if values.get("gender") not in (None, *Gender.values):

@@ -186,3 +186,18 @@ def test_patch_with_an_invalid_phone_is_a_400_and_keeps_the_old_one(api, member,
 def test_patch_with_another_members_phone_is_refused(api, member, other_member):
     response = api.patch("/api/v1/me", {"phone": other_member.phone}, format="json")
     assert response.status_code == 400 and "phone" in response.json()["error"]["fields"]
+
+
+def test_a_phone_that_is_the_only_login_cannot_be_removed(api, member):
+    Member.objects.filter(pk=member.pk).update(email="")
+    response = api.patch("/api/v1/me", {"phone": ""}, format="json")
+    assert response.status_code == 400 and "phone" in response.json()["error"]["fields"]
+    member.refresh_from_db()
+    assert member.phone
+
+
+def test_a_phone_can_be_removed_by_a_member_who_signs_in_by_email(api, member):
+    response = api.patch("/api/v1/me", {"phone": ""}, format="json")
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.phone == ""
