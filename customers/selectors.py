@@ -27,7 +27,7 @@ def member_lookup_queryset(*, phone: str = "", email: str = "", card: str = "") 
             normalised = phone_normalise(phone)
         except PhoneInvalid as exc:
             raise DomainError(str(exc), code="invalid", fields={"phone": [str(exc)]}) from None
-        # Every stored phone is E.164 (customers.phones; migration 0003 normalised the older rows).
+        # Every stored phone is E.164 (customers.phones; migration 0004 normalised the older rows).
         return Member.objects.filter(phone=normalised)
     if email:
         email = email.strip()

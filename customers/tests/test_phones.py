@@ -75,7 +75,7 @@ def test_admin_account_search_finds_a_phone_typed_any_way(admin_client):
 
 
 def _migration():
-    return importlib.import_module("customers.migrations.0003_member_phones_e164")
+    return importlib.import_module("customers.migrations.0004_member_phones_e164")
 
 
 def test_the_migration_rewrites_stored_phones_and_counts_what_it_cannot_read(capsys):

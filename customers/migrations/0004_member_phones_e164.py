@@ -57,7 +57,7 @@ def normalise_phones(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0002_engagement_member_response"),
+        ("customers", "0003_engagement_import_fields"),
     ]
 
     operations = [
