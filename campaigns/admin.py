@@ -4,6 +4,8 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_history import ConfigurationHistoryAdmin
+
 from .models import (
     Campaign, CampaignEntry, CampaignSettings, CampaignStep, ManagerTask, MemberOffer, OutboxMessage, PlannedAction,
     Review, ReviewRequest, WebhookSubscription,
@@ -43,7 +45,7 @@ class CampaignStepInline(admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ConfigurationHistoryAdmin):
     list_display = ["name", "trigger", "stage", "segment", "priority", "is_active", "holdout_percent", "entries_count",
                     "results_link", "audience_link"]
     list_filter = ["trigger", "is_active", "stage"]
@@ -52,6 +54,13 @@ class CampaignAdmin(admin.ModelAdmin):
     inlines = [CampaignStepInline]
     actions = ["launch_broadcast", "plan_now"]
     readonly_fields = ["broadcast_launched_at"]
+    object_history_template = "admin/campaigns/campaign/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The campaign's own versions, then its steps' (edited on the campaign's page, so shown there)."""
+        steps = CampaignStep.history.filter(campaign_id=object_id).order_by("-history_date", "-history_id")[:200]
+        extra_context = {**(extra_context or {}), "step_history": self.related_history(request, steps)}
+        return super().history_view(request, object_id, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("stage", "segment").annotate(entries_count=Count("entries"))
@@ -143,7 +152,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampaignSettings)
-class CampaignSettingsAdmin(admin.ModelAdmin):
+class CampaignSettingsAdmin(ConfigurationHistoryAdmin):
     list_display = ["__str__", "max_per_day", "max_per_week", "quiet_hours_start", "quiet_hours_end",
                     "default_send_hour", "channel_order"]
 
@@ -212,7 +221,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):
+class WebhookSubscriptionAdmin(ConfigurationHistoryAdmin):
     list_display = ["name", "url", "event_list", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]

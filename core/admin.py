@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 
+
+from .admin_history import ConfigurationHistoryAdmin
 from .api_keys import api_key_create, api_key_revoke
 from .models import ApiKey, IdempotencyKey
 
@@ -14,7 +16,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ConfigurationHistoryAdmin):
     form = ApiKeyForm
     list_display = ["name", "prefix", "scopes", "rate_limit", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
@@ -30,9 +32,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        created, raw = api_key_create(name=obj.name, scopes=obj.scopes or [])
-        if obj.rate_limit:
-            ApiKey.objects.filter(pk=created.pk).update(rate_limit=obj.rate_limit)
+        created, raw = api_key_create(name=obj.name, scopes=obj.scopes or [], rate_limit=obj.rate_limit)
         obj.pk = created.pk
         self.message_user(request, f"The key is shown only now; copy it: {raw}", messages.WARNING)
 

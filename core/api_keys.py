@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 
+from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 
@@ -21,15 +22,25 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_key_create(*, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
-    """Create a key and return it with its raw value, which is not stored and cannot be shown again."""
+def api_key_create(*, name: str, scopes: list[str], rate_limit: int | None = None) -> tuple[ApiKey, str]:
+    """Create a key and return it with its raw value, which is not stored and cannot be shown again.
+
+    The configuration history records the creation (with the hash, never the raw key).
+    """
     prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(name=name, prefix=prefix, key_hash=_digest(secret), scopes=list(scopes))
+    key = ApiKey.objects.create(
+        name=name, prefix=prefix, key_hash=_digest(secret), scopes=list(scopes), rate_limit=rate_limit or None
+    )
     return key, f"{prefix}.{secret}"
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> None:
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    """Revoke the key once (a second call changes nothing); the revocation is a row of the key's history."""
+    revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        api_key.refresh_from_db()
+        api_key.save(update_fields=["revoked_at"])  # the same value again, for the history row and its author
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

@@ -1,6 +1,8 @@
 """Migration operations shared by the apps."""
 from django.contrib.postgres.operations import AddIndexConcurrently
-from django.db.migrations.operations import AddIndex
+from django.db.migrations.operations import AddIndex, RunPython
+from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 
 class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
@@ -22,3 +24,23 @@ class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         else:
             AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+def record_existing_versions(app_label: str, *model_names: str) -> RunPython:
+    """A first history row ("+", no user) for each row that exists when its configuration history starts.
+
+    Without it the first change to a row made before the upgrade would show no "before" value.
+    """
+
+    def forwards(apps, schema_editor):
+        now = timezone.now()
+        for name in model_names:
+            model, historical = apps.get_model(app_label, name), apps.get_model(app_label, f"Historical{name}")
+            copied = [f for f in historical._meta.fields if not f.name.startswith("history_")]
+            historical.objects.bulk_create([
+                historical(**{f.attname: getattr(row, f.attname) for f in copied}, history_date=now,
+                           history_type="+", history_change_reason=gettext_noop("Existed when the history began"))
+                for row in model.objects.all()
+            ], batch_size=500)
+
+    return RunPython(forwards, RunPython.noop)

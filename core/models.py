@@ -1,5 +1,6 @@
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class ApiKey(models.Model):
@@ -19,6 +20,8 @@ class ApiKey(models.Model):
     rate_limit = models.PositiveIntegerField(
         null=True, blank=True, help_text="Requests per second; empty means the API_KEY_RATE_LIMIT setting."
     )
+    # The hash is kept (it is no secret); when the key was last used is noise, not configuration.
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
 
     class Meta:
         verbose_name = "API key"

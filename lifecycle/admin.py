@@ -5,6 +5,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+
+from core.admin_history import ConfigurationHistoryAdmin
 from core.timezones import shop_today
 
 from .models import LifecycleStage, StageTransition
@@ -15,7 +17,7 @@ THRESHOLD_FIELDS = {"min_orders", "max_orders", "entry_day"}
 
 
 @admin.register(LifecycleStage)
-class LifecycleStageAdmin(admin.ModelAdmin):
+class LifecycleStageAdmin(ConfigurationHistoryAdmin):
     list_display = ["position", "name", "slug", "bucket_label", "entry_day", "conversion_window_days",
                     "action_window_end_days"]
     list_display_links = ["name"]

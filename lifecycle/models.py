@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext, gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class LifecycleStage(models.Model):
@@ -23,6 +24,7 @@ class LifecycleStage(models.Model):
         help_text=_("Place of the stage on the members' path (New 1 … Lost 7). Stages that share buyers must start "
                     "on later days as the place grows; 0 puts a new stage last."),
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "min_orders", "entry_day"]

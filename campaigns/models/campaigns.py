@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Trigger(models.TextChoices):
@@ -45,6 +46,7 @@ class Campaign(models.Model):
     )
     broadcast_launched_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -122,6 +124,7 @@ class CampaignStep(models.Model):
                                       related_name="+")
     task_due_days = models.PositiveSmallIntegerField(default=2)
     task_text = models.CharField(max_length=255, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["campaign", "day_offset", "position", "id"]
@@ -223,6 +226,7 @@ class CampaignSettings(models.Model):
     default_send_hour = models.PositiveSmallIntegerField(default=11, help_text="When the member's best hour is unknown.")
     channel_order = models.CharField(max_length=32, default="email,push,sms",
                                      help_text="Fallback order when the member has no preferred channel.")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "campaign settings"

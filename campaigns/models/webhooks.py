@@ -1,5 +1,6 @@
 import secrets
 
+import simple_history
 from django.db import models
 
 
@@ -29,3 +30,11 @@ class WebhookSubscription(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.url}"
+
+
+# Configuration history of subscriptions: every field but the signing secrets (whatever they are named), which
+# must never be copied in clear into a second table.
+simple_history.register(
+    WebhookSubscription, app="campaigns",
+    excluded_fields=[field.name for field in WebhookSubscription._meta.fields if "secret" in field.name],
+)

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+
+from core.admin_history import ConfigurationHistoryAdmin
+
 from ..models import Coupon, CouponRedemption, CouponTemplate, Reward
 
 
 @admin.register(CouponTemplate)
-class CouponTemplateAdmin(admin.ModelAdmin):
+class CouponTemplateAdmin(ConfigurationHistoryAdmin):
     list_display = ["name", "discount_kind", "discount_value", "min_order_total", "validity_days", "max_uses",
                     "per_member_limit", "active"]
     list_filter = ["discount_kind", "active"]
@@ -52,7 +55,7 @@ class CouponRedemptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(admin.ModelAdmin):
+class RewardAdmin(ConfigurationHistoryAdmin):
     list_display = ["name", "points_cost", "template", "active"]
     list_filter = ["active"]
     list_editable = ["active"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin_history import ConfigurationHistoryAdmin
 from customers.admin import PhoneSearchMixin
 
 from ..models import EarningRule, LedgerEntry, MemberAccount, MemberMerge, PointsLot, ProgrammeSettings, Tier, TierHistory
@@ -19,7 +20,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgrammeSettings)
-class ProgrammeSettingsAdmin(admin.ModelAdmin):
+class ProgrammeSettingsAdmin(ConfigurationHistoryAdmin):
     list_display = ["__str__", "return_period_days", "validity_kind", "validity_days", "tier_window_days",
                     "tier_grace_days", "per_order_cap", "daily_cap", "weekly_cap", "monthly_cap"]
 
@@ -31,7 +32,7 @@ class ProgrammeSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(ConfigurationHistoryAdmin):
     list_display = ["name", "rank", "qualify_by", "threshold", "multiplier"]
     list_filter = ["qualify_by"]
     search_fields = ["name", "slug"]
@@ -39,7 +40,7 @@ class TierAdmin(admin.ModelAdmin):
 
 
 @admin.register(EarningRule)
-class EarningRuleAdmin(admin.ModelAdmin):
+class EarningRuleAdmin(ConfigurationHistoryAdmin):
     list_display = ["name", "kind", "active", "points_per_unit", "multiplier", "bonus_points", "category", "product",
                     "starts_on", "ends_on"]
     list_editable = ["active"]

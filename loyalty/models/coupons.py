@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 # No 0/O/1/I/L: codes are read aloud at the till.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -30,6 +31,7 @@ class CouponTemplate(models.Model):
         null=True, blank=True, help_text="Most coupons of this template one member may hold; empty = no limit."
     )
     active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -109,6 +111,7 @@ class Reward(models.Model):
     points_cost = models.PositiveIntegerField()
     template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="rewards")
     active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["points_cost", "name"]

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from .ledger import LedgerBucket, LedgerEntry, LedgerEntryKind, LotState, MemberAccount, PointsLot
 
@@ -35,6 +36,7 @@ class ProgrammeSettings(models.Model):
     daily_cap = models.PositiveIntegerField(null=True, blank=True)
     weekly_cap = models.PositiveIntegerField(null=True, blank=True)
     monthly_cap = models.PositiveIntegerField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "programme settings"
@@ -62,6 +64,7 @@ class Tier(models.Model):
     )
     multiplier = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
     perks = models.TextField(blank=True, help_text="Benefits shown to members, one per line.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["rank"]
@@ -126,6 +129,7 @@ class EarningRule(models.Model):
     )
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "name"]
