@@ -1,6 +1,16 @@
-from django.contrib import admin
+import json
 
-from .models import AttributeDefinition, ConsentRecord, EngagementEvent, Member
+from django.contrib import admin, messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
+
+from core.exceptions import DomainError
+
+from .models import AttributeDefinition, ConsentRecord, EngagementEvent, Member, MemberErasure
+from .personal_data import member_data_export, member_erase
 from .phones import phone_or_none
 
 
@@ -39,6 +49,36 @@ class MemberAdmin(PhoneSearchMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "personal_data_consent", "email_consent", "sms_consent", "push_consent"]
     inlines = [ConsentRecordInline]
     show_full_result_count = False  # a COUNT(*) over millions of members on every page is not worth it
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    @admin.action(description=_("Export personal data (JSON)"))
+    def export_personal_data(self, request, queryset):
+        members = list(queryset[:100])  # a request of a few members, not a bulk export (that is export_members)
+        exports = [member_data_export(member=member) for member in members]
+        body = json.dumps(exports[0] if len(exports) == 1 else exports, cls=DjangoJSONEncoder, ensure_ascii=False,
+                          indent=2)
+        name = members[0].external_id if len(members) == 1 else f"{len(members)}-members"
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="personal-data-{name}-{timezone.now():%Y%m%d}.json"'
+        return response
+
+    @admin.action(description=_("Erase personal data (anonymise)…"))
+    def erase_personal_data(self, request, queryset):
+        if request.POST.get("confirm") != "yes":
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta, "members": queryset,
+                       "title": gettext("Erase personal data"),
+                       "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+            return TemplateResponse(request, "admin/customers/member/erase_confirmation.html", context)
+        erased = 0
+        for member in queryset:  # a few members at a time, each in its own transaction through the service
+            try:
+                member_erase(member=member, erased_by=request.user)
+                erased += 1
+            except DomainError as error:
+                self.message_user(request, f"{member}: {error.message}", messages.WARNING)
+        self.message_user(request, ngettext("%(count)d member erased.", "%(count)d members erased.", erased)
+                          % {"count": erased}, messages.SUCCESS)
+        return None
 
 
 @admin.register(AttributeDefinition)
@@ -67,3 +107,21 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the proof of consent is never edited, only appended to
+
+
+@admin.register(MemberErasure)
+class MemberErasureAdmin(admin.ModelAdmin):
+    """The erasures' audit: read-only."""
+
+    list_display = ["pseudonym", "erased_at", "erased_by"]
+    search_fields = ["=pseudonym"]
+    readonly_fields = ["member", "pseudonym", "erased_by", "erased_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -181,3 +181,22 @@ class EngagementEvent(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.channel} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class MemberErasure(models.Model):
+    """The audit row of a member's erasure (152-FZ / GDPR): who erased whom, when, and the pseudonymous id the
+    member's ledger, orders and consent proof are kept under. One per member."""
+
+    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="erasure")
+    pseudonym = models.CharField(max_length=64, unique=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    erased_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-erased_at"]
+        verbose_name = "member erasure"
+
+    def __str__(self):
+        return f"{self.pseudonym} {self.erased_at:%Y-%m-%d %H:%M}"

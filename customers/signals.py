@@ -17,3 +17,18 @@ Receivers (e.g. segments refreshing their statistics) should enqueue work rather
 from django.dispatch import Signal
 
 import_finished = Signal()
+
+# Members' personal data (customers.personal_data). Higher apps, which customers must not import, add their own
+# tables through these two signals, connected in their AppConfig.ready:
+#
+# `member_data_exported` — sent by `member_data_export(member=...)`; each receiver returns a dict of
+# JSON-ready sections ({"orders": [...], ...}) about that member, which the export merges.
+#
+# `member_erasing` — sent by `member_erase(...)` inside its transaction, before the member's own row is wiped;
+# each receiver removes or blanks the personal data its own tables hold about the member (contacts, tokens,
+# devices, message bodies, free text) and keeps what the law or the books need (ledger, orders, consent proof).
+#     member:      the Member, still with its contacts (to find free text that names them)
+#     identifiers: the member's email, phone, card number and names (non-empty ones), to scrub from free text
+#     pseudonym:   the pseudonymous id the member is kept under from now on
+member_data_exported = Signal()
+member_erasing = Signal()

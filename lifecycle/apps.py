@@ -5,6 +5,7 @@ class LifecycleConfig(AppConfig):
     name = "lifecycle"
 
     def ready(self):
+        from . import personal_data  # noqa: F401  (its part of a member's export and erasure)
         from django.db.models import F, Value
         from django.db.models.functions import Coalesce
 

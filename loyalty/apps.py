@@ -5,6 +5,7 @@ class LoyaltyConfig(AppConfig):
     name = "loyalty"
 
     def ready(self):
+        from . import personal_data  # noqa: F401  (its part of a member's export and erasure)
         from customers.export_columns import register
 
         register("tier", "account__tier__name", order=200)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("auth/password-reset", auth.PasswordResetApi.as_view(), name="member-password-reset"),
     path("auth/password-reset/confirm", auth.PasswordResetConfirmApi.as_view(), name="member-password-reset-confirm"),
     path("me", me.MeApi.as_view(), name="me"),
+    path("me/export", me.ExportApi.as_view(), name="me-export"),
     path("me/devices", me.DeviceApi.as_view(), name="me-devices"),
     path("me/survey", me.SurveyApi.as_view(), name="me-survey"),
     path("me/referral", me.ReferralApi.as_view(), name="me-referral"),

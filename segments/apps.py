@@ -5,6 +5,7 @@ class SegmentsConfig(AppConfig):
     name = "segments"
 
     def ready(self):
+        from . import personal_data  # noqa: F401  (its part of a member's export and erasure)
         from django.db.models import F
 
         from customers.export_columns import register

@@ -1,10 +1,12 @@
 """The member's own profile, consents, survey answers, devices, referral and orders."""
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from core.client_ip import client_ip
 from customers.models import Channel, ConsentPurpose, Gender
+from customers.personal_data import member_data_export
 from loyalty.models import MemberAccount
 
 from .. import selectors, services
@@ -110,6 +112,18 @@ class MeApi(MemberApiView):
                                                 consents=consents, source="app",
                                                 evidence=client_ip(request))
         return Response(ProfileSerializer(member).data)
+
+
+class ExportApi(MemberApiView):
+    """Everything the programme holds about the signed-in member (152-FZ / GDPR access request), as JSON."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(401)}, tags=["members: profile"],
+                   summary="Export of the member's personal data")
+    def get(self, request):
+        response = Response(member_data_export(member=self.member))
+        response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class DeviceApi(MemberApiView):

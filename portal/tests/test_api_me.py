@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 ME_ENDPOINTS = [("get", "/api/v1/me"), ("patch", "/api/v1/me"), ("post", "/api/v1/me/devices"),
                 ("post", "/api/v1/me/survey"), ("get", "/api/v1/me/referral"), ("get", "/api/v1/me/orders"),
-                ("post", "/api/v1/auth/sign-out")]
+                ("get", "/api/v1/me/export"), ("post", "/api/v1/auth/sign-out")]
 
 
 @pytest.fixture
