@@ -80,7 +80,7 @@ def member_erase(*, member: Member, erased_by=None) -> MemberErasure:
     so balances and the books still add up. Recorded in a MemberErasure row (who, when, pseudonym). Locks the
     member's row; a second erasure of the same member raises DomainError (code already_erased).
     """
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     if MemberErasure.objects.filter(member=member).exists():
         raise DomainError("This member has already been erased.", code="already_erased")
     now, pseudonym = timezone.now(), f"erased-{secrets.token_hex(8)}"
