@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import schema  # noqa: F401  (registers the OpenAPI extension)
+        from . import task_request_id  # noqa: F401  (connects the Celery request id signals)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

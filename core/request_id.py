@@ -3,7 +3,8 @@
 `RequestIdMiddleware` takes a sane `X-Request-ID` from the client (a proxy or the POS may set one) or
 makes a new one, keeps it in a context variable for the length of the request, and returns it on the
 response header. `current_request_id()` reads it (for error bodies and logs); `RequestIdLogFilter`
-puts it on every log record as `request_id`. Celery tasks set their own id with `bind_request_id`.
+puts it on every log record as `request_id`. Celery tasks run under their own task id, with the id of the
+request (or task) that enqueued them as `origin_request_id` (core.task_request_id).
 """
 import contextlib
 import contextvars
@@ -17,6 +18,7 @@ _META_KEY = "HTTP_X_REQUEST_ID"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+_origin_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("origin_request_id", default=None)
 
 
 def new_request_id() -> str:
@@ -28,13 +30,20 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+def current_origin_request_id() -> str | None:
+    """In a task: the id of the request or task that enqueued it (None when unknown)."""
+    return _origin_request_id.get()
+
+
 @contextlib.contextmanager
-def bind_request_id(request_id: str | None = None):
-    """Run a block (a task, a command) under `request_id`, or a new id."""
+def bind_request_id(request_id: str | None = None, *, origin: str | None = None):
+    """Run a block (a task, a command) under `request_id`, or a new id; `origin` is who asked for it."""
     token = _request_id.set(request_id or new_request_id())
+    origin_token = _origin_request_id.set(origin)
     try:
         yield _request_id.get()
     finally:
+        _origin_request_id.reset(origin_token)
         _request_id.reset(token)
 
 
@@ -53,8 +62,10 @@ class RequestIdMiddleware:
 
 
 class RequestIdLogFilter(logging.Filter):
-    """Adds `request_id` ("-" outside a request) to each record, for any formatter to use."""
+    """Adds `request_id` ("-" outside a request) and `origin_request_id` (None unless in a task a request
+    enqueued) to each record, for any formatter to use."""
 
     def filter(self, record):
         record.request_id = _request_id.get() or "-"
+        record.origin_request_id = _origin_request_id.get()
         return True
