@@ -3,6 +3,8 @@ from pathlib import Path
 
 import environ
 
+from core.sentry import sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -176,6 +178,14 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# Sentry only when SENTRY_DSN is set (core.sentry); environment and release name the deployment.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+sentry_init(
+    dsn=SENTRY_DSN,
+    environment=env("SENTRY_ENVIRONMENT", default="production"),
+    release=env("SENTRY_RELEASE", default=""),
+    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+)
 # Member ids per lifecycle recompute task: on few cores one pass beats many; more workers want smaller ranges.
 LIFECYCLE_RANGE_SIZE = env.int("LIFECYCLE_RANGE_SIZE", default=1_000_000)
 
