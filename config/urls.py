@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("", include("monitoring.urls")),  # /health/ready, /metrics
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Each app owns its URLs; these includes never need editing when an app grows.

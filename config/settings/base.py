@@ -1,4 +1,5 @@
 """Settings shared by every environment; each value can be overridden from the environment."""
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -34,9 +35,11 @@ INSTALLED_APPS = [
     "analytics",
     "dashboards",
     "portal",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
+    "monitoring.middleware.RequestMetricsMiddleware",  # first, so it times everything below
     "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,6 +189,18 @@ sentry_init(
     release=env("SENTRY_RELEASE", default=""),
     traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
 )
+# /health/ready (monitoring.readiness) fails when beat's heartbeat task (scheduled every minute) last ran more
+# than HEALTH_BEAT_MAX_AGE_SECONDS ago, or the oldest due outbox message has waited longer than
+# HEALTH_OUTBOX_MAX_AGE_SECONDS (the outbox worker runs every 10 s).
+HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTH_OUTBOX_MAX_AGE_SECONDS", default=600)
+HEALTH_BROKER_TIMEOUT_SECONDS = env.float("HEALTH_BROKER_TIMEOUT_SECONDS", default=2.0)
+# /metrics answers a bearer token, or direct peers in these addresses/networks (e.g. 10.0.0.5,10.1.0.0/16);
+# with neither set nobody may read it.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(item, strict=False) for item in env.list("METRICS_ALLOWED_IPS", default=[])
+]
 # Member ids per lifecycle recompute task: on few cores one pass beats many; more workers want smaller ranges.
 LIFECYCLE_RANGE_SIZE = env.int("LIFECYCLE_RANGE_SIZE", default=1_000_000)
 

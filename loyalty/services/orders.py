@@ -23,6 +23,7 @@ from ..models import (
     Product,
     SalesChannel,
 )
+from ..signals import order_recorded
 from .earning import earning_config, needs_first_purchase, order_day, order_earning
 from .ledger import _entry, _move, account_lock, available_lots_fifo, consume_lots, credit, entries_for_cause
 from .tiers import tier_upgrade_if_qualified
@@ -239,6 +240,7 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
         _earn(order, account, config=config, lines=saved_lines, new_order=created)
     elif created:
         order.points_earned = 0  # a new order that is not completed has earned nothing
+    order_recorded.send(sender=Order, order=order, created=created)
     return order, created
 
 
