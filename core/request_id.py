@@ -66,6 +66,9 @@ class RequestIdLogFilter(logging.Filter):
     enqueued) to each record, for any formatter to use."""
 
     def filter(self, record):
-        record.request_id = _request_id.get() or "-"
+        # Django logs a 4xx/5xx response (django.request) after the middleware has unbound the id; the record
+        # then carries the request, which still has it.
+        request = getattr(record, "request", None)
+        record.request_id = _request_id.get() or getattr(request, "request_id", None) or "-"
         record.origin_request_id = _origin_request_id.get()
         return True

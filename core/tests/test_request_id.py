@@ -39,3 +39,15 @@ def test_log_records_carry_the_bound_id_and_a_dash_outside():
     log_filter.filter(record)
     assert record.request_id == "-"
     assert current_request_id() is None
+
+
+@pytest.mark.django_db
+def test_djangos_log_line_of_an_error_response_carries_the_requests_id(client, caplog):
+    # given / when a response of 405, which Django logs after the middleware has returned
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.post("/health/", HTTP_X_REQUEST_ID="pos-405-abcdef")
+
+    # then its log line has the request's id
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    RequestIdLogFilter().filter(record)
+    assert response.status_code == 405 and record.request_id == "pos-405-abcdef"
