@@ -95,12 +95,13 @@ def test_a_task_runs_under_its_task_id_with_its_callers_id_as_origin():
 
 @pytest.mark.worker
 def test_worker_log_lines_carry_the_task_id_and_the_enqueuing_requests_id(celery_worker_process):
-    # given a worker logging JSON
-    worker = celery_worker_process(extra_env={"LOG_FORMAT": "json"})
+    # given a worker logging JSON, on a queue of its own (other tests' workers may run at the same time)
+    queue = f"log-format-{uuid.uuid4().hex[:8]}"
+    worker = celery_worker_process(queues=queue, extra_env={"LOG_FORMAT": "json"})
 
     # when a request enqueues a task
     with bind_request_id("req-worker-join"):
-        sent = ping.delay(uuid.uuid4().hex)
+        sent = ping.apply_async(args=[uuid.uuid4().hex], queue=queue)
 
     # then the worker's line for that task carries the task id as request id and the request's id as origin
     def task_line():
