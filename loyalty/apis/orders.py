@@ -82,14 +82,17 @@ class OrderOutput(serializers.Serializer):
 @extend_schema(
     tags=["orders"],
     summary="Create or update an order by its external id",
-    description="A completed order earns points once, however often it is sent. Sending `returned` or "
-                "`cancelled` for a completed order reverses what it earned.",
+    description="A completed order earns points once, however often it is sent (even when it earned none: a "
+                "later rate or tier change does not re-price it). Sending `returned` or `cancelled` for a "
+                "completed order reverses what it earned, less what expired unused. Status changes: pending → "
+                "completed or cancelled; completed → returned or cancelled; returned and cancelled are final.",
     parameters=[IDEMPOTENCY_KEY],
     request=OrderInput,
     responses={
         201: OrderOutput, 200: OrderOutput, **WRITE_ERRORS,
         409: error("`order_member_mismatch`: the external id belongs to another member's order; "
-                   "or `idempotency_request_in_progress`."),
+                   "`invalid_status_change`: the order cannot move from its status to this one (e.g. "
+                   "completed → pending); or `idempotency_request_in_progress`."),
     },
 )
 class OrderUpsertApi(PosApi):
@@ -136,13 +139,16 @@ class ReturnOutput(serializers.Serializer):
 @extend_schema(
     tags=["orders"],
     summary="Return an order in full or by lines",
-    description="Reverses exactly what the returned part earned; points already spent become a debt that "
-                "later earning pays off first, so the balance never goes negative.",
+    description="Reverses what the returned part earned, less what of the order's points expired unused; "
+                "points already spent become a debt that later earning pays off first, so the balance never "
+                "goes negative.",
     parameters=[IDEMPOTENCY_KEY],
     request=ReturnInput,
     responses={
         201: ReturnOutput, **WRITE_ERRORS,
         404: error("`not_found`: no order with this external id."),
+        409: error("`order_not_completed`: only a completed order can be returned; "
+                   "or `idempotency_request_in_progress`."),
     },
 )
 class OrderReturnApi(PosApi):

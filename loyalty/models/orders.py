@@ -81,6 +81,10 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, default=settings.SHOP_CURRENCY)
     channel = models.CharField(max_length=8, choices=SalesChannel.choices, default=SalesChannel.STORE)
     store = models.CharField(max_length=64, blank=True)
+    earned_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the order was priced for points (set even when it earned none): it is never priced again.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

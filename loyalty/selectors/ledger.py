@@ -6,7 +6,7 @@ from django.db import connection
 
 from core.timezones import shop_day_start
 
-from ..models import LedgerEntry, MemberAccount, PointsLot
+from ..models import LedgerEntry, MemberAccount, Order, OrderStatus, PointsLot
 
 
 @dataclass(frozen=True)
@@ -73,3 +73,27 @@ def ledger_mismatches() -> tuple[list[dict], int]:
         cursor.execute(f"SELECT COUNT(*) FROM {account}")
         checked = cursor.fetchone()[0]
     return rows, checked
+
+
+def orders_holding_points() -> list[dict]:
+    """Orders that are not completed (pending, returned, cancelled) but still hold net points, in one
+    set-based query; a correct ledger has none.
+
+    An order's net points are its earn and reverse entries (a reversal recorded as debt counts against the
+    member) plus the expiry entries of its own lots (`expire:lot:<id>`, as the daily pass keys them).
+    """
+    order, entry, lot = Order._meta.db_table, LedgerEntry._meta.db_table, PointsLot._meta.db_table
+    not_completed = f"SELECT id FROM {order} WHERE status <> %s"
+    sql = (
+        f"SELECT o.id, o.member_id, o.source, o.external_id, o.status, SUM(m.points) FROM ("
+        f"SELECT e.order_id, CASE WHEN e.bucket = 'debt' THEN -e.points ELSE e.points END AS points FROM {entry} e "
+        f"WHERE e.kind IN ('earn', 'reverse') AND e.order_id IN ({not_completed}) "
+        f"UNION ALL SELECT l.order_id, x.points FROM {lot} l JOIN {entry} x ON x.cause_key = 'expire:lot:' || l.id "
+        f"WHERE l.state = 'expired' AND l.order_id IN ({not_completed})"
+        f") m JOIN {order} o ON o.id = m.order_id "
+        f"GROUP BY o.id, o.member_id, o.source, o.external_id, o.status HAVING SUM(m.points) <> 0 ORDER BY o.id"
+    )
+    names = ["order_id", "member_id", "source", "external_id", "status", "net_points"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OrderStatus.COMPLETED, OrderStatus.COMPLETED])
+        return [dict(zip(names, row)) for row in cursor.fetchall()]

@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -11,21 +11,19 @@ from core.exceptions import Conflict, DomainError
 from core.timezones import as_shop_aware
 
 from ..models import (
-    LedgerBucket,
     LedgerEntry,
     LedgerEntryKind,
-    LotState,
     Order,
     OrderLine,
     OrderReturn,
     OrderStatus,
-    PointsLot,
     Product,
     SalesChannel,
 )
 from ..signals import order_recorded
 from .earning import earning_config, needs_first_purchase, order_day, order_earning
-from .ledger import _entry, _move, account_lock, available_lots_fifo, consume_lots, credit, entries_for_cause
+from .ledger import account_lock, credit, entries_for_cause
+from .returns import order_return_record, order_reverse
 from .tiers import tier_upgrade_if_qualified
 
 
@@ -119,15 +117,32 @@ def _insert_if_absent(order: Order) -> bool:
     return True
 
 
+# The order state machine: where an order may go from each status. Sending the status it has is a replay
+# (allowed; a pending order's lines and total may still change). Leaving `completed` reverses what the
+# order earned; anything else is refused with 409 `invalid_status_change` and writes nothing.
+ORDER_TRANSITIONS = {
+    OrderStatus.PENDING: {OrderStatus.COMPLETED, OrderStatus.CANCELLED},
+    OrderStatus.COMPLETED: {OrderStatus.RETURNED, OrderStatus.CANCELLED},
+    OrderStatus.RETURNED: set(),
+    OrderStatus.CANCELLED: set(),
+}
+_REFUSED = {
+    (OrderStatus.COMPLETED, OrderStatus.PENDING): "A completed order cannot go back to pending: return or cancel it.",
+    (OrderStatus.PENDING, OrderStatus.RETURNED): "A pending order was never completed: cancel it instead.",
+    OrderStatus.RETURNED: "A returned order cannot change status.",
+    OrderStatus.CANCELLED: "A cancelled order cannot change status.",
+}
+
+
 def _earn(order, account, *, config, lines=None, new_order=False):
-    """Write what a completed order earns (once: every entry has a cause key of the order or the member).
+    """Write what a completed order earns. The caller stamps `order.earned_at` in the same transaction and
+    calls this only for an order that had none, so an order is priced once even when it earns nothing (a
+    re-send after a rate or tier change finds the stamp); every entry also has a unique cause key.
 
     `lines`: the order's lines with products when the caller just wrote them. `new_order`: the order was
-    inserted in this transaction, so its id is new and nothing can have been earned under it yet.
+    inserted in this transaction (the API answers with what was written here).
     """
     member = account.member
-    if not new_order and LedgerEntry.objects.filter(cause_key=f"order:{order.pk}:earn").exists():
-        return
     rules = config.rules_on(order_day(order))
     # Only first-purchase and referral bonuses care; skip the query when no such rule is active.
     is_first = needs_first_purchase(rules=rules) and not (
@@ -184,10 +199,11 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
                  lines: list[dict]) -> tuple[Order, bool]:
     """Create or update an order by (source, external_id); returns (order, created).
 
-    Earning runs once, when the order first becomes completed (creating the same order twice earns once).
-    A completed order later sent as returned or cancelled is reversed in full. Locks the member's account,
-    so parallel calls for one member queue. Raises DomainError `currency_mismatch`, `invalid_amount`,
-    `order_member_mismatch` (409), `invalid_status_change`; nothing is written then.
+    Status changes follow ORDER_TRANSITIONS. Earning runs once, when the order first becomes completed, and
+    stamps `earned_at` even when it earns nothing, so no re-send prices it again. A completed order sent as
+    returned or cancelled is reversed (`order_reverse`: less what expired unused). Locks the member's
+    account, so parallel calls for one member queue. Raises DomainError `currency_mismatch`,
+    `invalid_amount`, `order_member_mismatch` (409), `invalid_status_change` (409); nothing is written then.
 
     A new completed order costs about ten statements: the account lock, one INSERT … ON CONFLICT for the
     order, one product read and one INSERT for all lines, the earn entry, its lot and the account update
@@ -208,12 +224,14 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
     created_at = as_shop_aware(created_at)
     config = earning_config()
     order = Order(source=source, external_id=external_id, member=member, created_at=created_at, status=status,
-                  total=total, currency=currency, channel=channel, store=store or "")
+                  total=total, currency=currency, channel=channel, store=store or "",
+                  earned_at=timezone.now() if status == OrderStatus.COMPLETED else None)
     created = _insert_if_absent(order)
     saved_lines = None
     if created:
         saved_lines = _save_lines(order, lines, replace=False)
         _remember_lines(order, saved_lines)
+        earn = order.status == OrderStatus.COMPLETED
     else:
         # Taken: by this member before, or by another member's request that committed while we waited.
         order = Order.objects.select_for_update().get(source=source, external_id=external_id)
@@ -221,22 +239,24 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
             raise Conflict("This order belongs to another member.", code="order_member_mismatch",
                            fields={"external_id": ["Already used by another member."]})
         previous = order.status
-        if previous in (OrderStatus.RETURNED, OrderStatus.CANCELLED) and status != previous:
-            raise DomainError("A returned or cancelled order cannot change status.", code="invalid_status_change",
-                              fields={"status": [f"The order is {previous}."]})
-        earned = LedgerEntry.objects.filter(order=order, kind=LedgerEntryKind.EARN).exists()
-        if lines and not earned and previous == OrderStatus.PENDING:
-            _save_lines(order, lines)
+        if status != previous and status not in ORDER_TRANSITIONS[previous]:
+            raise Conflict(_REFUSED.get((previous, status)) or _REFUSED[previous], code="invalid_status_change",
+                           fields={"status": [f"The order is {previous}."]})
         if previous == OrderStatus.PENDING:
+            if lines and order.earned_at is None:
+                _save_lines(order, lines)
             order.total, order.created_at, order.channel, order.store = total, created_at, channel, store or ""
         if status != previous:
-            if previous == OrderStatus.COMPLETED and status in (OrderStatus.RETURNED, OrderStatus.CANCELLED):
-                order.save()
-                _record_return(order, f"order:{order.pk}:{status}", None, _reverse_order(
-                    order=order, account=account, lines=None, cause_key=f"order:{order.pk}:{status}"))
             order.status = status
+            if previous == OrderStatus.COMPLETED or order.earned_at is not None:  # leaving what it earned
+                cause_key = f"order:{order.pk}:{status}"
+                order_return_record(order, cause_key, None, order_reverse(order=order, account=account, lines=None,
+                                                                          cause_key=cause_key))
+        earn = order.status == OrderStatus.COMPLETED and order.earned_at is None
+        if earn:
+            order.earned_at = timezone.now()
         order.save()
-    if order.status == OrderStatus.COMPLETED:
+    if earn:
         _earn(order, account, config=config, lines=saved_lines, new_order=created)
     elif created:
         order.points_earned = 0  # a new order that is not completed has earned nothing
@@ -244,98 +264,29 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
     return order, created
 
 
-def _earned_and_reversed(order):
-    """Points the order earned for its member (lines and bonuses) and those reversed so far, per line too."""
-    entries = list(LedgerEntry.objects.filter(order=order, member_id=order.member_id,
-                                              kind__in=[LedgerEntryKind.EARN, LedgerEntryKind.REVERSE]))
-    earned = sum(e.points for e in entries if e.kind == LedgerEntryKind.EARN)
-    reversed_total = sum(abs(e.points) for e in entries if e.kind == LedgerEntryKind.REVERSE)
-    line_earned, line_reversed = {}, {}
-    for entry in entries:
-        target = line_earned if entry.kind == LedgerEntryKind.EARN else line_reversed
-        for key, points in (entry.details or {}).get("lines", {}).items():
-            target[key] = target.get(key, 0) + points
-    return earned, reversed_total, line_earned, line_reversed
-
-
-def _take_back(account, *, order, points, cause_key, line_details, now) -> list[LedgerEntry]:
-    """Reverse `points`: from the order's own lots first, then other available points (FIFO), the rest as debt."""
-    own = list(PointsLot.objects.filter(order=order, member_id=account.member_id, remaining__gt=0,
-                                        state__in=[LotState.PENDING, LotState.AVAILABLE]).order_by("id"))
-    taken = consume_lots(own, points)
-    left = points - sum(taken.values())
-    if left:
-        more = consume_lots(available_lots_fifo(account.member_id, exclude_order=order), left)
-        taken[LotState.AVAILABLE] = taken.get(LotState.AVAILABLE, 0) + more.get(LotState.AVAILABLE, 0)
-        left -= sum(more.values())
-    written, details = [], {"lines": line_details}
-    for bucket in (LedgerBucket.PENDING, LedgerBucket.AVAILABLE):
-        if taken.get(bucket):
-            written.append(_entry(account, kind=LedgerEntryKind.REVERSE, bucket=bucket, points=-taken[bucket],
-                                  reason=f"Return of order {order.external_id}", cause_key=f"{cause_key}:{bucket}",
-                                  now=now, order=order, details=details))
-            details = {}  # the line breakdown is recorded once per reversal
-            _move(account, bucket, -taken[bucket])
-    if left:
-        written.append(_entry(account, kind=LedgerEntryKind.REVERSE, bucket=LedgerBucket.DEBT, points=left,
-                              reason=f"Return of order {order.external_id}: points already spent",
-                              cause_key=f"{cause_key}:debt", now=now, order=order, details=details))
-        _move(account, LedgerBucket.DEBT, left)
-    account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
-    return written
-
-
-def _reverse_order(*, order, account, lines, cause_key) -> list[LedgerEntry]:
-    earned, reversed_total, line_earned, line_reversed = _earned_and_reversed(order)
-    order_lines = {str(line.product_id): line for line in order.lines.all()}
-    if lines is None:
-        order.lines.update(returned_quantity=F("quantity"))
-        line_details = {key: points - line_reversed.get(key, 0) for key, points in line_earned.items()
-                        if points - line_reversed.get(key, 0) > 0}
-        points = earned - reversed_total
-    else:
-        line_details = {}
-        for key, quantity in lines.items():
-            line = order_lines[key]
-            returned = line.returned_quantity + quantity
-            OrderLine.objects.filter(pk=line.pk).update(returned_quantity=returned)
-            # Cumulative, so several partial returns of a line add up to exactly what the line earned.
-            due = int(line_earned.get(key, 0) * returned / line.quantity) - line_reversed.get(key, 0)
-            if due > 0:
-                line_details[key] = due
-        points = sum(line_details.values())
-        if all(line.returned_quantity + lines.get(key, 0) >= line.quantity for key, line in order_lines.items()):
-            points = earned - reversed_total  # the whole order is back: bonuses go too
-            order.status = OrderStatus.RETURNED
-            order.save(update_fields=["status", "updated_at"])
-    if points <= 0:
-        return []
-    return _take_back(account, order=order, points=points, cause_key=cause_key, line_details=line_details,
-                      now=timezone.now())
-
-
 @transaction.atomic
 def order_return(*, order, lines: list[dict] | None = None, cause_key: str | None = None) -> list[LedgerEntry]:
     """Return a completed order in full (`lines=None`) or some lines (`[{"sku", "quantity"}]`).
 
-    Reverses exactly what the returned part earned; points already spent are taken from the member's other
-    available points, and whatever is still missing becomes debt that later earning pays off first — the
-    balance never goes negative. Idempotent by `cause_key`. Raises DomainError `order_not_completed`,
-    `unknown_line`, `return_exceeds_quantity`, `invalid_amount`.
+    Takes back what the returned part earned less what of it expired unused (see `loyalty.services.returns`);
+    points already spent are taken from the member's other available points, and whatever is still missing
+    becomes debt that later earning pays off first — the balance never goes negative. Idempotent by
+    `cause_key` (a replay returns the first call's entries, whatever the order's status now). Raises
+    DomainError `order_not_completed` (409), `unknown_line`, `return_exceeds_quantity`, `invalid_amount`.
     """
     account = account_lock(member=order.member)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if cause_key and OrderReturn.objects.filter(cause_key=cause_key).exists():
         return list(entries_for_cause(cause_key))
     if order.status != OrderStatus.COMPLETED:
-        raise DomainError("Only a completed order can be returned.", code="order_not_completed",
-                          fields={"status": [f"The order is {order.status}."]})
+        raise Conflict("Only a completed order can be returned.", code="order_not_completed",
+                       fields={"status": [f"The order is {order.status}."]})
     cause_key = cause_key or f"order:{order.pk}:return:{timezone.now().timestamp()}"
     if lines is None:
-        entries = _reverse_order(order=order, account=account, lines=None, cause_key=cause_key)
+        entries = order_reverse(order=order, account=account, lines=None, cause_key=cause_key)
         order.status = OrderStatus.RETURNED
         order.save(update_fields=["status", "updated_at"])
-        return _record_return(order, cause_key, None, entries)
+        return order_return_record(order, cause_key, None, entries)
     by_sku = {line.product.sku: line for line in order.lines.select_related("product")}
     returning = {}
     for index, line in enumerate(lines):
@@ -352,15 +303,8 @@ def order_return(*, order, lines: list[dict] | None = None, cause_key: str | Non
         returning[str(order_line.product_id)] = returning.get(str(order_line.product_id), 0) + quantity
     if not returning:
         raise DomainError("Nothing to return.", code="invalid", fields={"lines": ["At least one line."]})
-    entries = _reverse_order(order=order, account=account, lines=returning, cause_key=cause_key)
-    return _record_return(order, cause_key, {line["sku"]: str(line["quantity"]) for line in lines}, entries)
-
-
-def _record_return(order, cause_key, lines, entries):
-    """The return's own row: what makes a replay of it (even one that reversed no points) a no-op."""
-    OrderReturn.objects.create(order=order, cause_key=cause_key, lines=lines or {}, created_at=timezone.now(),
-                               points_reversed=sum(abs(e.points) for e in entries))
-    return entries
+    entries = order_reverse(order=order, account=account, lines=returning, cause_key=cause_key)
+    return order_return_record(order, cause_key, {line["sku"]: str(line["quantity"]) for line in lines}, entries)
 
 
 def order_points_earned(*, order) -> int:
