@@ -48,9 +48,16 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 class OrderLineInline(admin.TabularInline):
+    """Read-only: what a line earned and what a return takes back are computed from its quantities."""
+
     model = OrderLine
     extra = 0
-    raw_id_fields = ["product"]
+    can_delete = False
+    fields = ["product", "quantity", "unit_price", "returned_quantity"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class OrderReturnInline(admin.TabularInline):
@@ -71,5 +78,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["external_id", "member__external_id", "member__email", "store"]
     date_hierarchy = "created_at"
     raw_id_fields = ["member"]
+    # The status moves only through the order state machine (the API), which reverses what the order earned.
+    readonly_fields = ["status", "earned_at"]
     inlines = [OrderLineInline, OrderReturnInline]
     show_full_result_count = False

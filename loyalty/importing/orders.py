@@ -31,7 +31,8 @@ class OrderImporter:
 
     An optional column that is empty or left out of the header takes its default (status completed,
     the shop's currency, channel store). An order never moves to another member: a row naming a
-    different member than the stored order is rejected. With `create_members`, an unknown member id
+    different member than the stored order is rejected, and so is a new status for an order that earned
+    points (only `order_upsert`/`order_return` reverse them). With `create_members`, an unknown member id
     creates a bare member (channel "import") registered at its earliest order in the file.
     """
 
@@ -62,7 +63,7 @@ class OrderImporter:
         stored = {
             order["external_id"]: order
             for order in Order.objects.filter(source=self.source, external_id__in=[row.values["external_id"] for row in rows])
-            .values("id", "external_id", "member_id", "member__external_id", *ORDER_FIELDS)
+            .values("id", "external_id", "member_id", "member__external_id", "earned_at", *ORDER_FIELDS)
         }
         to_write = []
         for row in rows:
@@ -80,6 +81,13 @@ class OrderImporter:
                 outcome.errors.append(RowError(
                     row.line, "member_external_id",
                     f"The order already belongs to member {current['member__external_id']}.", member_external_id,
+                ))
+                continue
+            if current is not None and current["earned_at"] is not None and values["status"] != current["status"]:
+                # Its points would stay with the member: only the order state machine may move it.
+                outcome.errors.append(RowError(
+                    row.line, "status", "The order earned points: change its status through the API "
+                    "(a return or cancellation reverses them), not by import.", values["status"],
                 ))
                 continue
             if current is not None and not changed(current, values):

@@ -2,6 +2,7 @@
 zero points), leaving `completed` reverses what it earned less what expired unused, everything else is 409,
 and check_ledger finds an order that is not completed but still holds points."""
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -265,3 +266,38 @@ def test_check_ledger_counts_expired_points_and_debt_of_a_returned_order(base_ra
     # when the reversal is altered by hand (30 owed becomes 10), the order is found holding 20 points
     LedgerEntry.objects.filter(order=order, kind="reverse").update(points=10)
     assert [row["net_points"] for row in orders_holding_points()] == [20]
+
+
+# --- other paths that could move an order's status ------------------------------------------------------
+
+def test_an_import_cannot_change_the_status_of_an_order_that_earned_points(base_rate, tmp_path):
+    # given an order that earned 100 points through the API
+    member = MemberFactory(external_id="C1")
+    upsert(member, external_id="O1")
+    # when a history import reports it returned
+    path = tmp_path / "orders.csv"
+    path.write_text("external_id,member_external_id,created_at,status,total\nO1,C1,2026-11-20 10:00:00,returned,1000\n",
+                    encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_orders", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    # then the row is rejected: the order stays completed with its points, and the ledger is sound
+    assert Order.objects.get(external_id="O1").status == "completed"
+    assert held(member) == 100 and ledger_is_sound()
+
+
+def test_staff_cannot_change_an_orders_status_or_lines_in_the_admin(base_rate, admin_client):
+    # given a completed order that earned 100 points
+    member = MemberFactory()
+    order, _ = upsert(member)
+    # when staff post its change form with another status
+    url = f"/admin/loyalty/order/{order.pk}/change/"
+    page = admin_client.get(url)
+    form = {"source": "shop", "external_id": "W-1", "member": member.pk, "created_at_0": "2026-11-20",
+            "created_at_1": "10:00:00", "status": "pending", "total": "1000.00", "currency": "RUB", "channel": "web",
+            "store": "", "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "2", "returns-TOTAL_FORMS": "0",
+            "returns-INITIAL_FORMS": "0"}
+    admin_client.post(url, form)
+    # then the status is not a field of the form, and the order and its lines are as they were
+    assert page.status_code == 200 and 'name="status"' not in page.content.decode()
+    assert 'name="lines-0-quantity"' not in page.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "completed" and held(member) == 100
