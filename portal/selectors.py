@@ -1,9 +1,9 @@
 """Members' reads that no other app owns: referral summary, orders, consent history, editable attributes."""
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 
+from core.links import public_url_for
 from customers.models import AttributeDefinition, ConsentRecord, Member
 from loyalty.models import LedgerEntry, LedgerEntryKind, Order, OrderStatus
 
@@ -29,7 +29,7 @@ def member_referral_summary(*, member: Member) -> ReferralSummary:
     earned = LedgerEntry.objects.filter(
         member=member, kind=LedgerEntryKind.BONUS, cause_key__endswith=REFERRER_BONUS_KEY_SUFFIX
     ).aggregate(total=Sum("points"))["total"] or 0
-    link = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/join/{member.referral_code}/"
+    link = public_url_for("portal:join", member.referral_code)
     return ReferralSummary(code=member.referral_code, link=link,
                            invited=invited["invited"], purchased=invited["purchased"], earned_points=earned)
 

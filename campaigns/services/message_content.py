@@ -5,6 +5,7 @@ from django.conf import settings
 from django.template import Context, Template
 
 from analytics import recommendations
+from core.links import public_url
 
 from ..models import Action, MemberOffer, OutboxMessage, PlannedAction, PlannedActionStatus
 
@@ -15,7 +16,7 @@ def _compiled(text: str) -> Template:
 
 
 def review_url(token: str) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + settings.CAMPAIGNS_REVIEW_PATH.format(token=token)
+    return public_url(settings.CAMPAIGNS_REVIEW_PATH.format(token=token))
 
 
 def message_context(*, member, entry=None) -> dict:

@@ -3,10 +3,10 @@ import re
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from core.links import public_url_for
 from customers.models import EngagementEvent
 
 TRACK_SALT = "campaigns.track"
@@ -14,13 +14,14 @@ URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
 def _url(name: str, token: str) -> str:
-    # reverse() once per URL name with a marker, then format: it costs more than the rest of a message
-    if name not in _PATTERNS:
-        _PATTERNS[name] = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name, args=["TOKEN"])
-    return _PATTERNS[name].replace("TOKEN", token)
+    # reverse() once per URL name (and base URL) with a marker, then format: it costs more than the rest of a message
+    key = (settings.PUBLIC_BASE_URL, name)
+    if key not in _PATTERNS:
+        _PATTERNS[key] = public_url_for(name, "TOKEN")
+    return _PATTERNS[key].replace("TOKEN", token)
 
 
-_PATTERNS: dict[str, str] = {}
+_PATTERNS: dict[tuple[str, str], str] = {}
 
 
 def open_pixel_url(*, message) -> str:
