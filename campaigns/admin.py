@@ -2,13 +2,13 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.template import Context, Template, TemplateSyntaxError
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from core.admin_history import ConfigurationHistoryAdmin
 
 from .models import (
     Campaign, CampaignEntry, CampaignSettings, CampaignStep, ManagerTask, MemberOffer, OutboxMessage, PlannedAction,
-    Review, ReviewRequest, WebhookSubscription,
+    SECRET_PLACEHOLDER, Review, ReviewRequest, WebhookSubscription,
 )
 
 
@@ -241,8 +241,20 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["replay"]
 
+    # Codes and reset links are never shown: the encrypted secret is left out, and the body shows
+    # "hidden" where the secret goes (see OutboxMessage.encrypted_secret).
+    HIDDEN_FIELDS = {"encrypted_secret"}
+
+    def get_fields(self, request, obj=None):
+        return [("body_shown" if f.name == "body" else f.name) for f in OutboxMessage._meta.fields
+                if f.name not in self.HIDDEN_FIELDS]
+
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in OutboxMessage._meta.fields]
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("Body"))
+    def body_shown(self, message):
+        return message.body.replace(SECRET_PLACEHOLDER, gettext("hidden"))
 
     def has_add_permission(self, request):
         return False

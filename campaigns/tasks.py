@@ -25,3 +25,13 @@ def planned_actions_run_task() -> int:
     from .services.actions import planned_actions_run
 
     return sum(planned_actions_run().values())
+
+
+@shared_task(acks_late=True)
+def outbox_purge_task() -> dict:
+    """Hourly: wipe marketing texts past their retention and secrets no message needs any more."""
+    from dataclasses import asdict
+
+    from .services.retention import outbox_purge
+
+    return asdict(outbox_purge())

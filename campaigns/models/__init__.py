@@ -3,5 +3,5 @@ from .campaigns import (  # noqa: F401
     StepCondition, Trigger,
 )
 from .engagement import ManagerTask, MemberOffer, Review, ReviewRequest  # noqa: F401
-from .outbox import OutboxMessage, OutboxStatus, Purpose  # noqa: F401
+from .outbox import SECRET_PLACEHOLDER, OutboxMessage, OutboxStatus, Purpose  # noqa: F401
 from .webhooks import WebhookEvent, WebhookSubscription  # noqa: F401

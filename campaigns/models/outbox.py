@@ -16,6 +16,10 @@ class Purpose(models.TextChoices):
     WEBHOOK = "webhook", "Webhook delivery"
 
 
+# Stands for the secret in a transactional body; replaced only in what is sent, never in what is stored.
+SECRET_PLACEHOLDER = "[[secret]]"
+
+
 class OutboxMessage(models.Model):
     """One message to send, written in the transaction of its cause and sent by the outbox worker.
 
@@ -23,6 +27,10 @@ class OutboxMessage(models.Model):
     code, a webhook event × subscription) can never queue two messages. A worker claims due rows with
     a lease; a row whose lease ran out (its worker died) is claimed again and re-sent with the same
     idempotency key, which the channel back end passes on so the provider drops the repeat.
+
+    A secret (sign-in code, reset link) is never stored in clear: the body holds SECRET_PLACEHOLDER and
+    `encrypted_secret` the value, which only the worker decrypts while it sends, and which is wiped once
+    the row's outcome is final.
     """
 
     dedupe_key = models.CharField(max_length=200, unique=True)
@@ -34,6 +42,9 @@ class OutboxMessage(models.Model):
     to = models.CharField(max_length=500, blank=True, help_text="Empty: the member's address at send time.")
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField(blank=True, help_text="Rendered text; campaign messages are rendered at send time.")
+    encrypted_secret = models.TextField(  # db_default: the set-based INSERTs (scheduling, webhooks) omit it
+        blank=True, db_default="", help_text="A code or link the body's placeholder stands for, encrypted (core.encryption); "
+                              "wiped once the message is delivered, fails for good or expires.")
     payload = models.JSONField(default=dict, blank=True, help_text="Webhook body or extra template context.")
     campaign_step = models.ForeignKey(
         "campaigns.CampaignStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"

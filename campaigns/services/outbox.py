@@ -13,31 +13,45 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.encryption import field_encrypt
 from core.exceptions import DomainError
 from customers.models import Channel, Member
 
 from ..channels import OutgoingMessage, PermanentSendError, channel_backend
-from ..models import OutboxMessage, OutboxStatus, Purpose
+from ..models import SECRET_PLACEHOLDER, OutboxMessage, OutboxStatus, Purpose
 
 logger = logging.getLogger(__name__)
 CHANNELS = {*Channel.values, "webhook"}
 
 
 def transactional_enqueue(
-    *, member: Member | None, channel: str, subject: str, body: str, dedupe_key: str, to: str = ""
+    *, member: Member | None, channel: str, subject: str, body: str, dedupe_key: str, to: str = "",
+    secret: str = "", expires_at: dt.datetime | None = None,
 ) -> OutboxMessage:
     """Queue a transactional message (sign-in code, password reset) in the caller's transaction.
 
     Not subject to marketing consent, caps or quiet hours. Idempotent by `dedupe_key`: a second call
     returns the first row and queues nothing. The worker is nudged once the caller commits.
+
+    A `secret` (a code, a link with a token) is never stored in clear: `body` carries SECRET_PLACEHOLDER
+    where it goes, the row keeps it encrypted, the worker puts it in only what it sends, and it is wiped
+    once the message is delivered, fails for good or passes `expires_at` (a day when not given).
+    Raises ValueError if the body has no placeholder for it or holds the secret itself.
     """
     if channel not in CHANNELS:
         raise DomainError("Unknown channel.", fields={"channel": [f"Expected one of {sorted(CHANNELS)}."]})
     if not (to or member):
         raise DomainError("A recipient is needed.", fields={"to": ["Give an address or a member."]})
+    encrypted = ""
+    if secret:
+        if SECRET_PLACEHOLDER not in body or secret in body or secret in subject:
+            raise ValueError("a secret goes in the body as SECRET_PLACEHOLDER, never in clear")
+        encrypted = field_encrypt(secret)
+        expires_at = expires_at or timezone.now() + dt.timedelta(days=1)
     message, created = OutboxMessage.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={"member": member, "channel": channel, "to": to, "subject": subject, "body": body,
+                  "encrypted_secret": encrypted, "expires_at": expires_at,
                   "purpose": Purpose.TRANSACTIONAL, "due_at": timezone.now()},
     )
     if created:
@@ -204,7 +218,7 @@ class BatchOutcome:
             cursor.execute(f"""
                 UPDATE campaigns_outboxmessage o
                    SET status = 'delivered', lease_until = NULL, sent_at = %s, sent_channel = v.channel,
-                       sent_to = v.sent_to, provider_id = v.provider_id, reason = v.reason,
+                       sent_to = v.sent_to, provider_id = v.provider_id, reason = v.reason, encrypted_secret = '',
                        subject = CASE WHEN o.body = '' THEN v.subject ELSE o.subject END,
                        body = CASE WHEN o.body = '' THEN v.body ELSE o.body END
                   FROM (VALUES {placeholders}) v (id, channel, sent_to, provider_id, reason, subject, body, attempts)
@@ -220,7 +234,8 @@ class BatchOutcome:
             mine.filter(pk__in=ids).update(status=OutboxStatus.PENDING, due_at=due_at, reason=reason, lease_until=None,
                                            attempts=F("attempts") - 1)
         for reason, ids in self.suppressed.items():
-            mine.filter(pk__in=ids).update(status=OutboxStatus.SUPPRESSED, reason=reason, lease_until=None)
+            mine.filter(pk__in=ids).update(status=OutboxStatus.SUPPRESSED, reason=reason, lease_until=None,
+                                           encrypted_secret="")
         if self.sent_events:
             from customers.models import EngagementEvent
 
@@ -249,7 +264,8 @@ def _handle(message: OutboxMessage, decision, outcome: BatchOutcome) -> str:
         logger.warning("outbox_send_error id=%s attempt=%s error=%r", message.pk, message.attempts, error)
         return _retry(message, f"{type(error).__name__}: {error}"[:255], now)
     values = {"status": OutboxStatus.DELIVERED, "reason": decision.reason, "lease_until": None, "sent_at": now,
-              "sent_channel": decision.channel, "sent_to": outgoing.to[:500], "provider_id": result.provider_id[:255]}
+              "sent_channel": decision.channel, "sent_to": outgoing.to[:500], "provider_id": result.provider_id[:255],
+              "encrypted_secret": ""}
     if not message.body:
         values.update(subject=outgoing.subject[:255], body=outgoing.body)  # keep what was actually sent
     outcome.record_delivered(message, values)
@@ -264,7 +280,7 @@ def _handle(message: OutboxMessage, decision, outcome: BatchOutcome) -> str:
 
 def _finish(message, status, *, reason="", channel="", to="", provider_id="", subject=None, body=None, now=None) -> str:
     now = now or timezone.now()
-    values = {"status": status, "reason": reason, "lease_until": None}
+    values = {"status": status, "reason": reason, "lease_until": None, "encrypted_secret": ""}  # final: the secret goes
     if status == OutboxStatus.DELIVERED:
         values.update(sent_channel=channel, sent_to=to, provider_id=provider_id, sent_at=now)
         if subject is not None and not message.body:

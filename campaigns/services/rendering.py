@@ -1,8 +1,10 @@
 """Turn an outbox row into what a channel back end sends."""
 from django.core import signing
 
-from ..channels import OutgoingMessage
-from ..models import OutboxMessage, Purpose
+from core.encryption import FieldDecryptError, field_decrypt
+
+from ..channels import OutgoingMessage, PermanentSendError
+from ..models import SECRET_PLACEHOLDER, OutboxMessage, Purpose
 
 UNSUBSCRIBE_SALT = "campaigns.unsubscribe"
 
@@ -18,6 +20,18 @@ def unsubscribe_url(*, member_id: int, channel: str) -> str:
     return _url("campaigns_public:unsubscribe", unsubscribe_token(member_id=member_id, channel=channel))
 
 
+def with_secret(message: OutboxMessage) -> str:
+    """The body to send: the placeholder replaced by the decrypted secret (in memory only, never saved)."""
+    if SECRET_PLACEHOLDER not in message.body:
+        return message.body
+    if not message.encrypted_secret:
+        raise PermanentSendError("the secret was already wiped (expired or sent)")
+    try:
+        return message.body.replace(SECRET_PLACEHOLDER, field_decrypt(message.encrypted_secret))
+    except FieldDecryptError as error:
+        raise PermanentSendError("the secret cannot be decrypted (FIELD_ENCRYPTION_KEY or SECRET_KEY changed?)") from error
+
+
 def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMessage:
     if channel == "webhook":
         from .webhooks import webhook_request
@@ -25,7 +39,7 @@ def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMe
         body, headers = webhook_request(message)
         return OutgoingMessage(channel=channel, to=to, subject="", body="", idempotency_key=message.idempotency_key,
                                headers=headers, payload={"body": body})
-    subject, body, html_body = message.subject, message.body, ""
+    subject, body, html_body = message.subject, with_secret(message), ""
     if message.purpose == Purpose.MARKETING and not body and getattr(message, "campaign_step_id", None):
         from .message_content import render_step_message
 

@@ -37,6 +37,8 @@ def plan_batch(batch: list[OutboxMessage], *, now: dt.datetime):
     for message in batch:
         if message.purpose == Purpose.MARKETING:
             yield message, rules.decide(message)
+        elif message.expires_at and now >= message.expires_at:  # a code or link past its life: useless, and wiped
+            yield message, Decision("suppress", reason="window_expired: not sent before it expired")
         else:
             to = message.to or member_address(message.member, message.channel)
             yield message, Decision("send", channel=message.channel, to=to)

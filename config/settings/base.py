@@ -11,6 +11,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me")
+# Encrypts secrets the database holds for a while (codes and reset links queued in the outbox; core.encryption).
+# Comma-separated: the first encrypts, all decrypt (rotation). Empty: derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
@@ -238,6 +241,10 @@ CAMPAIGNS_OUTBOX_MAX_ATTEMPTS = env.int("CAMPAIGNS_OUTBOX_MAX_ATTEMPTS", default
 CAMPAIGNS_OUTBOX_BACKOFF_SECONDS = env.int("CAMPAIGNS_OUTBOX_BACKOFF_SECONDS", default=60)
 CAMPAIGNS_OUTBOX_KICK = env.bool("CAMPAIGNS_OUTBOX_KICK", default=True)  # nudge a worker after each commit
 CAMPAIGNS_REVIEW_PATH = "/reviews/{token}/"  # the portal's review form
+# Marketing subjects and bodies are wiped this many days after sending (campaigns.tasks.outbox_purge_task).
+CAMPAIGNS_MESSAGE_BODY_RETENTION_DAYS = env.int("CAMPAIGNS_MESSAGE_BODY_RETENTION_DAYS", default=90)
+# Webhook secret rotation: the replaced secret keeps signing (a second signature) for this many hours.
+CAMPAIGNS_WEBHOOK_SECRET_OVERLAP_HOURS = env.int("CAMPAIGNS_WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 # Sent messages recorded per UPDATE; a worker crash re-sends at most this many (same idempotency keys).
 CAMPAIGNS_OUTBOX_RECORD_EVERY = env.int("CAMPAIGNS_OUTBOX_RECORD_EVERY", default=50)
 

@@ -1,5 +1,4 @@
 """Sign-up, sign-in (password or one-time code), sign-out and password reset for the app."""
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -122,8 +121,7 @@ class PasswordResetApi(PublicApiView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_request(**data.validated_data,
-                                        reset_url=request.build_absolute_uri(reverse("portal:password_reset_confirm")))
+        services.password_reset_request(**data.validated_data)
         return Response({"detail": "If the login is registered, a reset link has been sent."},
                         status=status.HTTP_202_ACCEPTED)
 

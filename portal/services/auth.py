@@ -28,13 +28,14 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
+from core.links import public_url_for
 from customers.models import ConsentRecord, Member, RegistrationChannel
 from customers.phones import PhoneInvalid, phone_normalise
 from customers.services import consent_set
 
 from ..models import MemberToken, SignInCode
 from .login_limits import CODE, SIGN_IN, login_attempt_admit, login_attempts_reset
-from .notify import member_transactional_send
+from .notify import SECRET_PLACEHOLDER, member_transactional_send
 
 User = get_user_model()
 
@@ -169,8 +170,9 @@ def sign_in_code_request(*, login: str) -> SignInCode | None:
     member_transactional_send(
         member=member, channel=channel, to=value,
         subject=_("Your sign-in code"),
-        body=_("Your sign-in code is %(code)s. It is valid for %(minutes)s minutes.") % {"code": code, "minutes": minutes},
-        dedupe_key=f"portal:sign-in-code:{row.pk}",
+        body=_("Your sign-in code is %(code)s. It is valid for %(minutes)s minutes.") % {
+            "code": SECRET_PLACEHOLDER, "minutes": minutes},
+        secret=code, expires_at=row.expires_at, dedupe_key=f"portal:sign-in-code:{row.pk}",
     )
     return row
 
@@ -237,8 +239,9 @@ def member_token_revoke(*, token: MemberToken) -> None:
 
 
 @transaction.atomic
-def password_reset_request(*, login: str, reset_url: str) -> bool:
-    """Send a reset link `<reset_url>?uid=…&token=…` (the token dies once the password changes).
+def password_reset_request(*, login: str) -> bool:
+    """Send a reset link `<PUBLIC_BASE_URL>/password-reset/?uid=…&token=…` (the token dies once the password
+    changes); the link is stored only encrypted, and the request's Host plays no part in it.
 
     Raises TooManyAttempts (`too_many_code_requests`): reset links count with codes sent to the login.
     """
@@ -250,12 +253,13 @@ def password_reset_request(*, login: str, reset_url: str) -> bool:
     user = member.user
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = f"{reset_url}?uid={uid}&token={token}"
+    link = f"{public_url_for('portal:password_reset_confirm')}?uid={uid}&token={token}"
     channel = "email" if kind == "email" else "sms"
     member_transactional_send(
         member=member, channel=channel, to=value, subject=_("Password reset"),
-        body=_("Follow this link to set a new password: %(link)s") % {"link": link},
-        dedupe_key=f"portal:password-reset:{user.pk}:{token}",
+        body=_("Follow this link to set a new password: %(link)s") % {"link": SECRET_PLACEHOLDER},
+        secret=link, expires_at=timezone.now() + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
+        dedupe_key=f"portal:password-reset:{user.pk}:{_digest(token)[:40]}",  # the key is stored in clear
     )
     return True
 

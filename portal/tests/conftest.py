@@ -51,11 +51,25 @@ def anon():
 
 
 @pytest.fixture
-def sent(db):
-    """Transactional messages the portal queued in the campaigns outbox, oldest first, as dicts."""
+def sent(db, settings):
+    """Transactional messages the portal queued, as the outbox worker delivered them (codes and links are
+    stored only encrypted, so only what was sent holds them), oldest first, as dicts."""
+    from django.core import mail
+
+    from campaigns.channels import simple
+    from campaigns.services import outbox_send_due
+
+    settings.CAMPAIGNS_CHANNEL_BACKENDS = {**settings.CAMPAIGNS_CHANNEL_BACKENDS,
+                                           "sms": "campaigns.channels.simple.LocmemChannel"}
+    simple.outbox.clear()
 
     def messages():
-        return list(OutboxMessage.objects.filter(purpose=Purpose.TRANSACTIONAL).order_by("id")
-                    .values("to", "channel", "subject", "body", "member_id"))
+        outbox_send_due()
+        bodies = {m.extra_headers["X-Idempotency-Key"]: m.body for m in mail.outbox}
+        bodies.update({m.idempotency_key: m.body for m in simple.outbox})
+        rows = OutboxMessage.objects.filter(purpose=Purpose.TRANSACTIONAL).order_by("id")
+        return [{"to": row.to, "channel": row.channel, "subject": row.subject, "member_id": row.member_id,
+                 "body": bodies.get(row.idempotency_key, row.body)} for row in rows]
 
-    return messages
+    yield messages
+    simple.outbox.clear()

@@ -3,7 +3,6 @@ the same services as the app's API."""
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -124,9 +123,7 @@ def password_reset_request(request):
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset_request(
-                login=form.cleaned_data["login"],
-                reset_url=request.build_absolute_uri(reverse("portal:password_reset_confirm")))
+            services.password_reset_request(login=form.cleaned_data["login"])
         except DomainError as exc:
             form_error(form, exc)
             refusal = _locked(exc)
