@@ -222,9 +222,22 @@ class ReviewAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(ConfigurationHistoryAdmin):
-    list_display = ["name", "url", "event_list", "is_active", "created_at"]
+    list_display = ["name", "url", "event_list", "is_active", "previous_secret_expires_at", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
+    # The secret is generated, and replaced only by the rotate action (the old one keeps signing a while).
+    fields = ["name", "url", "events", "is_active", "secret", "previous_secret_expires_at"]
+    readonly_fields = ["secret", "previous_secret_expires_at"]
+    actions = ["rotate_secret"]
+
+    @admin.action(description=_("Rotate the secret (the old one keeps signing for the overlap period)"))
+    def rotate_secret(self, request, queryset):
+        from .services.webhooks import webhook_secret_rotate
+
+        for subscription in queryset:
+            webhook_secret_rotate(subscription=subscription)
+        self.message_user(request, gettext("%(count)s secrets rotated; give the receivers the new ones shown on each "
+                                     "subscription.") % {"count": len(queryset)}, messages.SUCCESS)
 
     @admin.display(description="Events")
     def event_list(self, subscription):

@@ -1,6 +1,9 @@
+import base64
+import binascii
 import secrets
 
 import simple_history
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -12,16 +15,47 @@ class WebhookEvent(models.TextChoices):
     COUPON_ISSUED = "coupon.issued", "Coupon issued"
 
 
+SECRET_PREFIX = "whsec_"
+
+
 def new_webhook_secret() -> str:
-    return secrets.token_hex(32)
+    """A Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes (the HMAC key)."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def webhook_secret_key(secret: str) -> bytes:
+    """The HMAC key of a `whsec_` secret (its base64-decoded part); ValueError for anything else."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError("a webhook secret starts with whsec_")
+    try:
+        key = base64.b64decode(secret[len(SECRET_PREFIX):], validate=True)
+    except binascii.Error as error:
+        raise ValueError("a webhook secret is whsec_ and base64") from error
+    if not key:
+        raise ValueError("a webhook secret may not be empty")
+    return key
+
+
+def validate_webhook_secret(value: str) -> None:
+    try:
+        key = webhook_secret_key(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    if not 24 <= len(key) <= 64:
+        raise ValidationError("A webhook secret's key is 24 to 64 bytes.")
 
 
 class WebhookSubscription(models.Model):
     name = models.CharField(max_length=128)
     url = models.URLField(max_length=500)
     events = models.JSONField(default=list, help_text="Event names, e.g. [\"tier.changed\", \"coupon.issued\"].")
-    secret = models.CharField(max_length=128, default=new_webhook_secret,
-                              help_text="Signs each delivery: X-Loyalty-Signature = sha256 HMAC of the body.")
+    secret = models.CharField(
+        max_length=255, default=new_webhook_secret, validators=[validate_webhook_secret],
+        help_text="Signs each delivery (Standard Webhooks: webhook-signature v1, HMAC-SHA256); give it to the receiver.")
+    previous_secret = models.CharField(
+        max_length=255, blank=True, help_text="The secret replaced by the last rotation; still signs until it ends.")
+    previous_secret_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Until then each delivery carries a second signature, by the previous secret.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

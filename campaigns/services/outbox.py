@@ -93,7 +93,7 @@ def outbox_claim(*, batch_size: int, worker_id: str, now: dt.datetime | None = N
             status=OutboxStatus.SENDING, lease_until=lease_until, claimed_by=worker_id, attempts=F("attempts") + 1
         )
     return list(OutboxMessage.objects.filter(id__in=ids)
-                .select_related("member__stats", "campaign_step", "entry").order_by("due_at", "id"))
+                .select_related("member__stats", "campaign_step", "entry", "webhook_subscription").order_by("due_at", "id"))
 
 
 @dataclass

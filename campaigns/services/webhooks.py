@@ -1,39 +1,87 @@
-"""Webhooks: events queued to subscribers through the outbox, signed with HMAC-SHA256, replayable.
+"""Webhooks: events queued to subscribers through the outbox, signed per the Standard Webhooks
+specification (standardwebhooks.com), replayable.
 
-Receivers verify `X-Loyalty-Signature: t=<unix time>,v1=<hex>` where v1 = HMAC-SHA256(secret,
-"<t>.<raw body>"); `X-Loyalty-Delivery` is unique per delivery and the body's `id` per event (a replay
-keeps the event id, so receivers can drop repeats).
+Each delivery carries `webhook-id` (the event id: the same on every retry and replay, so receivers drop
+repeats), `webhook-timestamp` (Unix seconds of this attempt) and `webhook-signature`: space-separated
+`v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<raw body>")>`, one per active secret, where the key is the
+base64-decoded part of the subscription's `whsec_` secret. After a rotation the previous secret signs
+too, until CAMPAIGNS_WEBHOOK_SECRET_OVERLAP_HOURS have passed, so receivers can switch secrets at leisure.
+Any Standard Webhooks library verifies them; `webhook_signature_verify` is the bundled verifier.
 """
+import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
 import time
+from collections.abc import Mapping
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.process_cache import ProcessCache
 from core.sql import is_postgres, timestamp_param
 
 from ..models import OutboxMessage, OutboxStatus, Purpose, WebhookSubscription
+from ..models.webhooks import new_webhook_secret, webhook_secret_key
 
 
-def webhook_signature(*, secret: str, body: bytes, timestamp: int) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def webhook_signature(*, secrets: list[str], msg_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` header: one `v1,<base64>` per secret, space-separated."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return " ".join(
+        "v1," + base64.b64encode(hmac.new(webhook_secret_key(secret), signed, hashlib.sha256).digest()).decode()
+        for secret in secrets)
 
 
-def webhook_signature_verify(*, secret: str, body: bytes, header: str, tolerance: int = 300, now: float | None = None) -> bool:
-    """What a receiver does: recompute the HMAC, compare in constant time, refuse stale timestamps."""
+def webhook_signature_verify(*, secret: str, body: bytes, headers: Mapping[str, str], tolerance: int = 300,
+                             now: float | None = None) -> bool:
+    """What a receiver does: any `v1` signature of the header that matches the secret's, compared in
+    constant time, within `tolerance` seconds of the timestamp. Several signatures (a rotation) are fine."""
+    headers = {name.lower(): value for name, value in headers.items()}
     try:
-        parts = dict(item.split("=", 1) for item in header.split(","))
-        timestamp = int(parts["t"])
+        msg_id, timestamp = headers["webhook-id"], int(headers["webhook-timestamp"])
+        expected = base64.b64decode(webhook_signature(secrets=[secret], msg_id=msg_id, timestamp=timestamp,
+                                                      body=body).partition(",")[2])
     except (KeyError, ValueError):
         return False
     if abs((now or time.time()) - timestamp) > tolerance:
         return False
-    expected = webhook_signature(secret=secret, body=body, timestamp=timestamp)
-    return hmac.compare_digest(expected, header)
+    matched = False
+    for signature in headers.get("webhook-signature", "").split(" "):
+        version, _sep, value = signature.partition(",")
+        try:
+            candidate = base64.b64decode(value, validate=True)
+        except ValueError:
+            continue
+        # every candidate is compared, so the time taken does not tell which one matched
+        matched |= version == "v1" and hmac.compare_digest(expected, candidate)
+    return matched
+
+
+def webhook_secrets_active(subscription: WebhookSubscription, *, now: dt.datetime | None = None) -> list[str]:
+    """The secrets that sign a delivery now: the current one, and the previous one until its overlap ends."""
+    now = now or timezone.now()
+    active = [subscription.secret]
+    if subscription.previous_secret and subscription.previous_secret_expires_at and \
+            subscription.previous_secret_expires_at > now:
+        active.append(subscription.previous_secret)
+    return active
+
+
+@transaction.atomic
+def webhook_secret_rotate(*, subscription: WebhookSubscription, now: dt.datetime | None = None) -> WebhookSubscription:
+    """Give the subscription a new secret; the current one keeps signing (a second signature) for
+    CAMPAIGNS_WEBHOOK_SECRET_OVERLAP_HOURS. Two secrets at most: rotating again within the overlap drops
+    the oldest. Locks the row, so parallel rotations apply one after the other."""
+    now = now or timezone.now()
+    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    locked.previous_secret = locked.secret
+    locked.previous_secret_expires_at = now + dt.timedelta(hours=settings.CAMPAIGNS_WEBHOOK_SECRET_OVERLAP_HOURS)
+    locked.secret = new_webhook_secret()
+    locked.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    return locked
 
 
 # Every earned point and issued coupon asks who listens: a hot path, so the active subscriptions are cached.
@@ -121,14 +169,25 @@ def outbox_replay(*, message: OutboxMessage) -> OutboxMessage | None:
 
 
 def webhook_request(message: OutboxMessage) -> tuple[bytes, dict]:
-    """The signed body and headers of one delivery."""
+    """The signed body and headers of one delivery (Standard Webhooks), signed now by every active secret."""
+    from ..channels import PermanentSendError
+
+    if not message.webhook_subscription_id:
+        raise PermanentSendError("the webhook subscription was deleted")
     body = json.dumps(message.payload, sort_keys=True, ensure_ascii=False, default=str).encode()
-    secret = message.webhook_subscription.secret if message.webhook_subscription_id else ""
+    msg_id, timestamp = str(message.payload.get("id") or message.idempotency_key), int(time.time())
+    try:
+        signature = webhook_signature(secrets=webhook_secrets_active(message.webhook_subscription),
+                                      msg_id=msg_id, timestamp=timestamp, body=body)
+    except ValueError as error:  # a secret that is not whsec_ base64: no retry mends it
+        raise PermanentSendError(f"invalid webhook secret: {error}") from error
     headers = {
         "Content-Type": "application/json",
-        "User-Agent": "loyalty-webhooks/1",
+        "User-Agent": "loyalty-webhooks/2",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature,
         "X-Loyalty-Event": str(message.payload.get("event", "")),
-        "X-Loyalty-Delivery": message.idempotency_key,
-        "X-Loyalty-Signature": webhook_signature(secret=secret, body=body, timestamp=int(time.time())),
+        "X-Loyalty-Delivery": message.idempotency_key,  # unique per delivery (a replay gets a new one)
     }
     return body, headers

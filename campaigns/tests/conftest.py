@@ -1,3 +1,6 @@
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 import pytest
 
 from campaigns.channels import simple
@@ -30,3 +33,54 @@ def send_rules(db):
 def _permissive_send_rules(request):
     if "django_db" in request.keywords or "db" in request.fixturenames or "transactional_db" in request.fixturenames:
         request.getfixturevalue("send_rules")
+
+
+class Receiver:
+    """A webhook receiver's record: POSTs to /hook (headers, raw body), the statuses still to answer them
+    with (a code, or (code, headers)), and any other request (`strays`)."""
+
+    def __init__(self, url):
+        self.url, self.received, self.statuses, self.strays = url, [], [], []
+
+    def __iter__(self):
+        return iter((self.url, self.received, self.statuses))
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP endpoint on 127.0.0.1; answers the queued statuses, then 200."""
+    record = None
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path != "/hook":
+                return self.stray()
+            record.received.append((self.headers, body))  # case-insensitive, as HTTP headers are
+            status = record.statuses.pop(0) if record.statuses else 200
+            status, headers = status if isinstance(status, tuple) else (status, {})
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self):
+            self.stray()
+
+        def stray(self):
+            record.strays.append((self.command, self.path))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    record = Receiver(f"http://127.0.0.1:{server.server_port}/hook")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield record
+    server.shutdown()
+    server.server_close()
