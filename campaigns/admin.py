@@ -226,9 +226,12 @@ class WebhookSubscriptionAdmin(ConfigurationHistoryAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
     # The secret is generated, and replaced only by the rotate action (the old one keeps signing a while).
-    fields = ["name", "url", "events", "is_active", "secret", "previous_secret_expires_at"]
     readonly_fields = ["secret", "previous_secret_expires_at"]
     actions = ["rotate_secret"]
+
+    def get_fields(self, request, obj=None):
+        # the secret is generated when the subscription is saved: shown from then on, not on the add page
+        return ["name", "url", "events", "is_active", *(self.readonly_fields if obj else [])]
 
     @admin.action(description=_("Rotate the secret (the old one keeps signing for the overlap period)"))
     def rotate_secret(self, request, queryset):
@@ -236,8 +239,8 @@ class WebhookSubscriptionAdmin(ConfigurationHistoryAdmin):
 
         for subscription in queryset:
             webhook_secret_rotate(subscription=subscription)
-        self.message_user(request, gettext("%(count)s secrets rotated; give the receivers the new ones shown on each "
-                                     "subscription.") % {"count": len(queryset)}, messages.SUCCESS)
+        self.message_user(request, gettext("%(count)s secrets rotated; give the receivers the new ones shown on "
+                                           "each subscription.") % {"count": len(queryset)}, messages.SUCCESS)
 
     @admin.display(description="Events")
     def event_list(self, subscription):

@@ -123,3 +123,15 @@ def test_existing_secrets_are_migrated_to_whsec_with_the_same_key():
     headers["webhook-signature"] = "v1," + base64.b64encode(hmac.new(
         legacy.encode(), f"e.{headers['webhook-timestamp']}.{{}}".encode(), hashlib.sha256).digest()).decode()
     assert json.loads(body) == Webhook(subscription.secret).verify(body, headers)
+
+
+def test_staff_add_a_subscription_and_see_its_generated_secret_once_saved(admin_client):
+    # when staff add a subscription (the add page shows no secret: it does not exist yet)
+    add_page = admin_client.get("/admin/campaigns/webhooksubscription/add/").content.decode()
+    response = admin_client.post("/admin/campaigns/webhooksubscription/add/", {
+        "name": "CRM", "url": "https://crm.example/hooks", "events": '["coupon.issued"]', "is_active": "on"})
+    # then it gets a Standard Webhooks secret, shown on its page for the receiver
+    subscription = WebhookSubscription.objects.get(name="CRM")
+    change_page = admin_client.get(f"/admin/campaigns/webhooksubscription/{subscription.pk}/change/").content.decode()
+    assert response.status_code == 302 and "whsec_" not in add_page
+    assert subscription.secret.startswith("whsec_") and subscription.secret in change_page
