@@ -4,10 +4,13 @@ Services raise `DomainError` (or a subclass) with a stable `code`; the API handl
 DRF/Django validation errors into the same JSON shape:
 
     {"error": {"code": "insufficient_points", "message": "...", "fields": {"amount": ["..."]}}}
+
+A 500 also carries `request_id` (the X-Request-ID of the response) to quote when reporting it; Django-level
+errors on `/api/` (before DRF, or unhandled) get the same shape from core.api_input.ApiInputMiddleware.
 """
 import math
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
@@ -53,8 +56,11 @@ class TooManyAttempts(DomainError):
         self.retry_after = max(1, math.ceil(retry_after))
 
 
-def _error_body(code, message, fields=None):
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+def error_body(code, message, fields=None, *, request_id=None):
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    if request_id:
+        body["error"]["request_id"] = request_id
+    return body
 
 
 def _as_field_messages(detail):
@@ -67,26 +73,28 @@ def _as_field_messages(detail):
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        response = Response(_error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+        response = Response(error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
         if getattr(exc, "retry_after", None):
             response["Retry-After"] = str(exc.retry_after)
         return response
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response(_error_body("invalid", "Invalid input.", fields), status=status.HTTP_400_BAD_REQUEST)
+        return Response(error_body("invalid", "Invalid input.", fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        return Response(error_body("request_too_large", str(exc)), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
 
     response = exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, drf_exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = _error_body("invalid", "Invalid input.", _as_field_messages(fields))
+        response.data = error_body("invalid", "Invalid input.", _as_field_messages(fields))
     else:
         code = getattr(exc, "default_code", "error")
         detail = exc.detail if isinstance(exc, drf_exceptions.APIException) else str(exc)
-        response.data = _error_body(code, str(detail))
+        response.data = error_body(code, str(detail))
     return response

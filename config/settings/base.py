@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "monitoring.middleware.RequestMetricsMiddleware",  # first, so it times everything below
     "core.request_id.RequestIdMiddleware",
+    "core.api_input.ApiInputMiddleware",  # /api/: size and character limits, JSON errors only
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,8 +129,8 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="loyalty@example.com")
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the APIs take JSON only
+    "DEFAULT_SCHEMA_CLASS": "core.schema.ApiAutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.ApiJSONParser"],  # the APIs take JSON only
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -219,6 +220,11 @@ CACHES = {
 }
 API_KEY_RATE_LIMIT = env.int("API_KEY_RATE_LIMIT", default=20)  # requests per second, unless the key sets its own
 API_RATE_LIMIT_CACHE = "default"
+# Input limits of every API (core.api_input): bigger bodies are a 413, longer URLs a 414; the POS refuses
+# orders and returns with more lines than API_MAX_ORDER_LINES.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
+API_MAX_URL_BYTES = env.int("API_MAX_URL_BYTES", default=4096)
+API_MAX_ORDER_LINES = env.int("API_MAX_ORDER_LINES", default=500)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_LOCK_SECONDS = 60  # a claimed key whose request died is free again after this
 # The region whose national phone forms members type (ISO 3166 code): with RU, "8 (999) 000-11-22" is

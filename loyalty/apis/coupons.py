@@ -4,6 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from core.idempotency import idempotent
+from core.serializers import StrictSerializer
 from loyalty.services import coupon_redeem, coupon_validate
 
 from .base import COMMON_ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS, MemberExternalIdField, PosApi, error
@@ -11,7 +12,7 @@ from .base import COMMON_ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS, MemberExternalId
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class CouponInput(serializers.Serializer):
+class CouponInput(StrictSerializer):
     code = serializers.CharField(max_length=32)
     member = MemberExternalIdField(
         required=False, allow_null=True, help_text="The member at the till, by external id; personal coupons need it.",

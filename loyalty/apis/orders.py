@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from core.idempotency import idempotent
+from core.serializers import RecentDateTimeField, StrictSerializer
 from loyalty.models import MemberAccount, Order, OrderLine, OrderStatus, SalesChannel
 from loyalty.services import order_return, order_upsert
 from loyalty.services.orders import order_points_earned
@@ -32,18 +33,26 @@ class QuantityField(serializers.DecimalField):
         return value
 
 
-class OrderLineInput(serializers.Serializer):
+class OrderLineInput(StrictSerializer):
     sku = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=255, required=False, help_text="Creates the product if the sku is new.")
     quantity = QuantityField(default=1)
     unit_price = serializers.DecimalField(**MONEY, min_value=0)
 
 
-class OrderInput(serializers.Serializer):
+class LinesLimited:
+    """At most API_MAX_ORDER_LINES lines, refused before any line is read (read per request: a setting)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].max_length = settings.API_MAX_ORDER_LINES
+
+
+class OrderInput(LinesLimited, StrictSerializer):
     external_id = serializers.CharField(max_length=64, help_text="The shop's order id; sending it again updates.")
     source = serializers.CharField(max_length=32, default="shop", help_text="Which system the id belongs to.")
     member = MemberExternalIdField(help_text="The member's external id (an id merged away finds the survivor).")
-    created_at = serializers.DateTimeField()
+    created_at = RecentDateTimeField(help_text="From 2000-01-01 to a day after the server's clock.")
     status = serializers.ChoiceField(choices=OrderStatus.choices, default=OrderStatus.COMPLETED)
     total = serializers.DecimalField(**MONEY, min_value=0)
     currency = serializers.RegexField(r"^[A-Z]{3}$", default=settings.SHOP_CURRENCY)
@@ -106,16 +115,16 @@ class OrderUpsertApi(PosApi):
         return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class ReturnLineInput(serializers.Serializer):
+class ReturnLineInput(StrictSerializer):
     sku = serializers.CharField(max_length=64)
     quantity = QuantityField()
 
 
-class ReturnInput(serializers.Serializer):
+class ReturnInput(LinesLimited, StrictSerializer):
     return_id = serializers.CharField(max_length=64, help_text="The till's id for this return; never applied twice.")
     source = serializers.CharField(max_length=32, default="shop")
     lines = ReturnLineInput(many=True, required=False, allow_null=True, default=None,
-                            help_text="Omit for a full return.")
+                            help_text="Omit for a full return; lines of one SKU add up.")
 
     def validate_lines(self, value):
         if value is not None and not value:

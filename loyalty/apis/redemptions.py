@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from core.exceptions import NotFound
 from core.idempotency import idempotent
+from core.serializers import StrictSerializer
 from loyalty.models import MemberAccount
 from loyalty.selectors import member_by_external_id
 from loyalty.services import points_redeem
@@ -12,7 +13,7 @@ from loyalty.services import points_redeem
 from .base import IDEMPOTENCY_KEY, WRITE_ERRORS, PosApi, error
 
 
-class RedemptionInput(serializers.Serializer):
+class RedemptionInput(StrictSerializer):
     points = serializers.IntegerField(min_value=1, max_value=10**9)
     transaction_id = serializers.CharField(
         max_length=64, help_text="The till's id for this spend; sending it again never spends twice."

@@ -288,7 +288,7 @@ def order_return(*, order, lines: list[dict] | None = None, cause_key: str | Non
         order.save(update_fields=["status", "updated_at"])
         return order_return_record(order, cause_key, None, entries)
     by_sku = {line.product.sku: line for line in order.lines.select_related("product")}
-    returning = {}
+    returning = {}  # sku -> quantity; lines of one SKU add up, and the check is on their sum
     for index, line in enumerate(lines):
         sku = str(line.get("sku") or "")
         if sku not in by_sku:
@@ -296,15 +296,16 @@ def order_return(*, order, lines: list[dict] | None = None, cause_key: str | Non
                               fields={f"lines[{index}].sku": ["Not in this order."]})
         quantity = _decimal(line.get("quantity"), f"lines[{index}].quantity", positive=True)
         order_line = by_sku[sku]
-        if quantity > order_line.quantity - order_line.returned_quantity:
+        returning[sku] = returning.get(sku, 0) + quantity
+        if returning[sku] > order_line.quantity - order_line.returned_quantity:
             raise DomainError("More returned than bought.", code="return_exceeds_quantity",
                               fields={f"lines[{index}].quantity": [
-                                  f"At most {order_line.quantity - order_line.returned_quantity}."]})
-        returning[str(order_line.product_id)] = returning.get(str(order_line.product_id), 0) + quantity
+                                  f"At most {order_line.quantity - order_line.returned_quantity} in all."]})
     if not returning:
         raise DomainError("Nothing to return.", code="invalid", fields={"lines": ["At least one line."]})
-    entries = order_reverse(order=order, account=account, lines=returning, cause_key=cause_key)
-    return order_return_record(order, cause_key, {line["sku"]: str(line["quantity"]) for line in lines}, entries)
+    by_product = {str(by_sku[sku].product_id): quantity for sku, quantity in returning.items()}
+    entries = order_reverse(order=order, account=account, lines=by_product, cause_key=cause_key)
+    return order_return_record(order, cause_key, {sku: str(quantity) for sku, quantity in returning.items()}, entries)
 
 
 def order_points_earned(*, order) -> int:

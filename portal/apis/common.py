@@ -1,25 +1,22 @@
 """What every members' endpoint shares: token auth, the member permission, a body size cap, error schemas."""
 from django.conf import settings
 from django.http import Http404
-from rest_framework import exceptions, generics, parsers, serializers
+from rest_framework import generics
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
+from core.parsers import ApiJSONParser
 from core.schema import error_response
+from core.serializers import StrictSerializer  # noqa: F401  (the members' API imports it from here)
 
 from ..auth import IsMember, MemberTokenAuthentication
 
 
-class CappedJSONParser(parsers.JSONParser):
-    """JSON bodies larger than PORTAL_MAX_BODY_BYTES are refused before they are parsed."""
+class CappedJSONParser(ApiJSONParser):
+    """The APIs' JSON parser with the members' smaller body limit, PORTAL_MAX_BODY_BYTES (a 413 above it)."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
-        limit = getattr(settings, "PORTAL_MAX_BODY_BYTES", 32 * 1024)
-        request = (parser_context or {}).get("request")
-        length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
-        if length > limit:
-            raise exceptions.ParseError(f"The request body is larger than {limit} bytes.")
-        return super().parse(stream, media_type, parser_context)
+    def max_body_bytes(self) -> int:
+        return min(settings.PORTAL_MAX_BODY_BYTES, super().max_body_bytes())
 
 
 def errors(*statuses):
@@ -56,24 +53,6 @@ class MemberApiView(APIView):
     @property
     def member(self):
         return self.request.user.member
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses unknown keys and read-only keys instead of silently ignoring them."""
-
-    read_only_keys: tuple = ()
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            bad = {}
-            for key in data:
-                if key in self.read_only_keys:
-                    bad[key] = ["This field is read-only."]
-                elif key not in self.fields or self.fields[key].read_only:
-                    bad[key] = ["Unknown field."]
-            if bad:
-                raise serializers.ValidationError(bad)
-        return super().to_internal_value(data)
 
 
 class MemberPagination(PageNumberPagination):
