@@ -2,6 +2,7 @@
 
 The extensions are imported by CoreConfig.ready; `ApiAutoSchema` is REST_FRAMEWORK's schema class.
 """
+from drf_spectacular.drainage import has_override
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -40,6 +41,20 @@ def error_response(description: str = "") -> OpenApiResponse:
     return OpenApiResponse(ErrorOutput, description=description)
 
 
+# What core.parsers and core.api_input refuse, as schema patterns (\\u escapes read alike by ECMA and Python):
+# any control character in paths and query strings, all but tab, newline and carriage return in bodies.
+_ANY_CONTROL = r"\u0000-\u001f\u007f-\u009f"
+_CONTROL_BUT_SPACING = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+
+
+def text_pattern(*, blank: bool, in_body: bool = True) -> str:
+    """A pattern for text without refused control characters; not `blank`: at least one non-space."""
+    refused = _CONTROL_BUT_SPACING if in_body else _ANY_CONTROL
+    if blank:
+        return f"^[^{refused}]*$"
+    return f"^[^{refused}]*[^\\s{refused}][^{refused}]*$"
+
+
 # Answers any API operation can give, whatever its own responses say (core.api_input, the throttles).
 _ANY_OPERATION = {
     "400": "`invalid`: malformed input, including control characters or bad UTF-8 in the path or query string.",
@@ -58,6 +73,8 @@ class ApiAutoSchema(AutoSchema):
     """The schema says what the API enforces, so that fuzzers and generated clients can rely on it.
 
     - Request bodies of `StrictSerializer`s refuse unknown keys: `additionalProperties: false`.
+    - Request strings and string parameters carry a pattern that rules out the control characters the
+      parser and the middleware refuse; decimals need a digit; lists say their bounds.
     - Every operation documents the answers of the shared input checks (400, 413, 414, 429, 500), the
       credential failures when it needs credentials (401, 403), a 404 where a path id or page can miss,
       and a 415 where it takes a body (JSON only).
@@ -67,6 +84,35 @@ class ApiAutoSchema(AutoSchema):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and isinstance(serializer, StrictSerializer):
             schema["additionalProperties"] = False
+        if "__doc__" not in vars(type(serializer)):
+            schema.pop("description", None)  # a base class's docstring says nothing about this body
+        return schema
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter["in"] in ("path", "query") and _is_plain_string(schema):
+                schema["pattern"] = text_pattern(blank=True, in_body=False)  # refused by the middleware
+        return operation
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction != "request" or has_override(field, "field"):
+            return schema
+        if isinstance(field, serializers.CharField) and _is_plain_string(schema):
+            # DRF trims, so a blank-refusing field needs a non-space character too.
+            schema["pattern"] = text_pattern(blank=field.allow_blank or not field.trim_whitespace)
+        if isinstance(field, serializers.DecimalField) and "pattern" in schema:
+            # DRF needs at least one digit; a minimum of 0 or more rules out the sign.
+            sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+            schema["pattern"] = fr"^{sign}\d{{1,{field.max_whole_digits}}}(?:\.\d{{1,{field.decimal_places}}})?$"
+        if isinstance(field, serializers.ListSerializer):
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
+            least = field.min_length or (0 if field.allow_empty else 1)
+            if least:
+                schema["minItems"] = least
         return schema
 
     def _get_response_bodies(self, direction="response"):
@@ -84,3 +130,7 @@ class ApiAutoSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(error_response(description), code, direction=direction)
         return responses
+
+
+def _is_plain_string(schema) -> bool:
+    return schema.get("type") == "string" and not {"pattern", "format", "enum", "$ref"} & set(schema)

@@ -6,22 +6,54 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
-class StrictSerializer(serializers.Serializer):
-    """Refuses unknown keys and read-only keys instead of silently ignoring them.
+def _json_types(field) -> tuple | None:
+    """The JSON types the schema promises for a field's value (None: the field checks its own)."""
+    if isinstance(field, serializers.BooleanField):
+        return (bool,)
+    if isinstance(field, serializers.IntegerField):
+        return (int,)
+    if isinstance(field, serializers.FloatField):
+        return (int, float)
+    if isinstance(field, serializers.DecimalField) and getattr(field, "coerce_to_string", None) is not False:
+        return (str,)  # money and quantities as decimal strings: a JSON number may already have lost digits
+    if isinstance(field, serializers.ChoiceField):
+        return (str,) if all(isinstance(choice, str) for choice in field.choices) else None
+    if isinstance(field, (serializers.CharField, serializers.DateTimeField, serializers.DateField)):
+        return (str,)
+    if isinstance(field, (serializers.DictField, serializers.Serializer)):
+        return (dict,)
+    if isinstance(field, (serializers.ListField, serializers.ListSerializer)):
+        return (list,)
+    return None
 
-    The schema says so too (`additionalProperties: false`, see core.schema.ApiAutoSchema).
+
+_TYPE_NAMES = {bool: _("a boolean"), int: _("an integer"), str: _("a string"), dict: _("an object"), list: _("a list")}
+
+
+class StrictSerializer(serializers.Serializer):
+    """A JSON body as its schema says: no unknown or read-only keys, each value of the JSON type promised.
+
+    DRF alone ignores unknown keys and turns numbers into text and text into numbers; the schema says so
+    too (`additionalProperties: false`, see core.schema.ApiAutoSchema). A serializer of query parameters,
+    which are all text, sets `check_json_types = False`.
     """
 
     read_only_keys: tuple = ()
+    check_json_types = True
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
             bad = {}
-            for key in data:
+            for key, value in data.items():
+                field = self.fields.get(key)
                 if key in self.read_only_keys:
                     bad[key] = [str(_("This field is read-only."))]
-                elif key not in self.fields or self.fields[key].read_only:
+                elif field is None or field.read_only:
                     bad[key] = [str(_("Unknown field."))]
+                elif self.check_json_types and value is not None:
+                    types = _json_types(field)
+                    if types and (not isinstance(value, types) or (bool not in types and isinstance(value, bool))):
+                        bad[key] = [str(_("Expected %(type)s.") % {"type": _TYPE_NAMES[types[0]]})]
             if bad:
                 raise serializers.ValidationError(bad)
         return super().to_internal_value(data)

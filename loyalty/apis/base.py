@@ -1,6 +1,5 @@
 """What every POS / web-shop endpoint shares: API-key auth, the `pos` scope, the per-key rate limit,
 and the OpenAPI pieces (error body, Idempotency-Key header) that let a client be generated."""
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 from rest_framework.views import APIView
@@ -8,6 +7,7 @@ from rest_framework.views import APIView
 from core.api_keys import ApiKeyAuthentication, HasApiScope
 from core.idempotency import HEADER, MAX_KEY_LENGTH
 from core.schema import error_response as error
+from core.schema import text_pattern
 from core.throttling import ApiKeyRateThrottle
 from loyalty.selectors import member_by_external_id
 
@@ -34,7 +34,7 @@ WRITE_ERRORS = {
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     HEADER,
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
     OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -44,7 +44,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-@extend_schema_field({"type": "string", "maxLength": 64})
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 64, "pattern": text_pattern(blank=False)})
 class MemberExternalIdField(serializers.Field):
     """A member given by the shop's id; an id merged away by staff finds the member that absorbed it."""
 

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -17,9 +17,12 @@ from .redemptions import BalanceOutput
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 QUANTITY = {"max_digits": 10, "decimal_places": 3}
+# Up to 7 whole digits and 3 decimals, above zero: what QuantityField accepts, for the schema.
+POSITIVE_QUANTITY = r"^(?:[1-9]\d{0,6}(?:\.\d{1,3})?|0*\.(?:[1-9]\d{0,2}|0[1-9]\d?|00[1-9]))$"
 LINES_WITH_PRODUCTS = Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id"))
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": POSITIVE_QUANTITY})
 class QuantityField(serializers.DecimalField):
     """A line's quantity: above zero (min_value alone lets zero through)."""
 
@@ -123,7 +126,7 @@ class ReturnLineInput(StrictSerializer):
 class ReturnInput(LinesLimited, StrictSerializer):
     return_id = serializers.CharField(max_length=64, help_text="The till's id for this return; never applied twice.")
     source = serializers.CharField(max_length=32, default="shop")
-    lines = ReturnLineInput(many=True, required=False, allow_null=True, default=None,
+    lines = ReturnLineInput(many=True, required=False, allow_null=True, default=None, allow_empty=False,
                             help_text="Omit for a full return; lines of one SKU add up.")
 
     def validate_lines(self, value):

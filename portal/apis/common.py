@@ -2,9 +2,9 @@
 from django.conf import settings
 from django.http import Http404
 from rest_framework import generics
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
+from core.pagination import ApiPageNumberPagination
 from core.parsers import ApiJSONParser
 from core.schema import error_response
 from core.serializers import StrictSerializer  # noqa: F401  (the members' API imports it from here)
@@ -55,7 +55,7 @@ class MemberApiView(APIView):
         return self.request.user.member
 
 
-class MemberPagination(PageNumberPagination):
+class MemberPagination(ApiPageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100

@@ -74,6 +74,8 @@ class BalanceApi(MemberApiView):
 
 
 class LedgerFilter(StrictSerializer):
+    check_json_types = False  # query parameters are all text
+
     kind = serializers.ChoiceField(choices=LedgerEntryKind.values, required=False)
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
@@ -129,7 +131,9 @@ class RewardRedeemApi(MemberApiView):
     @extend_schema(
         request=None,
         parameters=[OpenApiParameter("reward_id", int, OpenApiParameter.PATH),
-                    OpenApiParameter("Idempotency-Key", location=OpenApiParameter.HEADER, required=True,
+                    OpenApiParameter("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 64,
+                                                         "pattern": r"\S"},
+                                     location=OpenApiParameter.HEADER, required=True,
                                      description="A client-made unique key; a retry with the same key returns the "
                                                  "first coupon and spends nothing more.")],
         responses={201: CouponSerializer, **errors(400, 401, 404, 409)}, tags=["members: rewards"],
