@@ -186,3 +186,22 @@ def test_a_form_encoded_order_is_415(client, till, member):
     response = client.post("/api/v1/orders", {"external_id": "O-1"}, **auth_header(till))
     assert_json_error(response, 415)
     assert not Order.objects.exists()
+
+
+# --- JSON types ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("changes, field", [
+    ({"total": 1000}, "total"),  # money as a JSON number may already have lost digits
+    ({"external_id": 17}, "external_id"),
+    ({"lines": {"sku": "TEA-1"}}, "lines"),
+])
+def test_a_value_of_another_json_type_is_refused_not_converted(client, till, member, changes, field):
+    response = post(client, till, "/api/v1/orders", order_body(**changes))
+    error = assert_json_error(response, 400, "invalid")
+    assert field in error["fields"]
+    assert not Order.objects.exists()
+
+
+def test_points_as_text_are_refused(client, till, member):
+    response = post(client, till, "/api/v1/members/C100/redemptions", {"points": "10", "transaction_id": "T-1"})
+    assert "points" in assert_json_error(response, 400, "invalid")["fields"]

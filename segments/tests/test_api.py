@@ -75,3 +75,16 @@ def test_the_staff_api_is_limited_per_key_like_the_pos_api(women):
     assert answers[1].json()["error"]["code"] == "throttled" and answers[1].headers["Retry-After"] == "1"
     # and the other key is counted on its own
     assert other.get("/api/v1/segments/").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=0", "page=-1", "page=1.5"])
+def test_a_page_that_is_not_a_positive_whole_number_is_400(women, query):
+    # DRF answered these with a 404 "Invalid page"; the schema promises an integer of at least 1
+    client, _ = client_with(["staff"])
+    response = client.get(f"/api/v1/segments/women/members?{query}")
+    assert response.status_code == 400 and "page" in response.json()["error"]["fields"]
+
+
+def test_a_page_past_the_end_is_still_404(women):
+    client, _ = client_with(["staff"])
+    assert client.get("/api/v1/segments/women/members?page=9").status_code == 404
