@@ -23,7 +23,8 @@ API_PREFIX = "/api/"
 
 
 def _json_error(http_status: int, code: str, message, fields=None, request_id=None) -> JsonResponse:
-    return JsonResponse(error_body(code, str(message), fields, request_id=request_id), status=http_status)
+    return JsonResponse(error_body(code, str(message), fields, request_id=request_id), status=http_status,
+                        json_dumps_params={"ensure_ascii": False})
 
 
 # What a Django-level error page on /api/ becomes.

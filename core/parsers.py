@@ -12,8 +12,11 @@ from rest_framework.utils import json  # DRF's: strict_constant refuses NaN and 
 # C0 controls, DEL and C1 controls; bodies may keep tab, newline and carriage return (free text).
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# A JSON body can only carry a control character as a \u escape (raw ones are invalid JSON) or as a raw C1.
-_MAY_HOLD_CONTROL = re.compile(r"\\u|[\x80-\x9f]")
+# A JSON body can only carry a control character as a \u escape (raw C0 ones are invalid JSON) or as a raw
+# C1; finding neither in the text spares the walk over every string (an escaped backslash before "u00.." only
+# makes the walk run and find nothing).
+_ESCAPED_CONTROL = re.compile(r"\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])")
+_RAW_C1 = re.compile(r"[\x80-\x9f]")
 CONTROL_MESSAGE = _("Control characters (such as NUL) are not allowed.")
 
 
@@ -77,7 +80,8 @@ class ApiJSONParser(parsers.JSONParser):
             raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from None
         except ValueError as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from None
-        if _MAY_HOLD_CONTROL.search(text):
+        # Byte searches first: a C1 character is b"\xc2\x80".."\xc2\x9f" in UTF-8 (Cyrillic never starts with \xc2).
+        if (b"\\u00" in raw and _ESCAPED_CONTROL.search(text)) or (b"\xc2" in raw and _RAW_C1.search(text)):
             bad = control_character_fields(data)
             if bad:
                 raise serializers.ValidationError(bad)

@@ -82,3 +82,16 @@ class RecentDateTimeField(serializers.DateTimeField):
         if not EARLIEST_EVENT <= aware <= timezone.now() + self.latest_ahead:
             self.fail("out_of_window")
         return moment
+
+
+class DateFilterField(serializers.DateField):
+    """A date bound of a filter, clamped into 2000-01-01 … tomorrow.
+
+    A far date then filters like the nearest sane one (nothing happened before 2000 or after tomorrow)
+    instead of overflowing when a day is added to it; the schema's `date` stays true.
+    """
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        return min(max(day, EARLIEST_EVENT.date()), tomorrow)

@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from core.serializers import DateFilterField
 from loyalty import selectors as loyalty_selectors
 from loyalty import services as loyalty_services
 from loyalty.models import LedgerEntryKind, Reward
@@ -77,8 +78,8 @@ class LedgerFilter(StrictSerializer):
     check_json_types = False  # query parameters are all text
 
     kind = serializers.ChoiceField(choices=LedgerEntryKind.values, required=False)
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = DateFilterField(required=False)
+    date_to = DateFilterField(required=False)
     page = serializers.IntegerField(required=False)
     page_size = serializers.IntegerField(required=False)
 

@@ -24,3 +24,16 @@ def test_a_control_character_in_a_review_is_refused_but_newlines_are_kept(api):
     body = {"token": "t", "items": [{"rating": 5, "text": "Good\ntea\u0007"}]}
     response = api.post("/api/v1/me/reviews", body, format="json")
     assert response.status_code == 400 and "items[0].text" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("query", ["date_to=9999-12-31", "date_from=0001-01-01", "date_from=0001-01-01&date_to=9999-12-31"])
+def test_far_dates_in_the_ledger_filter_filter_like_the_nearest_sane_ones(api, member, query):
+    # given one ledger entry today
+    from loyalty.services import points_adjust
+
+    points_adjust(member=member, points=10, reason="Welcome", staff_user=None)
+    # when the filter names a year far out (it overflowed into a 500 when a day was added)
+    response = api.get(f"/api/v1/me/ledger?{query}")
+    # then the entry is found as with the widest sane window
+    assert response.status_code == 200
+    assert [entry["points"] for entry in response.json()["results"]] == [10]
