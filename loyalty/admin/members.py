@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.db.models import Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -34,20 +35,30 @@ class MemberAccountInline(admin.StackedInline):
 LATEST_LEDGER_ENTRIES = 50
 
 
+class LatestLedgerEntriesFormSet(BaseInlineFormSet):
+    """The member's latest entries only. The limit must be taken after the formset narrows the entries to
+    the member: the inline's get_queryset sees every member's entries, and limiting there kept the latest 50
+    of the whole ledger, of which a member usually had none (the inline showed 0 of 12)."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            members_entries = self.queryset.order_by("-created_at", "-id")  # already the member's, see __init__
+            self._queryset = members_entries.filter(
+                pk__in=Subquery(members_entries.values("pk")[:LATEST_LEDGER_ENTRIES])
+            ).select_related("order", "staff_user")
+        return self._queryset
+
+
 class LedgerEntryInline(admin.TabularInline):
     model = LedgerEntry
     fk_name = "member"
+    formset = LatestLedgerEntriesFormSet
     extra = 0
     can_delete = False
     fields = ["created_at", "kind", "bucket", "points", "order", "reason", "staff_user"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
     verbose_name_plural = f"points ledger, latest {LATEST_LEDGER_ENTRIES} (read-only; use the “Adjust points” action)"
-
-    def get_queryset(self, request):
-        # A long-standing member has thousands of entries: the page shows the latest, the link above all.
-        entries = super().get_queryset(request)
-        return entries.filter(pk__in=Subquery(entries.order_by("-created_at", "-id").values("pk")[:LATEST_LEDGER_ENTRIES]))
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -36,6 +36,25 @@ def test_member_page_shows_the_latest_ledger_entries_and_links_to_all_of_them(ad
     assert admin_client.get(full).context["cl"].result_count == LATEST_LEDGER_ENTRIES + 5
 
 
+def test_member_page_shows_the_members_own_latest_entries_when_others_have_newer_ones(admin_client):
+    # given a member with 12 entries, and another member whose 60 entries are all newer
+    member, busy = MemberFactory(), MemberFactory()
+    for n in range(12):
+        points_award_bonus(member=member, points=1, reason=f"Own {n:02d}", cause_key=f"own-{n}")
+    for n in range(LATEST_LEDGER_ENTRIES + 10):
+        points_award_bonus(member=busy, points=1, reason=f"Other {n:02d}", cause_key=f"other-{n}")
+
+    # when staff open the first member
+    response = admin_client.get(reverse("admin:customers_member_change", args=[member.pk]))
+
+    # then the inline lists all 12 of the member's entries (it showed none: the latest 50 were taken over
+    # every member's entries before the formset narrowed them to this member)
+    ledger = next(f for f in response.context["inline_admin_formsets"] if f.formset.model is LedgerEntry)
+    assert len(ledger.formset.forms) == 12
+    page = response.content.decode()
+    assert "Own 00" in page and "Own 11" in page and "Other" not in page
+
+
 def test_adjust_points_action_asks_then_goes_through_the_service(admin_client, admin_user):
     member = MemberFactory()
     data = {"action": "adjust_points", ACTION_CHECKBOX_NAME: [member.pk]}
