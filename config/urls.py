@@ -3,9 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import health
+from dashboards.member360.views import member_360_view
 
 urlpatterns = [
     path("admin/dashboards/", include("dashboards.urls")),
+    path("admin/customers/member/<int:member_id>/360/", member_360_view, name="member-360"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("", include("monitoring.urls")),  # /health/ready, /metrics
