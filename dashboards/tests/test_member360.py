@@ -30,7 +30,9 @@ def url(member, **query):
 
 def history(member, *, times=1, start=NOW):
     """`times` events of every timeline source for the member, an hour apart going back from `start`."""
-    campaign = CampaignFactory(name="Возвращение")
+    stage, _ = LifecycleStage.objects.get_or_create(  # its own: transactional tests flush the seeded stages
+        slug="m360-trigger", defaults={"name": "Новый", "min_orders": 1, "entry_day": 0, "position": 80})
+    campaign = CampaignFactory(name="Возвращение", stage=stage)
     template = CouponTemplateFactory(name="Скидка 300")
     product = ProductFactory(name="Кофемолка")
     for n in range(times):
