@@ -1,7 +1,7 @@
 """Members' credentials for the app and portal: app tokens, one-time sign-in codes, push devices.
 
-Secrets are never stored: tokens and codes keep only their SHA-256 (codes are salted with their row's
-salt), so a database leak does not let anyone sign in.
+Secrets are never stored: tokens keep only their SHA-256, and codes an HMAC keyed by the server's SECRET_KEY
+(with their row's salt), so a database leak does not let anyone sign in, not even by trying every code.
 """
 from django.conf import settings
 from django.db import models

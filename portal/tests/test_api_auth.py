@@ -197,3 +197,20 @@ def test_an_imported_member_claims_the_account_by_code_sent_to_a_phone_typed_ano
     assert response.status_code == 200
     imported.refresh_from_db()
     assert imported.user is not None
+
+
+def test_a_stored_code_cannot_be_found_by_trying_every_code_without_the_server_key(anon, member, sent, settings):
+    # given a code sent to the member
+    import hashlib
+
+    anon.post("/api/v1/auth/code", {"login": member.phone}, format="json")
+    code, row = _code_from(sent()[0]), SignInCode.objects.get(member=member)
+
+    # when someone who read the row tries the code with the row's salt but without the server's key
+    unkeyed = hashlib.sha256(f"{row.salt}{code}".encode()).hexdigest()
+
+    # then it does not match; and under another SECRET_KEY even the right code is refused
+    assert unkeyed != row.code_hash
+    settings.SECRET_KEY = "another-key-" + "x" * 40
+    response = anon.post("/api/v1/auth/code/verify", {"login": member.phone, "code": code}, format="json")
+    assert response.status_code == 400
