@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.template import Context, Template, TemplateSyntaxError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -10,6 +9,7 @@ from .models import (
     Campaign, CampaignEntry, CampaignSettings, CampaignStep, ManagerTask, MemberOffer, OutboxMessage, PlannedAction,
     SECRET_PLACEHOLDER, Review, ReviewRequest, WebhookSubscription,
 )
+from .services.message_content import step_fallback_gaps, step_variant_previews
 
 
 class CampaignStepInline(admin.StackedInline):
@@ -18,30 +18,74 @@ class CampaignStepInline(admin.StackedInline):
     raw_id_fields = ["task_assignee"]
     fieldsets = [
         (None, {"fields": [("position", "day_offset", "action", "condition")]}),
-        ("Message", {"fields": ["channel", "subject_template", "body_template", "preview"]}),
+        (_("Message"), {"fields": ["channel", "variant_warnings"]}),
+        (_("Email variant"), {"fields": ["subject_template", "body_template", "html_template"]}),
+        (_("SMS variant"), {"fields": ["sms_template", "sms_segments"]}),
+        (_("Push variant"), {"fields": ["push_title_template", "push_body_template", "push_link"]}),
+        (_("Preview"), {"fields": ["preview"]}),
         ("Coupon / offer", {"fields": [("coupon_template", "offer_title", "offer_valid_days")]}),
         ("Bonus points", {"fields": [("bonus_points", "bonus_valid_days")]}),
         ("Manager task", {"fields": [("task_assignee", "task_due_days", "task_text")]}),
     ]
-    readonly_fields = ["preview"]
+    readonly_fields = ["variant_warnings", "sms_segments", "preview"]
 
-    @admin.display(description="Preview (sample member)")
-    def preview(self, step):
-        if not step.pk or not step.body_template:
+    @admin.display(description=_("Fallback"))
+    def variant_warnings(self, step):
+        if not step.pk:
             return "—"
-        from customers.models import Member
+        gaps = step_fallback_gaps(step)
+        if not gaps:
+            return _("Every channel it may fall back to has a variant.")
+        return format_html_join(
+            "", "<p style='color: #ba2121'>⚠ {}</p>",
+            ((gettext("No %(channel)s variant: members reachable only by %(channel)s will not get this message.")
+              % {"channel": CHANNEL_NAMES.get(channel, channel)},) for channel in gaps))
 
-        from .services.message_content import message_context
+    @admin.display(description=_("SMS length"))
+    def sms_segments(self, step):
+        if not step.pk or not step.sms_template:
+            return "—"
+        member = _preview_member()
+        previews = [p for p in step_variant_previews(step, member=member) if p.channel == "sms"] if member else []
+        if not previews or previews[0].sms is None:
+            return "—"
+        return _sms_length_text(previews[0].sms)
 
-        member = Member.objects.filter(orders__isnull=False).first() or Member.objects.first()
+    @admin.display(description=_("Preview for a real member"))
+    def preview(self, step):
+        if not step.pk or not step.variant_channels:
+            return "—"
+        member = _preview_member()
         if member is None:
-            return "No member to preview with."
-        context = {**message_context(member=member), "coupon_code": "SAMPLECODE42", "review_url": "https://…/reviews/…/"}
-        try:
-            text = Template(step.body_template).render(Context(context, autoescape=False))
-        except TemplateSyntaxError as error:
-            return f"Template error: {error}"
-        return format_html("<pre style='white-space: pre-wrap'>{}</pre><small>for {}</small>", text, member)
+            return _("No member to preview with.")
+        rows = []
+        for item in step_variant_previews(step, member=member):
+            if item.content is None:
+                rows.append(format_html("<h4>{}</h4><p>{}</p>", CHANNEL_NAMES[item.channel],
+                                        gettext("Template error: %(error)s") % {"error": item.error}))
+                continue
+            content = item.content
+            rows.append(format_html(
+                "<h4>{}</h4>{}<pre style='white-space: pre-wrap'>{}</pre>{}", CHANNEL_NAMES[item.channel],
+                format_html("<p><b>{}</b></p>", content.subject) if content.subject else "", content.body,
+                format_html("<p><small>{}</small></p>", _sms_length_text(item.sms)) if item.sms
+                else format_html("<p><small>→ {}</small></p>", content.link) if content.link else ""))
+        return format_html("{}<small>{}</small>", format_html_join("", "{}", ((row,) for row in rows)),
+                           gettext("for %(member)s") % {"member": member})
+
+
+CHANNEL_NAMES = {"email": "Email", "sms": "SMS", "push": "Push"}
+
+
+def _preview_member():
+    from customers.models import Member
+
+    return Member.objects.filter(orders__isnull=False).order_by("pk").first() or Member.objects.order_by("pk").first()
+
+
+def _sms_length_text(length) -> str:
+    return gettext("%(units)s characters, %(segments)s SMS (%(encoding)s: %(per)s per SMS)") % {
+        "units": length.units, "segments": length.segments, "encoding": length.encoding, "per": length.per_segment}
 
 
 @admin.register(Campaign)
@@ -107,6 +151,16 @@ class CampaignAdmin(ConfigurationHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         self._warn_of_overlaps(request, form.instance)
+        self._warn_of_missing_variants(request, form.instance)
+
+    def _warn_of_missing_variants(self, request, campaign):
+        for step in campaign.steps.filter(action="message"):
+            gaps = step_fallback_gaps(step)
+            if gaps:
+                self.message_user(request, gettext(
+                    "Step «%(step)s» has no variant for %(channels)s: members reachable only there will not get "
+                    "it.") % {"step": step, "channels": ", ".join(CHANNEL_NAMES.get(c, c) for c in gaps)},
+                    messages.WARNING)
 
     def _warn_of_overlaps(self, request, campaign):
         """Two active campaigns on one trigger both fire (two coupons to one member) unless priorities part them."""

@@ -106,11 +106,21 @@ class CampaignStep(models.Model):
     # message
     channel = models.CharField(max_length=8, blank=True, choices=[("email", "Email"), ("sms", "SMS"), ("push", "Push")],
                                help_text="Preferred channel; other consented channels are the fallback.")
-    subject_template = models.CharField(max_length=255, blank=True)
+    # One variant per channel the message may go out on; fallback uses the variant of the channel it is sent
+    # on and skips channels the step has none for. The email variant keeps the original field names.
+    subject_template = models.CharField(_("email subject"), max_length=255, blank=True)
     body_template = models.TextField(
-        blank=True, help_text="Django template. Context: member, first_name, points, tier, coupon_code, "
-                              "usual_basket, personal_selection, review_url, offer."
+        _("email text"), blank=True,
+        help_text=_("Django template. Context: member, first_name, points, tier, coupon_code, "
+                    "usual_basket, personal_selection, review_url, offer. Empty: no email variant."),
     )
+    html_template = models.TextField(_("email HTML"), blank=True,
+                                     help_text=_("Optional. Empty: the text is sent as HTML too."))
+    sms_template = models.TextField(_("SMS text"), blank=True, help_text=_("Empty: no SMS variant."))
+    push_title_template = models.CharField(_("push title"), max_length=255, blank=True)
+    push_body_template = models.TextField(_("push text"), blank=True, help_text=_("Empty: no push variant."))
+    push_link = models.CharField(_("push deep link"), max_length=500, blank=True,
+                                 help_text=_("Where the app opens, e.g. app://offers or /catalog/sale; a template."))
     # coupon / offer
     coupon_template = models.ForeignKey("loyalty.CouponTemplate", null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+")
@@ -151,21 +161,41 @@ class CampaignStep(models.Model):
                                                                                     "last": last_day}
         if self.action == Action.MESSAGE and not self.channel:
             errors["channel"] = "A message needs a channel."
-        if self.action == Action.MESSAGE and not self.body_template:
-            errors["body_template"] = "A message needs a text."
+        if self.action == Action.MESSAGE and self.channel and not self.has_variant(self.channel):
+            field = VARIANT_TEXT_FIELDS[self.channel]
+            errors[field] = gettext("A message needs a text for its own channel (%(channel)s).") % {
+                "channel": self.get_channel_display()}
         if self.action == Action.COUPON and not self.coupon_template_id:
             errors["coupon_template"] = "Pick the coupon template."
         if self.action == Action.BONUS_POINTS and not self.bonus_points:
             errors["bonus_points"] = "How many points?"
-        if self.body_template:
-            from django.template import Template, TemplateSyntaxError
+        from django.template import Template, TemplateSyntaxError
 
+        for name in TEMPLATE_FIELDS:
+            text = getattr(self, name)
+            if not text:
+                continue
             try:
-                Template(self.body_template)
+                Template(text)
             except TemplateSyntaxError as error:
-                errors["body_template"] = f"Template error: {error}"
+                errors[name] = gettext("Template error: %(error)s") % {"error": error}
         if errors:
             raise ValidationError(errors)
+
+    def has_variant(self, channel: str) -> bool:
+        """Whether the step has content for `channel` (its text field is filled)."""
+        field = VARIANT_TEXT_FIELDS.get(channel)
+        return bool(field and getattr(self, field).strip())
+
+    @property
+    def variant_channels(self) -> list[str]:
+        return [channel for channel in VARIANT_TEXT_FIELDS if self.has_variant(channel)]
+
+
+# The field whose text makes a channel's variant exist, and every field rendered as a template.
+VARIANT_TEXT_FIELDS = {"email": "body_template", "sms": "sms_template", "push": "push_body_template"}
+TEMPLATE_FIELDS = ["subject_template", "body_template", "html_template", "sms_template", "push_title_template",
+                   "push_body_template", "push_link"]
 
 
 class CampaignEntry(models.Model):

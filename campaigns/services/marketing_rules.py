@@ -72,7 +72,7 @@ class MarketingRules:
             return Decision("suppress", reason="condition: purchased since the trigger")
         channel = self.channel_for(message)
         if channel is None:
-            return Decision("suppress", reason="no_consent: no consented channel with an address")
+            return Decision("suppress", reason="no_consent: no consented channel with an address and a variant")
         if message.pk in self.waiting:
             # a coupon or review link of the same entry is still being made; the text needs it
             return self._defer(message, self.now + WAIT_FOR_ACTIONS, "waiting for the campaign's actions")
@@ -94,10 +94,14 @@ class MarketingRules:
 
     def channel_for(self, message: OutboxMessage) -> str | None:
         """The step's channel if the member consents to it now, else their other consented channels in
-        their preferred order (their own preference first, then the shop's order)."""
+        their preferred order (their own preference first, then the shop's order). A campaign step's message
+        skips channels the step has no variant for."""
         member = message.member
+        step = message.campaign_step if message.campaign_step_id and not message.body else None
         candidates = [message.channel, member.preferred_channel, *self.order]
         for channel in dict.fromkeys(c for c in candidates if c):
+            if step is not None and not step.has_variant(channel):
+                continue  # a campaign step goes out only in a variant written for the channel
             if member.has_consent(channel) and member_address(member, channel):
                 return channel
         return None

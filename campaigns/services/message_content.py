@@ -1,4 +1,5 @@
 """Render a campaign step's templates for one member, at send time (points and coupon as they are then)."""
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
@@ -7,7 +8,12 @@ from django.template import Context, Template
 from analytics import recommendations
 from core.links import public_url
 
-from ..models import Action, MemberOffer, OutboxMessage, PlannedAction, PlannedActionStatus
+from ..channels import PermanentSendError
+from ..models import Action, CampaignStep, MemberOffer, OutboxMessage, PlannedAction, PlannedActionStatus
+
+
+class NoVariant(PermanentSendError):
+    """The step has no content for the channel."""
 
 
 @lru_cache(maxsize=256)
@@ -66,11 +72,82 @@ def _done_actions(entry) -> dict:
             .select_related("step", "review_request").order_by("done_at")}
 
 
-def render_step_message(message: OutboxMessage, *, channel: str) -> tuple[str, str, str]:
-    """(subject, text body, html body) of the message's step for its member."""
-    step = message.campaign_step
-    context = Context({**message_context(member=message.member, entry=message.entry), "channel": channel},
+@dataclass(frozen=True)
+class StepContent:
+    """A step's variant for one channel, rendered: email (subject, text, html), SMS (text), push (title = subject,
+    text, deep link)."""
+
+    subject: str = ""
+    body: str = ""
+    html: str = ""
+    link: str = ""
+
+
+def render_step_variant(step: CampaignStep, *, channel: str, member, entry=None, extra: dict | None = None) -> StepContent:
+    """The step's variant for `channel` rendered for `member`. Raises NoVariant when the step has none for it
+    (the send rules skip such channels, so this only happens if the step was edited after the decision)."""
+    if not step.has_variant(channel):
+        raise NoVariant(f"the step has no {channel} variant")
+    context = Context({**message_context(member=member, entry=entry), "channel": channel, **(extra or {})},
                       autoescape=False)
-    subject = _compiled(step.subject_template).render(context).strip() if step.subject_template else ""
-    body = _compiled(step.body_template).render(context).strip()
-    return subject, body, ""
+
+    def render(text: str) -> str:
+        return _compiled(text).render(context).strip() if text else ""
+
+    if channel == "email":
+        html = ""
+        if step.html_template:
+            html = _compiled(step.html_template).render(Context(context.flatten(), autoescape=True)).strip()
+        return StepContent(subject=render(step.subject_template), body=render(step.body_template), html=html)
+    if channel == "sms":
+        return StepContent(body=render(step.sms_template))
+    return StepContent(subject=render(step.push_title_template), body=render(step.push_body_template),
+                       link=render(step.push_link))
+
+
+def render_step_message(message: OutboxMessage, *, channel: str) -> StepContent:
+    """The message's step rendered for its member in the variant of the channel it goes out on."""
+    return render_step_variant(message.campaign_step, channel=channel, member=message.member, entry=message.entry)
+
+
+def step_fallback_gaps(step: CampaignStep) -> list[str]:
+    """Channels the step's message may fall back to (any channel a member may prefer, and the shop's order)
+    that it has no variant for: members reachable only there will not get it."""
+    if step.action != Action.MESSAGE:
+        return []
+    from customers.models import Channel
+
+    from ..models import CampaignSettings
+
+    order = [c.strip() for c in CampaignSettings.current().channel_order.split(",") if c.strip()]
+    channels = dict.fromkeys([*order, *Channel.values])
+    return [channel for channel in channels if channel != step.channel and not step.has_variant(channel)]
+
+
+@dataclass(frozen=True)
+class VariantPreview:
+    channel: str
+    content: StepContent | None
+    error: str = ""
+
+    @property
+    def sms(self):
+        from messaging.sms_length import sms_length
+
+        return sms_length(self.content.body) if self.content and self.channel == "sms" else None
+
+
+def step_variant_previews(step: CampaignStep, *, member) -> list[VariantPreview]:
+    """Each variant of the step rendered for a real member; a coupon code and review link stand in for the
+    ones the campaign would make."""
+    from django.template import TemplateSyntaxError
+
+    sample = {"coupon_code": "SAMPLECODE42", "review_url": "https://…/reviews/…/"}
+    previews = []
+    for channel in step.variant_channels:
+        try:
+            previews.append(VariantPreview(channel, render_step_variant(step, channel=channel, member=member,
+                                                                        extra=sample)))
+        except TemplateSyntaxError as error:
+            previews.append(VariantPreview(channel, None, str(error)))
+    return previews

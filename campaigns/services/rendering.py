@@ -39,20 +39,27 @@ def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMe
         body, headers = webhook_request(message)
         return OutgoingMessage(channel=channel, to=to, subject="", body="", idempotency_key=message.idempotency_key,
                                headers=headers, payload={"body": body})
-    subject, body, html_body = message.subject, with_secret(message), ""
+    subject, body, html_body, link = message.subject, with_secret(message), "", ""
+    custom_html = False
     if message.purpose == Purpose.MARKETING and not body and getattr(message, "campaign_step_id", None):
         from .message_content import render_step_message
 
-        subject, body, html_body = render_step_message(message, channel=channel)
+        content = render_step_message(message, channel=channel)
+        subject, body, html_body, link = content.subject, content.body, content.html, content.link
+        custom_html = bool(html_body)
     unsubscribe = ""
     if message.purpose == Purpose.MARKETING and message.member_id:
         unsubscribe = unsubscribe_url(member_id=message.member_id, channel=channel)
         if channel == "email":
-            from .tracking import tracked_html
+            from .tracking import tracked_html, tracking_footer
 
-            html_body = tracked_html(body, message=message, unsubscribe=unsubscribe)
+            if custom_html:
+                html_body = tracking_footer(html_body, message=message, unsubscribe=unsubscribe)
+            else:
+                html_body = tracked_html(body, message=message, unsubscribe=unsubscribe)
             body = f"{body}\n\n--\nUnsubscribe: {unsubscribe}"
     return OutgoingMessage(
         channel=channel, to=to, subject=subject, body=body, html_body=html_body,
         idempotency_key=message.idempotency_key, unsubscribe_url=unsubscribe if channel == "email" else "",
+        payload={"link": link} if link else None,
     )

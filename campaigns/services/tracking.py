@@ -48,6 +48,14 @@ def tracked_html(text: str, *, message, unsubscribe: str) -> str:
             f"<img src=\"{escape(open_pixel_url(message=message))}\" width=\"1\" height=\"1\" alt=\"\"></body></html>")
 
 
+def tracking_footer(html: str, *, message, unsubscribe: str) -> str:
+    """A step's own HTML with the unsubscribe link and the open pixel put before </body> (or at the end)."""
+    footer = (f"<hr><small><a href=\"{escape(unsubscribe)}\">Unsubscribe</a></small>"
+              f"<img src=\"{escape(open_pixel_url(message=message))}\" width=\"1\" height=\"1\" alt=\"\">")
+    head, marker, tail = html.rpartition("</body>")
+    return f"{head}{footer}{marker}{tail}" if marker else html + footer
+
+
 def tracking_event_record(*, token: str, kind: str) -> str | None:
     """Record an open or click from a signed token; returns the click's target URL. Raises BadSignature."""
     values = signing.Signer(salt=TRACK_SALT).unsign_object(token)

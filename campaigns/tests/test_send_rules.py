@@ -46,7 +46,7 @@ def test_falls_back_to_the_members_other_consented_channel_in_their_preferred_or
     # given no email consent, both SMS and push consent, and a preference for push
     member = MemberFactory(email_consent=False, sms_consent=True, push_consent=True, phone="+79000000001",
                            preferred_channel="push")
-    message = message_for(member, body_template="Hi from {{ channel }}")
+    message = message_for(member, body_template="Hi from {{ channel }}", push_body_template="Hi from {{ channel }}")
     # when the email step is sent
     outbox_send_due(now=NOON)
     # then it goes out as push, the preferred fallback, with the reason noted

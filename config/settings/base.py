@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "loyalty",
     "segments",
     "lifecycle",
+    "messaging",
     "campaigns",
     "analytics",
     "dashboards",
