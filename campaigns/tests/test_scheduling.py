@@ -52,7 +52,7 @@ def test_lifecycle_recompute_run_twice_enters_and_sends_once(django_capture_on_c
     assert CampaignEntry.objects.filter(campaign=campaign).count() == 2
     treated = [m for m in members if m != holdout_member]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in treated)
-    assert all(m.subject == "Thank you for your first purchase" for m in mail.outbox)
+    assert all(m.subject == "Спасибо за первую покупку" for m in mail.outbox)
 
 
 def test_seeded_stage_campaigns_stay_off_until_staff_switch_them_on(django_capture_on_commit_callbacks):
