@@ -4,6 +4,7 @@ import logging
 from django.dispatch import receiver
 
 from lifecycle.signals import stage_transitions_recorded
+from messaging.signals import delivery_reported
 
 logger = logging.getLogger(__name__)
 
@@ -60,3 +61,12 @@ def _connect_loyalty_signals():
 
 
 _connect_loyalty_signals()
+
+
+@receiver(delivery_reported)
+def record_delivery_report(sender, status, **kwargs):
+    """A provider's delivery report becomes an EngagementEvent of its outbox message (see
+    services.delivery_reports); True when the message was found."""
+    from .services.delivery_reports import delivery_report_record
+
+    return delivery_report_record(status=status)

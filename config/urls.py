@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("analytics/", include("analytics.urls")),
     path("m/", include("campaigns.public_urls")),
+    path("hooks/", include("messaging.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.urls")),
 ]

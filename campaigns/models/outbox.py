@@ -77,6 +77,8 @@ class OutboxMessage(models.Model):
             models.Index(fields=["member", "sent_at"], condition=Q(status="delivered", purpose="marketing"),
                          name="outbox_member_marketing_sent"),
             models.Index(fields=["entry"], name="outbox_entry"),
+            # Providers' delivery reports find their message by the provider's id.
+            models.Index(fields=["provider_id"], condition=~Q(provider_id=""), name="outbox_provider_id"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -237,10 +237,27 @@ ANALYTICS_REFRESH_AFTER_IMPORT = env.bool("ANALYTICS_REFRESH_AFTER_IMPORT", defa
 # --- campaigns: outbox and channel back ends -------------------------------------------------------
 CAMPAIGNS_CHANNEL_BACKENDS = {
     "email": env("CAMPAIGNS_EMAIL_CHANNEL", default="campaigns.channels.email.DjangoEmailChannel"),
-    "sms": env("CAMPAIGNS_SMS_CHANNEL", default="campaigns.channels.simple.LoggingChannel"),
+    "sms": env("CAMPAIGNS_SMS_CHANNEL", default="campaigns.channels.sms.GatewaySmsChannel"
+               if env("MESSAGING_SMS_PROVIDER", default="") else "campaigns.channels.simple.LoggingChannel"),
     "push": env("CAMPAIGNS_PUSH_CHANNEL", default="campaigns.channels.simple.LoggingChannel"),
     "webhook": env("CAMPAIGNS_WEBHOOK_CHANNEL", default="campaigns.channels.webhook.HttpWebhookChannel"),
 }
+# SMS gateways (messaging.sms): "smsru" or "twilio"; set, it becomes the SMS channel's back end.
+MESSAGING_SMS_PROVIDER = env("MESSAGING_SMS_PROVIDER", default="")
+MESSAGING_SMS_SENDER = env("MESSAGING_SMS_SENDER", default="")  # sender name (SMS.ru) or number (Twilio)
+SMSRU_API_ID = env("SMSRU_API_ID", default="")
+SMSRU_API_URL = env("SMSRU_API_URL", default="https://sms.ru")
+SMSRU_CALLBACK_SECRET = env("SMSRU_CALLBACK_SECRET", default="")  # callback URL: /hooks/sms/smsru/<secret>/
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_API_URL = env("TWILIO_API_URL", default="https://api.twilio.com")
+# The pooled provider HTTP client (messaging.http): timeouts in seconds, retries of temporary failures.
+MESSAGING_HTTP_TIMEOUT = env.float("MESSAGING_HTTP_TIMEOUT", default=10.0)
+MESSAGING_HTTP_CONNECT_TIMEOUT = env.float("MESSAGING_HTTP_CONNECT_TIMEOUT", default=3.0)
+MESSAGING_HTTP_RETRIES = env.int("MESSAGING_HTTP_RETRIES", default=2)
+MESSAGING_HTTP_BACKOFF = env.float("MESSAGING_HTTP_BACKOFF", default=0.5)
+MESSAGING_HTTP_MAX_BACKOFF = env.float("MESSAGING_HTTP_MAX_BACKOFF", default=5.0)
 CAMPAIGNS_OUTBOX_BATCH = env.int("CAMPAIGNS_OUTBOX_BATCH", default=200)
 CAMPAIGNS_OUTBOX_LEASE_SECONDS = env.int("CAMPAIGNS_OUTBOX_LEASE_SECONDS", default=300)
 CAMPAIGNS_OUTBOX_TIME_BUDGET = env.float("CAMPAIGNS_OUTBOX_TIME_BUDGET", default=50.0)
