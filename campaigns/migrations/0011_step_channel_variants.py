@@ -30,7 +30,7 @@ def move_texts_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0007_campaign_priority_and_audience'),
+        ('campaigns', '0010_webhook_standard_secrets'),
     ]
 
     operations = [

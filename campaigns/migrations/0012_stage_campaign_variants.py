@@ -149,5 +149,5 @@ def write_variants(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("campaigns", "0008_step_channel_variants")]
+    dependencies = [("campaigns", "0011_step_channel_variants")]
     operations = [migrations.RunPython(write_variants, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0009_stage_campaign_variants'),
+        ('campaigns', '0012_stage_campaign_variants'),
         ('customers', '0003_engagement_import_fields'),
     ]
 
