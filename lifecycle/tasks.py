@@ -1,6 +1,7 @@
 import datetime as dt
 
 from celery import group, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from .services import lifecycle_recompute_range, member_id_ranges
 
@@ -16,7 +17,9 @@ def lifecycle_recompute_all(as_of: str | None = None, range_size: int | None = N
     return len(ranges)
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+# A range that ran out of time would run out of time again: no retry after the soft time limit.
+@shared_task(acks_late=True, autoretry_for=(Exception,), dont_autoretry_for=(SoftTimeLimitExceeded,),
+             retry_backoff=True, max_retries=5)
 def lifecycle_recompute_range_task(as_of: str, low: int, high: int) -> int:
     moves = lifecycle_recompute_range(as_of=dt.date.fromisoformat(as_of), id_range=(low, high))
     return sum(moves.values())

@@ -3,6 +3,7 @@ import ipaddress
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 from core.sentry import sentry_init
 
@@ -164,8 +165,54 @@ CELERY_TIMEZONE = SHOP_TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The schedule lives in the database (django-celery-beat); a second beat started by mistake stands by
+# instead of sending everything twice (core.beat).
+CELERY_BEAT_SCHEDULER = "core.beat:SingleBeatScheduler"
+BEAT_LOCK_URL = env("BEAT_LOCK_URL", default="")  # Redis for the beat lock; the broker's Redis when empty
+BEAT_LOCK_NAME = "loyalty:beat-lock"
+BEAT_LOCK_SECONDS = 60  # a beat that stops refreshing its lock (killed, frozen) is replaced after this
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+# Queues: a member's sign-in code must never wait behind a nightly pass over every member.
+#   messages - the outbox (transactional messages, campaign sends, webhooks): small, latency-sensitive;
+#   bulk     - the nightly passes and their fan-outs: long, CPU- and database-heavy;
+#   celery   - everything else (per-minute sweeps, housekeeping).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# A worker started without -Q consumes all three (as `make run`'s single worker does); the Procfile splits them.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("messages"), Queue("bulk")]
+MESSAGES_TASKS = ["campaigns.tasks.outbox_send_due_task"]
+BULK_TASKS = [
+    "segments.tasks.member_stats_refresh_task",
+    "segments.tasks.segments_refresh_all",
+    "segments.tasks.segment_refresh_task",
+    "lifecycle.tasks.lifecycle_recompute_all",
+    "lifecycle.tasks.lifecycle_recompute_range_task",
+    "analytics.tasks.clv_fit_nightly",
+    "loyalty.tasks.points_daily_task",
+    "loyalty.tasks.tiers_review_task",
+    "campaigns.tasks.campaigns_plan_due_task",
+]
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": "messages"} for name in MESSAGES_TASKS},
+    **{name: {"queue": "bulk"} for name in BULK_TASKS},
+}
+# Time limits: the soft one raises SoftTimeLimitExceeded in the task (its transaction rolls back), the hard one
+# kills the worker process. Defaults for every task; the bulk passes get longer ones, the outbox tighter ones.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+CELERY_BULK_SOFT_TIME_LIMIT = env.int("CELERY_BULK_SOFT_TIME_LIMIT", default=3 * 3600)
+CELERY_BULK_TIME_LIMIT = env.int("CELERY_BULK_TIME_LIMIT", default=3 * 3600 + 300)
+CELERY_TASK_ANNOTATIONS = {
+    **{name: {"soft_time_limit": CELERY_BULK_SOFT_TIME_LIMIT, "time_limit": CELERY_BULK_TIME_LIMIT}
+       for name in BULK_TASKS},
+    "core.tasks.ping": {"soft_time_limit": 10, "time_limit": 15},
+    # The outbox task's own limits are set beside its time budget (campaigns section below).
+}
+REDIS_VISIBILITY_TIMEOUT = CELERY_BULK_TIME_LIMIT + 3600
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    # Redis hands an unacknowledged task (acks_late) to another worker after this: it must outlast the longest
+    # hard limit, or a long nightly pass would start a second time while the first still runs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
 
 # LOG_FORMAT=json: one JSON object per line (core.log_format); plain text otherwise. Celery workers keep
 # this configuration too (config/celery.py), so their lines carry the task id as request_id.
@@ -261,6 +308,12 @@ MESSAGING_HTTP_MAX_BACKOFF = env.float("MESSAGING_HTTP_MAX_BACKOFF", default=5.0
 CAMPAIGNS_OUTBOX_BATCH = env.int("CAMPAIGNS_OUTBOX_BATCH", default=200)
 CAMPAIGNS_OUTBOX_LEASE_SECONDS = env.int("CAMPAIGNS_OUTBOX_LEASE_SECONDS", default=300)
 CAMPAIGNS_OUTBOX_TIME_BUDGET = env.float("CAMPAIGNS_OUTBOX_TIME_BUDGET", default=50.0)
+# A send pass takes no new rows after its time budget; the limits stop one stuck in a send. Both stay under the
+# lease on its rows: a pass still sending after its lease ended could send rows another worker claimed again.
+CELERY_TASK_ANNOTATIONS["campaigns.tasks.outbox_send_due_task"] = {
+    "soft_time_limit": CAMPAIGNS_OUTBOX_TIME_BUDGET + 60,
+    "time_limit": CAMPAIGNS_OUTBOX_TIME_BUDGET + 90,
+}
 CAMPAIGNS_OUTBOX_MAX_ATTEMPTS = env.int("CAMPAIGNS_OUTBOX_MAX_ATTEMPTS", default=8)
 CAMPAIGNS_OUTBOX_BACKOFF_SECONDS = env.int("CAMPAIGNS_OUTBOX_BACKOFF_SECONDS", default=60)
 CAMPAIGNS_OUTBOX_KICK = env.bool("CAMPAIGNS_OUTBOX_KICK", default=True)  # nudge a worker after each commit

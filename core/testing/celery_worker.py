@@ -24,7 +24,7 @@ def _database_url() -> str:
 
 
 class WorkerProcess:
-    def __init__(self, *, queues: str = "celery", extra_env: dict | None = None):
+    def __init__(self, *, queues: str = "celery,messages,bulk", extra_env: dict | None = None):
         self.queues = queues
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
