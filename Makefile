@@ -49,14 +49,17 @@ demo: migrate
 # Web server plus one Celery worker with embedded beat, on SQLite and kombu's filesystem broker.
 run: demo
 	@echo "Open http://127.0.0.1:$(PORT)/admin/ (login printed above). Ctrl-C stops everything."
-	$(VENV)/bin/celery -A config worker -B -l info --concurrency 2 & \
+	DJANGO_SETTINGS_MODULE=config.settings.local $(VENV)/bin/celery -A config worker -B -l info --concurrency 2 \
+	  -Q celery,messages,bulk & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Static gates CI runs before the tests: lint, no model change without its migration, locks up to date.
+# Static gates CI runs before the tests: lint, no model change without its migration, locks up to date,
+# and Django's deployment checks with no warning under the production settings .env.example documents.
 check: lock-check
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m core.deploy_check
 
 # Runs on SQLite unless DATABASE_URL names PostgreSQL (as .ci/run does for its first pass).
 test: venv-dev

@@ -2,7 +2,8 @@ import os
 
 from celery import Celery, signals
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Workers and beat run production settings unless told otherwise; `make run` and the tests say so.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("loyalty_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")

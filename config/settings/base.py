@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, not a CDN
+    "anymail",
     "django_celery_beat",
     "simple_history",
     "core",
@@ -48,6 +50,8 @@ MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
     "core.api_input.ApiInputMiddleware",  # /api/: size and character limits, JSON errors only
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app itself (hashed, compressed, cached forever in production); see STORAGES there.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,10 +83,6 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default so that `make run` needs no server; production sets DATABASE_URL to PostgreSQL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-
-
 def postgres_options() -> dict:
     """Server-side binding, and statements prepared once a connection has run them N times.
 
@@ -94,13 +94,26 @@ def postgres_options() -> dict:
     return {"server_side_binding": True, "prepare_threshold": threshold} if threshold else {}
 
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["OPTIONS"] = postgres_options()
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server, the worker and beat read while one of them writes.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
-    )
+def database_config(url: str) -> dict:
+    """The database of a URL, with our connection options under the URL's own.
+
+    Options in the URL's query (`?sslmode=verify-full&sslrootcert=...`) are kept and win over ours, so a
+    certificate check asked for in DATABASE_URL is never silently dropped.
+    """
+    database = env.db_url_config(url)
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["OPTIONS"] = {**postgres_options(), **database.get("OPTIONS", {})}
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the web server, the worker and beat read while one of them writes.
+        database["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20,
+            **database.get("OPTIONS", {}),
+        }
+    return database
+
+
+# SQLite by default so that `make run` needs no server; production requires DATABASE_URL (PostgreSQL).
+DATABASES = {"default": database_config(env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are for PostgreSQL; SQLite builds the same index without the extra columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -127,7 +140,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail: EMAIL_URL (smtp://, smtp+tls://user:password@host:587, smtp+ssl://, consolemail://) sets the back end and
+# its server; the console by default. Production may choose an Anymail provider instead (ANYMAIL_PROVIDER).
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="loyalty@example.com")
 
 REST_FRAMEWORK = {
@@ -144,6 +159,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Integration API for the POS and web shop, and the members' API for the mobile app.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's static files: the docs need no other host (nor its uptime).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise send the schema to validator.swagger.io for a badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
@@ -258,9 +279,9 @@ METRICS_ALLOWED_NETWORKS = [
 LIFECYCLE_RANGE_SIZE = env.int("LIFECYCLE_RANGE_SIZE", default=1_000_000)
 
 # --- loyaltyapi: cache, API rate limits and idempotency keys -------------------------------------
-# Redis in production (CACHE_URL or REDIS_URL, e.g. redis://host:6379/0); per-process memory otherwise,
+# Redis in production (CACHE_URL, e.g. redis://host:6379/1; required there); per-process memory otherwise,
 # which is fine for one `make run` process but makes rate limits per process.
-_CACHE_URL = env("CACHE_URL", default=env("REDIS_URL", default=""))
+_CACHE_URL = env("CACHE_URL", default="")
 CACHES = {
     "default": env.cache_url_config(_CACHE_URL)
     if _CACHE_URL

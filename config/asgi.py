@@ -1,0 +1,7 @@
+"""The ASGI application, for an ASGI server instead of gunicorn. Production settings unless told otherwise."""
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+application = get_asgi_application()
