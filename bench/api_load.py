@@ -43,7 +43,10 @@ def django_env(args) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "bench-only",
         "CELERY_BROKER_URL": args.redis,
-        "REDIS_URL": args.redis,
+        "CACHE_URL": args.redis,
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "EMAIL_URL": "consolemail://",
+        "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1, no proxy in front
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
     }
