@@ -30,9 +30,10 @@ def env_example(path: Path = ENV_EXAMPLE) -> tuple[dict, set]:
 
 
 def documented_environment(**overrides) -> dict:
-    values, listed = env_example()
-    base = {name: value for name, value in os.environ.items() if name not in listed}
-    return {**base, **values, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **overrides}
+    values, _ = env_example()
+    # Nothing else of the calling environment (a test run's or a developer's settings) leaks in.
+    system = {name: os.environ[name] for name in ["PATH", "HOME", "LANG", "TMPDIR"] if name in os.environ}
+    return {**system, **values, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **overrides}
 
 
 def deploy_check(**overrides) -> subprocess.CompletedProcess:

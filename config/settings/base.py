@@ -50,8 +50,6 @@ MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
     "core.api_input.ApiInputMiddleware",  # /api/: size and character limits, JSON errors only
     "django.middleware.security.SecurityMiddleware",
-    # Static files from the app itself (hashed, compressed, cached forever in production); see STORAGES there.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

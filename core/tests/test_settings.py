@@ -158,7 +158,7 @@ def test_deploy_checks_are_clean_for_the_documented_environment_and_catch_an_uns
     assert clean.returncode == 0, clean.stdout + clean.stderr
     # and with plain http allowed they fail (the gate bites)
     unsafe = deploy_check(SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0")
-    assert unsafe.returncode != 0 and "security.W008" in unsafe.stderr + unsafe.stdout
+    assert unsafe.returncode != 0 and "security.W008" in unsafe.stderr + unsafe.stdout, unsafe.stdout + unsafe.stderr
 
 
 def _python(code: str, **variables) -> subprocess.CompletedProcess:
