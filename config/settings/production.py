@@ -27,7 +27,6 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {"default": database_config(required("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = required("CELERY_BROKER_URL")
 # Rate limits, idempotency locks and sign-in throttles must be shared by every process: Redis, not memory.
 CACHES = {"default": env.cache_url_config(required("CACHE_URL"))}

@@ -40,3 +40,12 @@ def load_settings(module: str, variables: dict, reads: set | None = None) -> Mod
     reads = set() if reads is None else reads
     with _isolated_env(variables, reads):
         return importlib.import_module(f"config.settings.{module}")
+
+
+def documented(**changes) -> dict:
+    """The environment .env.example documents, with a secret key, and `changes` (None deletes a variable)."""
+    from core.deploy_check import env_example
+
+    values, _ = env_example()
+    variables = {**values, "DJANGO_SECRET_KEY": "x" * 60, **changes}
+    return {name: value for name, value in variables.items() if value is not None}

@@ -15,16 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from core.deploy_check import ROOT, deploy_check, env_example
-from core.testing.settings_loader import load_settings
+from core.testing.settings_loader import documented, load_settings
 
 REQUIRED = ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"]
-
-
-def documented(**changes) -> dict:
-    """The environment .env.example documents, with a secret key, and `changes` (None deletes)."""
-    values, _ = env_example()
-    variables = {**values, "DJANGO_SECRET_KEY": "x" * 60, **changes}
-    return {name: value for name, value in variables.items() if value is not None}
 
 
 @pytest.mark.parametrize("name", REQUIRED)

@@ -7,12 +7,13 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.templatetags.static import static
 from django.test import Client, override_settings
 
 from core.deploy_check import ROOT
-from core.tests.test_settings import documented
-from core.testing.settings_loader import load_settings
+from core.testing.settings_loader import documented, load_settings
 
 pytestmark = pytest.mark.django_db
 ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)""")
@@ -41,7 +42,16 @@ def wsgi_get(path: str) -> tuple[str, dict, bytes]:
     def start_response(status, headers, exc_info=None):
         answer.update(status=status, headers=dict(headers))
 
-    body = b"".join(WSGIHandler()(environ, start_response))
+    # As Django's test client does: the test's database connection stays open across the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(environ, start_response)
+        body = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answer["status"], answer["headers"], body
 
 
