@@ -14,6 +14,9 @@ PLAIN_INDEXES_BEFORE_THE_RULE = {
     ("loyalty", "0003_programme_ledger_coupons"),
     ("loyalty", "0007_order_completed_index_includes_total"),
     ("segments", "0006_rfm_indexes_without_like"),
+    # Merged beside this rule: unique indexes, which AddIndexConcurrentlyOnPostgres cannot build.
+    ("customers", "0003_engagement_import_fields"),
+    ("loyalty", "0008_category_tree_product_details_tier_valid_until"),
 }
 
 
