@@ -207,6 +207,7 @@ BULK_TASKS = [
     "lifecycle.tasks.lifecycle_recompute_all",
     "lifecycle.tasks.lifecycle_recompute_range_task",
     "analytics.tasks.clv_fit_nightly",
+    "analytics.tasks.member_scores_refresh_task",  # after an import: may cover every member
     "loyalty.tasks.points_daily_task",
     "loyalty.tasks.tiers_review_task",
     "campaigns.tasks.campaigns_plan_due_task",
