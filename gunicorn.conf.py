@@ -28,3 +28,11 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
+
+
+def child_exit(server, worker):
+    """A dead worker's Prometheus files stop counting as live (with PROMETHEUS_MULTIPROC_DIR; README Observability)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
