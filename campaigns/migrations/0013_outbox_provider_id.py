@@ -2,8 +2,12 @@
 
 from django.db import migrations, models
 
+from core.migration_operations import AddIndexConcurrentlyOnPostgres
+
 
 class Migration(migrations.Migration):
+    # The outbox takes writes all day (every message queued and sent): build the index beside them.
+    atomic = False
 
     dependencies = [
         ('campaigns', '0012_stage_campaign_variants'),
@@ -11,7 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='outboxmessage',
             index=models.Index(condition=models.Q(('provider_id', ''), _negated=True), fields=['provider_id'], name='outbox_provider_id'),
         ),
