@@ -31,6 +31,14 @@ class StaffApi:
     permission_classes = [HasApiScope]
     throttle_classes = [ApiKeyRateThrottle]
     required_scope = "staff"
+    allowed_query_params = frozenset({"page", "page_size"})
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and limits answer first
+        # The schema declares only these; a misspelt filter must not quietly return everything.
+        unknown = sorted(set(request.query_params) - self.allowed_query_params)
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown query parameter."] for name in unknown})
 
 
 @extend_schema(tags=["segments"], summary="All active segments")

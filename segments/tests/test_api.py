@@ -88,3 +88,17 @@ def test_a_page_that_is_not_a_positive_whole_number_is_400(women, query):
 def test_a_page_past_the_end_is_still_404(women):
     client, _ = client_with(["staff"])
     assert client.get("/api/v1/segments/women/members?page=9").status_code == 404
+
+
+def test_an_unknown_query_parameter_is_refused_not_ignored(client):
+    # given a staff key
+    from core.tests.factories import ApiKeyFactory
+
+    staff = ApiKeyFactory(scopes=["staff"], rate_limit=1000)
+
+    # when a client sends a filter the API does not have
+    response = client.get("/api/v1/segments/?kind=static", HTTP_AUTHORIZATION=f"Api-Key {staff.raw}")
+
+    # then it is told so instead of getting every segment
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"kind": ["Unknown query parameter."]}
