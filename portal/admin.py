@@ -1,8 +1,8 @@
-"""Staff views of members' app sessions and devices; secrets are hashes, so nothing here can sign anyone in."""
+"""Staff views of members' app sessions and sign-in codes; secrets are hashes, so nothing here can sign anyone in."""
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .models import Device, MemberToken, SignInCode
+from .models import MemberToken, SignInCode
 
 
 @admin.register(MemberToken)
@@ -31,11 +31,3 @@ class SignInCodeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
-    list_display = ["member", "platform", "created_at", "updated_at"]
-    list_filter = ["platform"]
-    search_fields = ["member__external_id", "member__email", "push_token"]
-    raw_id_fields = ["member"]

@@ -1,11 +1,10 @@
-"""Members' credentials for the app and portal: app tokens, one-time sign-in codes, push devices.
+"""Members' credentials for the app and portal: app tokens and one-time sign-in codes (push devices are messaging's).
 
 Secrets are never stored: tokens keep only their SHA-256, and codes an HMAC keyed by the server's SECRET_KEY
 (with their row's salt), so a database leak does not let anyone sign in, not even by trying every code.
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 
 class MemberToken(models.Model):
@@ -49,25 +48,3 @@ class SignInCode(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class Device(models.Model):
-    """A push token of a member's phone; the same token moves to whoever registered it last."""
-
-    class Platform(models.TextChoices):
-        IOS = "ios", "iOS"
-        ANDROID = "android", "Android"
-        WEB = "web", "Web push"
-
-    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="devices")
-    platform = models.CharField(max_length=8, choices=Platform.choices)
-    push_token = models.CharField(max_length=512, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-updated_at"]
-        constraints = [models.CheckConstraint(condition=Q(platform__in=["ios", "android", "web"]), name="device_platform_valid")]
-
-    def __str__(self):
-        return f"{self.member_id} {self.platform}"

@@ -8,9 +8,9 @@ from core.client_ip import client_ip
 from customers.models import Channel, ConsentPurpose, Gender
 from customers.personal_data import member_data_export
 from loyalty.models import MemberAccount
+from messaging.models import Device
 
 from .. import selectors, services
-from ..models import Device
 from .common import MemberApiView, MemberListApiView, StrictSerializer, errors
 
 MAX_KEYS = 50

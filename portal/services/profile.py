@@ -11,8 +11,7 @@ from core.exceptions import DomainError
 from customers.models import Channel, ConsentPurpose, ConsentRecord, Gender, Member
 from customers.phones import PhoneInvalid, phone_normalise
 from customers.services import attributes_clean, consent_set
-
-from ..models import Device
+from messaging.devices import device_register  # noqa: F401  (the app registers its devices through the portal)
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "birth_date", "city", "timezone", "preferred_channel")
 
@@ -87,13 +86,3 @@ def survey_submit(*, member: Member, answers: dict, source: str = "app") -> Memb
     if not answers:
         raise DomainError(_("Answer at least one question."), fields={"answers": [_("Empty.")]})
     return member_profile_update(member=member, attributes=answers, source=source)
-
-
-@transaction.atomic
-def device_register(*, member: Member, platform: str, push_token: str) -> Device:
-    """Register a push token; idempotent, and a token seen on another member moves to this one."""
-    if platform not in Device.Platform.values:
-        raise DomainError(_("Unknown platform."), fields={"platform": [_("Not a valid choice.")]})
-    device, _created = Device.objects.update_or_create(push_token=push_token,
-                                                       defaults={"member": member, "platform": platform})
-    return device

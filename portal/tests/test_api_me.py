@@ -9,7 +9,7 @@ from customers.tests.factories import AttributeDefinitionFactory
 from loyalty.models import MemberAccount, Tier
 from loyalty.services import order_upsert
 from loyalty.tests.factories import EarningRuleFactory, OrderFactory, OrderLineFactory
-from portal.models import Device
+from messaging.models import Device
 
 pytestmark = pytest.mark.django_db
 

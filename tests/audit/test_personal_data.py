@@ -21,7 +21,8 @@ from lifecycle.models import LifecycleStage, StageTransition
 from loyalty.models import LedgerEntry, Order, TierHistory
 from loyalty.services import points_adjust
 from loyalty.tests.factories import OrderLineFactory, TierFactory
-from portal.models import Device, MemberToken, SignInCode
+from messaging.models import Device
+from portal.models import MemberToken, SignInCode
 from portal.services import device_register, member_sign_up, member_token_create, sign_in_code_request
 from segments.models import Segment, SegmentMembership
 
