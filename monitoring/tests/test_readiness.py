@@ -161,3 +161,18 @@ def test_beat_schedules_the_heartbeat_every_minute():
 
     task = PeriodicTask.objects.get(task="monitoring.tasks.beat_heartbeat")
     assert (task.interval.every, task.interval.period, task.enabled) == (60, "seconds", True)
+
+
+def test_a_fresh_beat_sends_the_heartbeat_at_its_first_tick():
+    # given the schedule as migrated, the heartbeat never run
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import ModelEntry
+
+    PeriodicTask.objects.filter(task="monitoring.tasks.beat_heartbeat").update(date_changed=timezone.now())
+    task = PeriodicTask.objects.get(task="monitoring.tasks.beat_heartbeat")
+    assert task.last_run_at is None
+    # when beat reads it just after the release step
+    entry = ModelEntry(task, app=None)
+    # then it is due now, not a minute later (a fresh deploy's /health/ready would fail until then)
+    due, _ = entry.is_due()
+    assert due
