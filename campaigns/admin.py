@@ -6,16 +6,17 @@ from django.utils.translation import gettext, gettext_lazy as _
 from core.admin_history import ConfigurationHistoryAdmin
 
 from .models import (
-    Campaign, CampaignEntry, CampaignSettings, CampaignStep, ManagerTask, MemberOffer, OutboxMessage, PlannedAction,
+    Campaign, CampaignEntry, CampaignSettings, CampaignStep, MemberOffer, OutboxMessage, PlannedAction,
     SECRET_PLACEHOLDER, Review, ReviewRequest, WebhookSubscription,
 )
 from .services.message_content import step_fallback_gaps, step_variant_previews
+from . import admin_manager_tasks  # noqa: F401  (registers the managers' queue)
 
 
 class CampaignStepInline(admin.StackedInline):
     model = CampaignStep
     extra = 0
-    raw_id_fields = ["task_assignee"]
+    autocomplete_fields = ["task_assignee"]
     fieldsets = [
         (None, {"fields": [("position", "day_offset", "action", "condition")]}),
         (_("Message"), {"fields": ["channel", "variant_warnings"]}),
@@ -229,24 +230,6 @@ class PlannedActionAdmin(admin.ModelAdmin):
     list_filter = ["status", "step__action", "step__campaign"]
     search_fields = ["entry__member__external_id", "result_ref"]
     raw_id_fields = ["entry", "step"]
-
-
-@admin.register(ManagerTask)
-class ManagerTaskAdmin(admin.ModelAdmin):
-    """The managers' queue: open tasks by due date, filter by assignee and status, close several at once."""
-
-    list_display = ["title", "member", "campaign", "assignee", "due_on", "status"]
-    list_filter = ["status", "assignee", "campaign", "due_on"]
-    list_editable = ["status"]
-    search_fields = ["title", "member__external_id", "member__phone", "member__last_name"]
-    raw_id_fields = ["member", "assignee"]
-    actions = ["mark_done"]
-
-    @admin.action(description="Mark done")
-    def mark_done(self, request, queryset):
-        from django.utils import timezone
-
-        queryset.update(status=ManagerTask.Status.DONE, done_at=timezone.now())
 
 
 @admin.register(MemberOffer)

@@ -38,3 +38,12 @@ def phone_or_none(value: str) -> str | None:
         return phone_normalise(value) or None
     except PhoneInvalid:
         return None
+
+
+def phone_display(value: str) -> str:
+    """An E.164 number as people dial it (`+7 999 000-11-22`); a value that is not a number, as it is."""
+    try:
+        number = phonenumbers.parse(value or "", None)
+    except phonenumbers.NumberParseException:
+        return value or ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -131,7 +131,7 @@ class CampaignStep(models.Model):
     bonus_valid_days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: the points do not expire.")
     # manager task
     task_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+                                      related_name="+", limit_choices_to={"is_staff": True})
     task_due_days = models.PositiveSmallIntegerField(default=2)
     task_text = models.CharField(max_length=255, blank=True)
     history = HistoricalRecords()

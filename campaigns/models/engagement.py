@@ -81,7 +81,7 @@ class ManagerTask(models.Model):
     campaign = models.ForeignKey("campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="manager_tasks")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="campaign_tasks")
+                                 related_name="campaign_tasks", limit_choices_to={"is_staff": True})
     title = models.CharField(max_length=255)
     due_on = models.DateField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
