@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext as _, gettext_lazy
 
 from core.timezones import shop_today
 
@@ -11,17 +12,17 @@ MAX_DAYS = 3660
 
 
 class DateRangeForm(forms.Form):
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()
         end = cleaned.get("end") or shop_today()
         start = cleaned.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
-            self.add_error("start", "The range must start on or before its end.")
+            self.add_error("start", _("The range must start on or before its end."))
         elif (end - start).days >= MAX_DAYS:
-            self.add_error("start", f"The range may span at most {MAX_DAYS} days.")
+            self.add_error("start", _("The range may span at most %(days)s days.") % {"days": MAX_DAYS})
         cleaned["range"] = DateRange(start, end)
         return cleaned
 

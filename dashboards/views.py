@@ -1,12 +1,16 @@
 """Staff-only dashboard pages and their CSV downloads; the figures come from dashboards.selectors."""
 import csv
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext as _
 
 from .forms import date_range_from
 from .selectors import CHARTS, PAGES, chart_data
+from .selectors.labels import COLUMN_LABELS
+from .selectors.lifecycle import stage_colours
 
 
 def staff_member_required(view):
@@ -16,7 +20,7 @@ def staff_member_required(view):
 
 @staff_member_required
 def index(request):
-    context = {**admin.site.each_context(request), "title": "Dashboards", "pages": PAGES,
+    context = {**admin.site.each_context(request), "title": _("Dashboards"), "pages": PAGES,
                "charts": list(CHARTS.values())}
     return render(request, "dashboards/index.html", context)
 
@@ -34,10 +38,19 @@ def page(request, page):
     context = {
         **admin.site.each_context(request), "title": current.title, "pages": PAGES, "current": current,
         "form": form, "range": date_range, "charts": charts, "query": request.GET.urlencode(),
-        "payload": [{"slug": c["chart"].slug, "kind": c["chart"].kind, "columns": c["data"].columns,
-                     "rows": c["data"].rows} for c in charts],
+        "payload": [{"slug": c["chart"].slug, "kind": c["chart"].kind, "unit": c["chart"].unit,
+                     "columns": c["data"].columns, "rows": c["data"].rows} for c in charts],
+        "meta": chart_meta(),
     }
     return render(request, "dashboards/page.html", context)
+
+
+def chart_meta() -> dict:
+    """What every chart on a page shares: the language and currency to format with, the words for column
+    names, and the one colour of each lifecycle stage (the area and the Sankey charts both use it)."""
+    return {"language": get_language() or settings.LANGUAGE_CODE, "currency": settings.SHOP_CURRENCY,
+            "labels": {name: str(label) for name, label in COLUMN_LABELS.items()},
+            "stage_colours": stage_colours()}
 
 
 @staff_member_required

@@ -2,6 +2,8 @@
 from dataclasses import dataclass
 from typing import Callable
 
+from django.utils.translation import gettext_lazy as _
+
 from . import campaigns, clv, lifecycle, members, points
 from .base import ChartData, DateRange  # noqa: F401
 
@@ -14,6 +16,7 @@ class Chart:
     kind: str  # stacked_area, line, bar, heatmap, sankey, pie, histogram
     selector: Callable[[DateRange], ChartData]
     note: str = ""
+    unit: str = "count"  # what the values are: count or money (a *_value or *_percent column says so itself)
 
 
 @dataclass(frozen=True)
@@ -23,38 +26,40 @@ class Page:
 
 
 PAGES = [
-    Page("lifecycle", "Lifecycle journey"),
-    Page("members", "RFM, segments and tiers"),
-    Page("clv", "Customer lifetime value"),
-    Page("points", "Points liability"),
-    Page("campaigns", "Campaigns"),
+    Page("lifecycle", _("Lifecycle journey")),
+    Page("members", _("RFM, segments and tiers")),
+    Page("clv", _("Customer lifetime value")),
+    Page("points", _("Points liability")),
+    Page("campaigns", _("Campaigns")),
 ]
 
 CHARTS = {chart.slug: chart for chart in [
-    Chart("stage-counts", "Members per lifecycle stage", "lifecycle", "stacked_area", lifecycle.stage_counts,
-          "Members in each stage at the end of each sampled day."),
-    Chart("stage-flows", "Flows between stages", "lifecycle", "sankey", lifecycle.stage_flows,
-          "Moves recorded in the range, from the stage on the left to the one on the right."),
-    Chart("rfm-grid", "RFM grid", "members", "heatmap", members.rfm_grid,
-          "Buyers whose last purchase is in the range, by recency (R) and frequency (F) score."),
-    Chart("segment-sizes", "Segment sizes over time", "members", "line", members.segment_sizes,
-          "The largest segments, as their refreshes recorded them."),
-    Chart("tiers", "Tier distribution", "members", "pie", members.tier_distribution,
-          "Members registered in the range, by current tier."),
-    Chart("clv-distribution", "Predicted CLV distribution", "clv", "histogram", clv.clv_distribution,
-          "Predicted 12-month CLV (BG/NBD × Gamma-Gamma) of buyers whose last purchase is in the range."),
-    Chart("clv-cohorts", "Predicted CLV by acquisition cohort and channel", "clv", "bar", clv.clv_by_cohort_and_channel,
-          "Average predicted CLV of the members who registered each month, per registration channel."),
-    Chart("clv-segments", "CLV by RFM segment", "clv", "bar", clv.clv_by_rfm_segment,
-          "Average simple and predicted CLV per RFM segment."),
-    Chart("points-liability", "Outstanding points and their value", "points", "line", points.points_liability,
-          "Points outstanding at each month end (all ledger movements) and their value."),
-    Chart("redemption-rate", "Redemption rate", "points", "bar", points.redemption_rate,
-          "Points redeemed as a share of points earned each month."),
-    Chart("campaign-funnels", "Campaign funnels", "campaigns", "bar", campaigns.campaign_funnels,
-          "Campaigns with entries in the range; each campaign's whole funnel, from entry to purchase."),
-    Chart("campaign-uplift", "Conversion uplift against the holdout", "campaigns", "uplift", campaigns.campaign_uplift,
-          "Conversion rates of treated and holdout members, and the uplift with its 95 % interval (points)."),
+    Chart("stage-counts", _("Members per lifecycle stage"), "lifecycle", "stacked_area", lifecycle.stage_counts,
+          _("Members in each stage at the end of each sampled day.")),
+    Chart("stage-flows", _("Flows between stages"), "lifecycle", "sankey", lifecycle.stage_flows,
+          _("Moves recorded in the range, from the stage on the left to the one on the right.")),
+    Chart("rfm-grid", _("RFM grid"), "members", "heatmap", members.rfm_grid,
+          _("Buyers whose last purchase is in the range, by recency (R) and frequency (F) score.")),
+    Chart("segment-sizes", _("Segment sizes over time"), "members", "line", members.segment_sizes,
+          _("The largest segments, as their refreshes recorded them.")),
+    Chart("tiers", _("Tier distribution"), "members", "pie", members.tier_distribution,
+          _("Members registered in the range, by current tier.")),
+    Chart("clv-distribution", _("Predicted CLV distribution"), "clv", "histogram", clv.clv_distribution,
+          _("Predicted 12-month CLV (BG/NBD × Gamma-Gamma) of buyers whose last purchase is in the range."),
+          unit="money"),
+    Chart("clv-cohorts", _("Predicted CLV by acquisition cohort and channel"), "clv", "bar", clv.clv_by_cohort_and_channel,
+          _("Average predicted CLV of the members who registered each month, per registration channel."),
+          unit="money"),
+    Chart("clv-segments", _("CLV by RFM segment"), "clv", "bar", clv.clv_by_rfm_segment,
+          _("Average simple and predicted CLV per RFM segment."), unit="money"),
+    Chart("points-liability", _("Outstanding points and their value"), "points", "line", points.points_liability,
+          _("Points outstanding at each month end (all ledger movements) and their value.")),
+    Chart("redemption-rate", _("Redemption rate"), "points", "bar", points.redemption_rate,
+          _("Points redeemed as a share of points earned each month.")),
+    Chart("campaign-funnels", _("Campaign funnels"), "campaigns", "bar", campaigns.campaign_funnels,
+          _("Campaigns with entries in the range; each campaign's whole funnel, from entry to purchase.")),
+    Chart("campaign-uplift", _("Conversion uplift against the holdout"), "campaigns", "uplift", campaigns.campaign_uplift,
+          _("Conversion rates of treated and holdout members, and the uplift with its 95 % interval (points).")),
 ]}
 
 

@@ -1,5 +1,6 @@
 """CLV distribution, CLV by acquisition cohort and channel, and by RFM segment."""
 import datetime as dt
+import math
 from collections import defaultdict
 from decimal import Decimal
 
@@ -23,23 +24,36 @@ def _scored_buyers(date_range: DateRange):
 
 
 def clv_distribution(date_range: DateRange) -> ChartData:
-    """Histogram of predicted 12-month CLV of members whose last purchase is in the range: 20 equal bins up
-    to the 99th percentile, the last bin also holding everything above it."""
+    """Histogram of predicted 12-month CLV of members whose last purchase is in the range: at most 20 bins of
+    a round width (1, 2, 2.5 or 5 times a power of ten: 0–500, 500–1 000…) up to the 99th percentile, the
+    last bin also holding everything above it."""
     scored = _scored_buyers(date_range)
     total = scored.count()
     data = ChartData(columns=["clv_from", "clv_to", "members"])
     if not total:
         return data
     top = scored.order_by("predicted_clv").values_list("predicted_clv", flat=True)[min(total - 1, int(total * 0.99))]
-    width = max(Decimal(top) / BINS, Decimal("0.01"))
+    width = round_bin_width(Decimal(top) / BINS)
+    bins = max(1, min(BINS, math.ceil(Decimal(top) / width)))
     rows = (scored.annotate(bin=Floor(Cast(F("predicted_clv"), FloatField()) / float(width)))
             .values_list("bin").annotate(n=Count("member_id")).order_by())
     counts = defaultdict(int)
     for bin_, n in rows:
-        counts[min(int(bin_), BINS - 1)] += n
-    for i in range(BINS):
-        data.rows.append([round(float(width) * i, 2), round(float(width) * (i + 1), 2), counts[i]])
+        counts[min(int(bin_), bins - 1)] += n
+    for i in range(bins):
+        data.rows.append([_edge(width * i), _edge(width * (i + 1)), counts[i]])
     return data
+
+
+def round_bin_width(raw: Decimal) -> Decimal:
+    """The smallest round width (1, 2, 2.5 or 5 × 10^k, at least 1 kopeck) not below `raw`."""
+    raw = max(raw, Decimal("0.01"))
+    power = Decimal(10) ** math.floor(math.log10(raw))
+    return next(power * m for m in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)) if power * m >= raw)
+
+
+def _edge(value: Decimal):
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def clv_by_cohort_and_channel(date_range: DateRange) -> ChartData:

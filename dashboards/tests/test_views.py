@@ -141,7 +141,7 @@ def test_clv_and_points_figures_agree_with_independent_queries(demo_shop, staff_
 def test_a_wrong_range_shows_an_error_and_falls_back_to_the_last_year(staff_client):
     response = staff_client.get(reverse("dashboards:page", args=["points"]), {"start": "2026-07-01", "end": "2026-01-01"})
     assert response.status_code == 200
-    assert "The range must start on or before its end." in response.content.decode()
+    assert "Начало периода должно быть не позже его конца." in response.content.decode()
 
 
 @pytest.mark.django_db
