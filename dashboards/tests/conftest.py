@@ -19,6 +19,10 @@ AS_OF = dt.date(2026, 6, 30)
 
 @pytest.fixture
 def demo_shop(db):
+    return demo_shop_create()
+
+
+def demo_shop_create():
     """200 demo members with two years of orders, then what the nightly jobs make of them on a few days:
     statistics, lifecycle moves, segment sizes, CLV; plus tiers and a points ledger."""
     importlib.import_module("lifecycle.migrations.0002_default_stages").seed(apps, None)

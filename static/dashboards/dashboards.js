@@ -28,17 +28,17 @@
   }
   function asDate(text) { var p = text.split("-"); return new Date(+p[0], +p[1] - 1, p[2] ? +p[2] : 1); }
 
-  // A category value as people read it: "30 июн" for a day (the year on the first and on each January),
-  // "июн 2026" for a month; anything else as it is.
+  // A category value as people read it, on one line: "30 июн" for a day ("1 июл 2025" on the first and
+  // where the year changes), "июн 2026" for a month; anything else as it is.
   function category(value, index, all) {
     if (ISO_DAY.test(value)) {
       var day = asDate(value), previous = index > 0 ? asDate(all[index - 1]) : null;
       var text = dayFormat.format(day).replace(".", "");
-      return (!previous || previous.getFullYear() !== day.getFullYear()) ? text + "\n" + day.getFullYear() : text;
+      return (!previous || previous.getFullYear() !== day.getFullYear()) ? text + " " + day.getFullYear() : text;
     }
     if (ISO_MONTH.test(value)) {
       var month = asDate(value);
-      return monthFormat.format(month).replace(".", "") + "\n" + month.getFullYear();
+      return monthFormat.format(month).replace(".", "") + " " + month.getFullYear();
     }
     return label(value);
   }
@@ -193,7 +193,7 @@
         tooltip: {formatter: function (p) {
           return "R " + (p.value[0] + 1) + ", F " + (p.value[1] + 1) + ": <b>" + count(p.value[2]) + "</b>";
         }},
-        grid: {left: 16, right: 90, top: 30, bottom: 8, containLabel: true},
+        grid: {left: 16, right: 90, top: 30, bottom: 36, containLabel: true},
         xAxis: {type: "category", name: label("r_score"), nameLocation: "middle", nameGap: 28, data: scores},
         yAxis: {type: "category", name: label("f_score"), data: scores},
         visualMap: {min: 0, max: max, calculable: true, orient: "vertical", right: 0, top: "middle"},
