@@ -17,18 +17,43 @@ class CampaignStepInline(admin.StackedInline):
     model = CampaignStep
     extra = 0
     autocomplete_fields = ["task_assignee"]
+    # Each section names the actions it belongs to (step-for-<action>); campaigns/step_form.js shows only
+    # the sections of the action chosen, and every section when scripts are off.
     fieldsets = [
         (None, {"fields": [("position", "day_offset", "action", "condition")]}),
-        (_("Message"), {"fields": ["channel", "variant_warnings"]}),
-        (_("Email variant"), {"fields": ["subject_template", "body_template", "html_template"]}),
-        (_("SMS variant"), {"fields": ["sms_template", "sms_segments"]}),
-        (_("Push variant"), {"fields": ["push_title_template", "push_body_template", "push_link"]}),
-        (_("Preview"), {"fields": ["preview"]}),
-        ("Coupon / offer", {"fields": [("coupon_template", "offer_title", "offer_valid_days")]}),
-        ("Bonus points", {"fields": [("bonus_points", "bonus_valid_days")]}),
-        ("Manager task", {"fields": [("task_assignee", "task_due_days", "task_text")]}),
+        (_("Message"), {"fields": ["channel", "variant_warnings", "placeholders"],
+                        "classes": ["step-section", "step-for-message"]}),
+        (_("Email variant"), {"fields": ["subject_template", "body_template", "html_template"],
+                              "classes": ["step-section", "step-for-message"]}),
+        (_("SMS variant"), {"fields": ["sms_template", "sms_segments"], "classes": ["step-section", "step-for-message"]}),
+        (_("Push variant"), {"fields": ["push_title_template", "push_body_template", "push_link"],
+                             "classes": ["step-section", "step-for-message"]}),
+        (_("Preview"), {"fields": ["preview"], "classes": ["step-section", "step-for-message"]}),
+        (_("Coupon / offer"), {"fields": [("coupon_template", "offer_title", "offer_valid_days")],
+                               "classes": ["step-section", "step-for-coupon", "step-for-offer"]}),
+        (_("Bonus points"), {"fields": [("bonus_points", "bonus_valid_days")],
+                             "classes": ["step-section", "step-for-bonus_points"]}),
+        (_("Manager task"), {"fields": [("task_assignee", "task_due_days", "task_text")],
+                             "classes": ["step-section", "step-for-manager_task"]}),
     ]
-    readonly_fields = ["variant_warnings", "sms_segments", "preview"]
+    readonly_fields = ["variant_warnings", "sms_segments", "preview", "placeholders"]
+
+    class Media:
+        js = ["campaigns/step_form.js"]
+
+    @admin.display(description=_("Placeholders"))
+    def placeholders(self, step):
+        """What a message may use, each with what it gives and its value for a real member."""
+        from .services.placeholders import placeholder_samples
+
+        member = _preview_member()
+        if member is None:
+            return _("No member to preview with.")
+        rows = format_html_join("", "<tr><td><code>{{{{ {} }}}}</code></td><td>{}</td><td>{}</td></tr>",
+                                placeholder_samples(member=member))
+        return format_html('<table class="step-placeholders"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr>'
+                           "</thead><tbody>{}</tbody></table>", gettext("Placeholder"), gettext("What it gives"),
+                           gettext("For %(member)s") % {"member": member}, rows)
 
     @admin.display(description=_("Fallback"))
     def variant_warnings(self, step):
@@ -138,14 +163,21 @@ class CampaignAdmin(ConfigurationHistoryAdmin):
                            _("Preview"))
 
     def audience_view(self, request, pk):
+        """Who the campaign reaches; a POST also runs its planning as a dry run (nothing kept)."""
+        from django.core.exceptions import PermissionDenied
         from django.shortcuts import get_object_or_404, render
 
         from .selectors import campaign_audience_preview, campaign_overlaps
+        from .services.dry_run import campaign_plan_dry_run
 
         campaign = get_object_or_404(Campaign.objects.select_related("stage", "segment"), pk=pk)
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        dry_run = campaign_plan_dry_run(campaign=campaign) if request.method == "POST" else None
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "campaign": campaign,
                    "preview": campaign_audience_preview(campaign=campaign),
-                   "overlaps": campaign_overlaps(campaign=campaign),
+                   "overlaps": campaign_overlaps(campaign=campaign), "dry_run": dry_run,
+                   "action_names": dict(CampaignStep._meta.get_field("action").choices),
                    "title": _("Audience: %(campaign)s") % {"campaign": campaign}}
         return render(request, "campaigns/audience.html", context)
 

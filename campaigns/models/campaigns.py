@@ -169,16 +169,24 @@ class CampaignStep(models.Model):
             errors["coupon_template"] = "Pick the coupon template."
         if self.action == Action.BONUS_POINTS and not self.bonus_points:
             errors["bonus_points"] = "How many points?"
-        from django.template import Template, TemplateSyntaxError
+        from django.template import TemplateSyntaxError
+
+        from ..services.placeholders import PLACEHOLDERS, template_unknown_names
 
         for name in TEMPLATE_FIELDS:
             text = getattr(self, name)
             if not text:
                 continue
             try:
-                Template(text)
+                unknown = template_unknown_names(text)
             except TemplateSyntaxError as error:
                 errors[name] = gettext("Template error: %(error)s") % {"error": error}
+                continue
+            if unknown:
+                errors[name] = gettext("Unknown placeholder %(names)s: it would be empty in every message. "
+                                       "Available: %(available)s.") % {
+                    "names": ", ".join("{{ %s }}" % n for n in unknown),
+                    "available": ", ".join(PLACEHOLDERS)}
         if errors:
             raise ValidationError(errors)
 

@@ -54,6 +54,7 @@ def message_context(*, member, entry=None) -> dict:
         "personal_selection": once("selection", lambda: recommendations.personal_selection(member=member)),
         "review_url": review,
         "offer": lambda: MemberOffer.objects.filter(member=member, campaign_id=entry.campaign_id).first() if entry else None,
+        "survey_url": settings.CAMPAIGNS_SURVEY_URL,
     }
 
 

@@ -146,19 +146,27 @@ def _best_hour_from(base: str) -> str:
     return base.replace("FROM campaigns_campaignentry e", joins, 1)
 
 
+def _active(campaigns: QuerySet[Campaign] | None, trigger: str) -> QuerySet[Campaign]:
+    """The campaigns a pass runs: the active ones of `trigger`, or of `campaigns` when given (a dry run
+    of one campaign, active or not)."""
+    chosen = Campaign.objects.filter(is_active=True) if campaigns is None else campaigns
+    return chosen.filter(trigger=trigger)
+
+
 def _queryset_sql(queryset: QuerySet) -> tuple[str, list]:
     sql, params = queryset.query.sql_with_params()
     return sql, list(params)
 
 
 @transaction.atomic
-def campaigns_enter_stage(*, occurred_on: dt.date, member_id_range: tuple[int, int] | None = None) -> int:
+def campaigns_enter_stage(*, occurred_on: dt.date, member_id_range: tuple[int, int] | None = None,
+                          campaigns: QuerySet[Campaign] | None = None) -> int:
     """Enter the day's stage transitions (optionally one member-id range) into stage campaigns, and plan them."""
     entered = 0
     low, high = member_id_range or (0, 2**62)
     triggered_at = shop_day_start(occurred_on)
     # Highest priority first, so that lower-priority campaigns of the same stage see who it took.
-    stage_campaigns = Campaign.objects.filter(is_active=True, trigger=Trigger.STAGE_ENTERED).select_related("stage")
+    stage_campaigns = _active(campaigns, Trigger.STAGE_ENTERED).select_related("stage")
     for campaign in stage_campaigns.order_by(F("priority").desc(nulls_last=True), "pk"):
         entered += entries_insert(
             campaign=campaign,
@@ -174,10 +182,10 @@ def campaigns_enter_stage(*, occurred_on: dt.date, member_id_range: tuple[int, i
 
 
 @transaction.atomic
-def campaigns_enter_segments(*, since: dt.datetime) -> int:
+def campaigns_enter_segments(*, since: dt.datetime, campaigns: QuerySet[Campaign] | None = None) -> int:
     """Enter segment entries recorded since `since` into segment campaigns, and plan them."""
     entered = 0
-    for campaign in Campaign.objects.filter(is_active=True, trigger=Trigger.SEGMENT_ENTERED):
+    for campaign in _active(campaigns, Trigger.SEGMENT_ENTERED):
         entered += entries_insert(
             campaign=campaign,
             members_sql="""SELECT member_id, version, occurred_at FROM segments_segmentmembershipchange
@@ -203,15 +211,15 @@ def _enter_members(campaign: Campaign, members: QuerySet, occurrence: str, trigg
 
 
 @transaction.atomic
-def campaigns_enter_birthdays(*, day: dt.date) -> int:
+def campaigns_enter_birthdays(*, day: dt.date, campaigns: QuerySet[Campaign] | None = None) -> int:
     members = Member.objects.filter(birth_date__month=day.month, birth_date__day=day.day)
     return sum(_enter_members(c, members, f"birthday:{day.year}", shop_day_start(day))
-               for c in Campaign.objects.filter(is_active=True, trigger=Trigger.BIRTHDAY))
+               for c in _active(campaigns, Trigger.BIRTHDAY))
 
 
 @transaction.atomic
-def campaigns_enter_replenishment(*, day: dt.date) -> int:
-    campaigns = list(Campaign.objects.filter(is_active=True, trigger=Trigger.REPLENISHMENT_DUE))
+def campaigns_enter_replenishment(*, day: dt.date, campaigns: QuerySet[Campaign] | None = None) -> int:
+    campaigns = list(_active(campaigns, Trigger.REPLENISHMENT_DUE))
     if not campaigns:
         return 0
     from analytics.replenishment import replenishment_due

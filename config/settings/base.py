@@ -338,6 +338,7 @@ CAMPAIGNS_OUTBOX_MAX_ATTEMPTS = env.int("CAMPAIGNS_OUTBOX_MAX_ATTEMPTS", default
 CAMPAIGNS_OUTBOX_BACKOFF_SECONDS = env.int("CAMPAIGNS_OUTBOX_BACKOFF_SECONDS", default=60)
 CAMPAIGNS_OUTBOX_KICK = env.bool("CAMPAIGNS_OUTBOX_KICK", default=True)  # nudge a worker after each commit
 CAMPAIGNS_REVIEW_PATH = "/reviews/{token}/"  # the portal's review form
+CAMPAIGNS_SURVEY_URL = env("CAMPAIGNS_SURVEY_URL", default="")  # {{ survey_url }} in campaign messages
 # Marketing subjects and bodies are wiped this many days after sending (campaigns.tasks.outbox_purge_task).
 CAMPAIGNS_MESSAGE_BODY_RETENTION_DAYS = env.int("CAMPAIGNS_MESSAGE_BODY_RETENTION_DAYS", default=90)
 # Webhook secret rotation: the replaced secret keeps signing (a second signature) for this many hours.

@@ -1,8 +1,16 @@
-"""A marketer's first day at a laptop's width (1,366 px): the dashboards read in Russian with no sideways
-scrolling; screenshots go to test-artifacts/ to be looked at."""
+"""A marketer's first day at a laptop's width (1,366 px), in one walk: set up an At-risk campaign limited to
+a segment, with a step form that shows only the chosen action's sections; preview its audience and dry-run
+its planning; open a member's 360 page and the manager tasks; read every dashboard in Russian with no
+sideways scrolling. Screenshots go to test-artifacts/ to be looked at."""
 import pytest
 
+from campaigns.models import Campaign, ManagerTask
+from campaigns.selectors import campaign_audience_preview
+from core.timezones import shop_today
+from customers.models import Member
 from dashboards.tests.conftest import demo_shop_create
+from lifecycle.models import LifecycleStage
+from segments.models import Segment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,21 +28,66 @@ def fits_the_width(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
-def test_the_dashboards_read_in_russian_at_a_laptops_width(page_factory, admin_user, artifacts):
-    # given the demo shop
+def test_a_marketers_first_day(page_factory, admin_user, artifacts):
+    # given the demo shop (stages, a "Buyers" segment, two years of orders) and a marketer signed in
     demo_shop_create()
+    at_risk, buyers = LifecycleStage.objects.get(slug="at_risk"), Segment.objects.get(slug="buyers")
     page = page_factory(width=1366, height=900)
-    sign_in(page, admin_user)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, admin_user)
+
+    # when they set up an At-risk campaign limited to the segment, with a manager-task step
+    page.goto("/admin/campaigns/campaign/add/")
+    page.fill("#id_name", "Возврат: под угрозой")
+    page.select_option("#id_trigger", "stage_entered")
+    page.select_option("#id_stage", str(at_risk.pk))
+    page.select_option("#id_segment", str(buyers.pk))
+    page.fill("#id_priority", "5")
+    page.locator(".add-row a").click()
+    page.select_option("#id_steps-0-action", "manager_task")
+    # then the step shows the manager task's section and hides the message's
+    step = page.locator("#steps-0")
+    assert step.locator("fieldset.step-for-manager_task").is_visible()
+    assert not step.locator("fieldset.step-for-message").first.is_visible()
+    page.fill("#id_steps-0-task_text", "Позвонить и предложить купон")
+    page.screenshot(path=str(artifacts / "campaign-step-form.png"), full_page=True)
+    page.locator("input[name=_continue]").click()
+    assert not errors, errors
+    campaign = Campaign.objects.get(name="Возврат: под угрозой")
+    assert (campaign.stage_id, campaign.segment_id, campaign.steps.get().action) == (at_risk.pk, buyers.pk, "manager_task")
+
+    # and preview its audience from the campaign page, then dry-run its planning
+    page.locator("a.campaign-audience-link").click()
+    expected = campaign_audience_preview(campaign=campaign).members
+    assert expected > 0
+    assert page.inner_text("[data-testid=audience-members]").replace("\u00a0", "").replace(" ", "") == str(expected)
+    page.get_by_role("button", name="Пробный запуск планирования").click()
+    page.wait_for_selector("[data-testid=dry-run]")
+    page.screenshot(path=str(artifacts / "campaign-audience.png"), full_page=True)
+    assert fits_the_width(page)
+    assert not campaign.entries.exists()
+
+    # and open a member's 360 page and the manager tasks
+    member = Member.objects.filter(orders__isnull=False).order_by("pk").first()
+    ManagerTask.objects.create(member=member, campaign=campaign, title="Позвонить и предложить купон",
+                               due_on=shop_today())
+    page.goto(f"/admin/customers/member/{member.pk}/360/")
+    assert page.locator("#m360-profile").is_visible()
+    page.screenshot(path=str(artifacts / "walkthrough-member360.png"), full_page=True)
+    assert fits_the_width(page)
+    page.goto("/admin/campaigns/managertask/")
+    page.get_by_role("link", name=str(member)).first.wait_for()
+    page.screenshot(path=str(artifacts / "manager-tasks.png"), full_page=True)
+    assert fits_the_width(page)
 
     for slug in ["lifecycle", "members", "clv", "points", "campaigns"]:
-        # when the marketer opens each dashboard
+        # and read each dashboard
         page.goto(f"/admin/dashboards/{slug}/{RANGE}")
         page.wait_for_selector("[data-chart] canvas")
         page.screenshot(path=str(artifacts / f"dashboard-{slug}.png"), full_page=True)
         # then every chart is drawn, nothing scrolls sideways and the page speaks Russian
-        assert not errors, errors
         assert page.locator("[data-chart]:not(:has(canvas))").count() == 0
         assert fits_the_width(page), slug
         assert "Скачать CSV" in page.inner_text("#content")
+    assert not errors, errors
