@@ -10,7 +10,7 @@ from core.admin_history import ConfigurationHistoryAdmin
 from core.timezones import shop_today
 
 from .models import LifecycleStage, StageTransition
-from .selectors import stage_counts, transitions_per_day
+from .selectors import stage_colours, stage_counts, transitions_by_day
 from .services import lifecycle_dry_run
 
 THRESHOLD_FIELDS = {"min_orders", "max_orders", "entry_day"}
@@ -29,12 +29,18 @@ class LifecycleStageAdmin(ConfigurationHistoryAdmin):
         return [path("transitions/", transitions, name="lifecycle_lifecyclestage_transitions"), *super().get_urls()]
 
     def transitions_view(self, request):
-        """Moves into each stage per day, on a page of their own so the stages list stays first."""
+        """Moves into each stage per day, on a page of their own so the stages list stays first: a chart in
+        the stages' colours and the table (a row per day, a column per stage)."""
+        stages, days = transitions_by_day(since=shop_today() - dt.timedelta(days=30))
+        colours = stage_colours()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Transitions per day, last 30 days"),
-            "transitions_per_day": transitions_per_day(since=shop_today() - dt.timedelta(days=30)),
+            "stages": stages, "days": days,
+            "chart": {"stages": stages, "colours": [colours.get(name, "#999") for name in stages],
+                      "days": [day.isoformat() for day, _ in reversed(days)],
+                      "counts": [counts for _, counts in reversed(days)]},
         }
         return TemplateResponse(request, "admin/lifecycle/lifecyclestage/transitions.html", context)
 

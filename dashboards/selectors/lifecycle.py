@@ -8,31 +8,13 @@ from django.db.models import Count
 from core.sql import timestamp_param
 from core.timezones import shop_day_start
 from lifecycle.models import LifecycleStage, StageTransition
+from lifecycle.selectors import ACTIVE, stage_colours  # noqa: F401  (the one colour of each stage)
 
 from .base import ChartData, DateRange, shop_day_counts_sql, to_date
-
-ACTIVE = "Active"
-
-# One colour per stage for every chart that shows stages (the area of members per stage, the Sankey of
-# flows): warm for the stages that slip away, green for the loyal, grey for the lost. Stages a shop adds
-# take the spare colours in their order.
-STAGE_COLOURS = {
-    None: "#8fb3d9", "new": "#4c78a8", "promising": "#54a24b", "loyal": "#2e7d32", "wandering": "#eeca3b",
-    "dormant": "#f58518", "at_risk": "#e45756", "lost": "#9d9d9d",
-}
-SPARE_COLOURS = ["#b279a2", "#72b7b2", "#ff9da6", "#9d755d", "#bab0ac", "#79706e"]
 
 
 def _stage_names() -> dict[int | None, str]:
     return {None: ACTIVE, **dict(LifecycleStage.objects.values_list("id", "name"))}
-
-
-def stage_colours() -> dict[str, str]:
-    """Each stage's colour by the name the charts show, in the stages' order (the "Active" start first)."""
-    colours, spare = {ACTIVE: STAGE_COLOURS[None]}, iter(SPARE_COLOURS * 4)
-    for slug, name in LifecycleStage.objects.order_by("position", "pk").values_list("slug", "name"):
-        colours[name] = STAGE_COLOURS.get(slug) or next(spare)
-    return colours
 
 
 def sample_days(date_range: DateRange, *, points: int = 60) -> list[dt.date]:

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from lifecycle.models import LifecycleStage
+from lifecycle.selectors import STAGE_COLOURS
 from lifecycle.services import lifecycle_recompute
 from lifecycle.tests.test_services import buyer
 
@@ -53,9 +54,14 @@ def test_stage_list_shows_members_per_stage_and_transitions_per_day(admin_client
     buyer(3, 20, as_of=shop_today())
     lifecycle_recompute()
     page = admin_client.get(reverse("admin:lifecycle_lifecyclestage_changelist")).content.decode()
-    transitions = admin_client.get(reverse("admin:lifecycle_lifecyclestage_transitions")).content.decode()
+    transitions = admin_client.get(reverse("admin:lifecycle_lifecyclestage_transitions"))
     assert "Участников в каждой стадии сейчас" in page and "<td>Loyal</td><td>1</td>" in page
-    assert "<td>loyal</td><td>1</td>" in transitions  # today's transitions, by target stage
+    # today's moves, a column per stage in path order, drawn in the stages' colours
+    stages, (day, counts) = transitions.context["stages"], transitions.context["days"][0]
+    assert day == shop_today() and dict(zip(stages, counts))["Loyal"] == 1 and sum(counts) == 1
+    assert stages[:2] == ["Active", "New"]
+    assert transitions.context["chart"]["colours"][stages.index("Loyal")] == STAGE_COLOURS["loyal"]
+    assert 'id="transitions-chart"' in transitions.content.decode()
 
 
 def test_a_stage_that_would_start_after_the_next_one_on_the_path_is_refused(admin_client):

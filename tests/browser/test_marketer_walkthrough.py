@@ -9,7 +9,7 @@ from campaigns.selectors import campaign_audience_preview
 from core.timezones import shop_today
 from customers.models import Member
 from dashboards.tests.conftest import demo_shop_create
-from lifecycle.models import LifecycleStage
+from lifecycle.models import LifecycleStage, StageTransition
 from segments.models import Segment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +32,10 @@ def test_a_marketers_first_day(page_factory, admin_user, artifacts):
     # given the demo shop (stages, a "Buyers" segment, two years of orders) and a marketer signed in
     demo_shop_create()
     at_risk, buyers = LifecycleStage.objects.get(slug="at_risk"), Segment.objects.get(slug="buyers")
+    # and five buyers who slipped into At risk today
+    StageTransition.objects.bulk_create(
+        StageTransition(member_id=member_id, to_stage=at_risk, occurred_on=shop_today(), completed_orders=3)
+        for member_id in buyers.memberships.order_by("member_id").values_list("member_id", flat=True)[:5])
     page = page_factory(width=1366, height=900)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -64,6 +68,7 @@ def test_a_marketers_first_day(page_factory, admin_user, artifacts):
     assert page.inner_text("[data-testid=audience-members]").replace("\u00a0", "").replace(" ", "") == str(expected)
     page.get_by_role("button", name="Пробный запуск планирования").click()
     page.wait_for_selector("[data-testid=dry-run]")
+    assert page.inner_text("[data-testid=dry-run-entered]") == "5"
     page.screenshot(path=str(artifacts / "campaign-audience.png"), full_page=True)
     assert fits_the_width(page)
     assert not campaign.entries.exists()
@@ -75,6 +80,10 @@ def test_a_marketers_first_day(page_factory, admin_user, artifacts):
     page.goto(f"/admin/customers/member/{member.pk}/360/")
     assert page.locator("#m360-profile").is_visible()
     page.screenshot(path=str(artifacts / "walkthrough-member360.png"), full_page=True)
+    assert fits_the_width(page)
+    page.goto("/admin/lifecycle/lifecyclestage/transitions/")
+    page.wait_for_selector("#transitions-chart canvas")
+    page.screenshot(path=str(artifacts / "stage-transitions.png"), full_page=True)
     assert fits_the_width(page)
     page.goto("/admin/campaigns/managertask/")
     page.get_by_role("link", name=str(member)).first.wait_for()
