@@ -100,7 +100,7 @@ class CampaignStepInline(admin.StackedInline):
                            gettext("for %(member)s") % {"member": member})
 
 
-CHANNEL_NAMES = {"email": "Email", "sms": "SMS", "push": "Push"}
+CHANNEL_NAMES = {"email": _("Email"), "sms": _("SMS"), "push": _("Push")}
 
 
 def _preview_member():
@@ -135,16 +135,16 @@ class CampaignAdmin(ConfigurationHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("stage", "segment").annotate(entries_count=Count("entries"))
 
-    @admin.display(description="Entries", ordering="entries_count")
+    @admin.display(description=_("Entries"), ordering="entries_count")
     def entries_count(self, campaign):
         return campaign.entries_count
 
-    @admin.display(description="Results")
+    @admin.display(description=_("Results"))
     def results_link(self, campaign):
         from django.urls import reverse
 
-        return format_html('<a href="{}">Funnel and uplift</a>',
-                           reverse("admin:campaigns_campaign_results", args=[campaign.pk]))
+        return format_html('<a href="{}">{}</a>', reverse("admin:campaigns_campaign_results", args=[campaign.pk]),
+                           _("Funnel and uplift"))
 
     def get_urls(self):
         from django.urls import path
@@ -192,7 +192,7 @@ class CampaignAdmin(ConfigurationHistoryAdmin):
             if gaps:
                 self.message_user(request, gettext(
                     "Step «%(step)s» has no variant for %(channels)s: members reachable only there will not get "
-                    "it.") % {"step": step, "channels": ", ".join(CHANNEL_NAMES.get(c, c) for c in gaps)},
+                    "it.") % {"step": step, "channels": ", ".join(str(CHANNEL_NAMES.get(c, c)) for c in gaps)},
                     messages.WARNING)
 
     def _warn_of_overlaps(self, request, campaign):
@@ -225,17 +225,18 @@ class CampaignAdmin(ConfigurationHistoryAdmin):
         campaign = get_object_or_404(Campaign, pk=pk)
         results = campaign_results(campaign=campaign)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "campaign": campaign,
-                   "results": results, "groups": [("Treated", results.treated), ("Holdout", results.holdout)],
-                   "title": f"Results: {campaign}"}
+                   "results": results, "groups": [(gettext("Treated"), results.treated), (gettext("Holdout"), results.holdout)],
+                   "title": gettext("Results: %(campaign)s") % {"campaign": campaign}}
         return render(request, "campaigns/results.html", context)
 
-    @admin.action(description="Launch the broadcast to the segment now")
+    @admin.action(description=_("Launch the broadcast to the segment now"))
     def launch_broadcast(self, request, queryset):
         from .services.scheduling import campaign_broadcast
 
         for campaign in queryset.filter(trigger="broadcast"):
             entered = campaign_broadcast(campaign=campaign)
-            self.message_user(request, f"{campaign}: {entered} members entered.", messages.SUCCESS)
+            self.message_user(request, gettext("%(campaign)s: %(count)s members entered.") % {
+                "campaign": campaign, "count": entered}, messages.SUCCESS)
 
 
 @admin.register(CampaignSettings)
@@ -311,7 +312,7 @@ class WebhookSubscriptionAdmin(ConfigurationHistoryAdmin):
         self.message_user(request, gettext("%(count)s secrets rotated; give the receivers the new ones shown on "
                                            "each subscription.") % {"count": len(queryset)}, messages.SUCCESS)
 
-    @admin.display(description="Events")
+    @admin.display(description=_("Events"))
     def event_list(self, subscription):
         return format_html_join(", ", "{}", ((e,) for e in subscription.events))
 
@@ -344,9 +345,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Replay webhook deliveries (a new signed delivery of the same event)")
+    @admin.action(description=_("Replay webhook deliveries (a new signed delivery of the same event)"))
     def replay(self, request, queryset):
         from .services.webhooks import outbox_replay
 
         replayed = sum(1 for message in queryset if outbox_replay(message=message))
-        self.message_user(request, f"{replayed} queued again.", messages.SUCCESS)
+        self.message_user(request, gettext("%(count)s queued again.") % {"count": replayed}, messages.SUCCESS)

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 
 from .admin_history import ConfigurationHistoryAdmin
@@ -34,14 +35,17 @@ class ApiKeyAdmin(ConfigurationHistoryAdmin):
             return super().save_model(request, obj, form, change)
         created, raw = api_key_create(name=obj.name, scopes=obj.scopes or [], rate_limit=obj.rate_limit)
         obj.pk = created.pk
-        self.message_user(request, f"The key is shown only now; copy it: {raw}", messages.WARNING)
+        self.message_user(request, gettext("The key is shown only now; copy it: %(key)s") % {"key": raw},
+                          messages.WARNING)
 
-    @admin.action(description="Revoke selected keys")
+    @admin.action(description=_("Revoke selected keys"))
     def revoke(self, request, queryset):
         keys = list(queryset.filter(revoked_at__isnull=True))
         for api_key in keys:  # a handful of keys at most, each through the service
             api_key_revoke(api_key=api_key)
-        self.message_user(request, f"Revoked {len(keys)} key(s); requests with them now get 401.")
+        self.message_user(request, ngettext("Revoked %(count)d key; requests with it now get 401.",
+                                             "Revoked %(count)d keys; requests with them now get 401.", len(keys))
+                          % {"count": len(keys)})
 
 
 @admin.register(IdempotencyKey)

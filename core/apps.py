@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
     name = "core"
+    verbose_name = _("Settings and API")
     default = True
 
     def ready(self):

@@ -3,25 +3,26 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
-    PUSH = "push", "Push"
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    PUSH = "push", _("Push")
 
 
 class Gender(models.TextChoices):
-    FEMALE = "f", "Female"
-    MALE = "m", "Male"
-    UNKNOWN = "", "Unknown"
+    FEMALE = "f", _("Female")
+    MALE = "m", _("Male")
+    UNKNOWN = "", _("Unknown")
 
 
 class RegistrationChannel(models.TextChoices):
-    WEB = "web", "Web shop"
-    APP = "app", "Mobile app"
-    POS = "pos", "Store (POS)"
-    IMPORT = "import", "Import"
+    WEB = "web", _("Web shop")
+    APP = "app", _("Mobile app")
+    POS = "pos", _("Store (POS)")
+    IMPORT = "import", _("Import")
 
 
 def new_referral_code():
@@ -31,39 +32,47 @@ def new_referral_code():
 class Member(models.Model):
     """A loyalty-programme member: one person the shop knows by its own customer id."""
 
-    external_id = models.CharField(max_length=64, unique=True, help_text="The shop's customer id.")
+    external_id = models.CharField(_("external ID"), max_length=64, unique=True, help_text=_("The shop's customer id."))
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="member"
     )
-    email = models.EmailField(blank=True, db_index=True)
-    phone = models.CharField(max_length=32, blank=True, db_index=True)
-    card_number = models.CharField(max_length=32, blank=True, db_index=True)
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
-    gender = models.CharField(max_length=1, choices=Gender.choices, blank=True, default=Gender.UNKNOWN)
-    birth_date = models.DateField(null=True, blank=True)
-    region = models.CharField(max_length=64, blank=True, db_index=True, help_text="E.g. a federal district: ЦФО.")
-    city = models.CharField(max_length=100, blank=True)
-    timezone = models.CharField(max_length=64, default="Europe/Moscow")
-    registered_at = models.DateTimeField(db_index=True)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True)
+    card_number = models.CharField(_("card number"), max_length=32, blank=True, db_index=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True, default=Gender.UNKNOWN)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    region = models.CharField(
+        _("region"), max_length=64, blank=True, db_index=True, help_text=_("E.g. a federal district: ЦФО.")
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    timezone = models.CharField(_("timezone"), max_length=64, default="Europe/Moscow")
+    registered_at = models.DateTimeField(_("registered at"), db_index=True)
     registration_channel = models.CharField(
-        max_length=8, choices=RegistrationChannel.choices, default=RegistrationChannel.WEB
+        _("registration channel"), max_length=8, choices=RegistrationChannel.choices, default=RegistrationChannel.WEB
     )
-    referral_code = models.CharField(max_length=16, unique=True, default=new_referral_code)
+    referral_code = models.CharField(_("referral code"), max_length=16, unique=True, default=new_referral_code)
     referred_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+        "self", verbose_name=_("referred by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="referrals"
     )
     # Current consent state, kept in step with ConsentRecord (the proof) by customers.services.consent_set.
-    personal_data_consent = models.BooleanField(default=False)
-    email_consent = models.BooleanField(default=False)
-    sms_consent = models.BooleanField(default=False)
-    push_consent = models.BooleanField(default=False)
-    preferred_channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
-    attributes = models.JSONField(default=dict, blank=True, help_text="Zero-party data, keyed by AttributeDefinition.key.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    personal_data_consent = models.BooleanField(_("personal data consent"), default=False)
+    email_consent = models.BooleanField(_("email consent"), default=False)
+    sms_consent = models.BooleanField(_("SMS consent"), default=False)
+    push_consent = models.BooleanField(_("push consent"), default=False)
+    preferred_channel = models.CharField(_("preferred channel"), max_length=8, choices=Channel.choices, blank=True)
+    attributes = models.JSONField(
+        _("attributes"), default=dict, blank=True, help_text=_("Zero-party data, keyed by AttributeDefinition.key.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=~Q(external_id=""), name="member_external_id_not_empty"),
@@ -79,33 +88,39 @@ class Member(models.Model):
 
 
 class ConsentPurpose(models.TextChoices):
-    PERSONAL_DATA = "personal_data", "Processing of personal data"
-    EMAIL = "email", "Marketing by email"
-    SMS = "sms", "Marketing by SMS"
-    PUSH = "push", "Marketing by push"
+    PERSONAL_DATA = "personal_data", _("Processing of personal data")
+    EMAIL = "email", _("Marketing by email")
+    SMS = "sms", _("Marketing by SMS")
+    PUSH = "push", _("Marketing by push")
 
 
 class ConsentRecord(models.Model):
     """One grant or withdrawal: when, how and from where. Append-only; the proof the law asks for."""
 
     class Method(models.TextChoices):
-        CHECKBOX = "checkbox", "Checkbox on a form"
-        DOUBLE_OPT_IN = "double_opt_in", "Confirmed by email link"
-        PAPER = "paper", "Signed paper form"
-        UNSUBSCRIBE_LINK = "unsubscribe_link", "Unsubscribe link"
-        STAFF = "staff", "Changed by staff"
-        IMPORT = "import", "Imported"
-        API = "api", "Through the API"
+        CHECKBOX = "checkbox", _("Checkbox on a form")
+        DOUBLE_OPT_IN = "double_opt_in", _("Confirmed by email link")
+        PAPER = "paper", _("Signed paper form")
+        UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
+        STAFF = "staff", _("Changed by staff")
+        IMPORT = "import", _("Imported")
+        API = "api", _("Through the API")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consent_records")
-    purpose = models.CharField(max_length=16, choices=ConsentPurpose.choices)
-    granted = models.BooleanField()
-    occurred_at = models.DateTimeField()
-    method = models.CharField(max_length=20, choices=Method.choices)
-    source = models.CharField(max_length=64, blank=True, help_text="Where: web, app, store 12, admin user…")
-    evidence = models.TextField(blank=True, help_text="IP address, form version, document number.")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="consent_records"
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=ConsentPurpose.choices)
+    granted = models.BooleanField(_("granted"))
+    occurred_at = models.DateTimeField(_("occurred at"))
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    source = models.CharField(
+        _("source"), max_length=64, blank=True, help_text=_("Where: web, app, store 12, admin user…")
+    )
+    evidence = models.TextField(_("evidence"), blank=True, help_text=_("IP address, form version, document number."))
 
     class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["member", "purpose", "-occurred_at"])]
 
@@ -117,22 +132,30 @@ class AttributeDefinition(models.Model):
     """A zero-party attribute staff define without code; values live in Member.attributes[key]."""
 
     class Type(models.TextChoices):
-        BOOL = "bool", "Yes / no"
-        INT = "int", "Whole number"
-        DECIMAL = "decimal", "Decimal number"
-        TEXT = "text", "Text"
-        CHOICE = "choice", "Choice"
-        DATE = "date", "Date"
+        BOOL = "bool", _("Yes / no")
+        INT = "int", _("Whole number")
+        DECIMAL = "decimal", _("Decimal number")
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("Choice")
+        DATE = "date", _("Date")
 
-    key = models.SlugField(max_length=64, unique=True)
-    label = models.CharField(max_length=128)
-    type = models.CharField(max_length=8, choices=Type.choices)
-    choices = models.JSONField(default=list, blank=True, help_text='For "choice": the allowed values, e.g. ["cat", "dog"].')
-    multiple = models.BooleanField(default=False, help_text="For choice: the member may pick several values.")
-    member_editable = models.BooleanField(default=True, help_text="Members may set it in the app and portal.")
-    description = models.TextField(blank=True)
+    key = models.SlugField(_("key"), max_length=64, unique=True)
+    label = models.CharField(_("label"), max_length=128)
+    type = models.CharField(_("type"), max_length=8, choices=Type.choices)
+    choices = models.JSONField(
+        _("choices"), default=list, blank=True, help_text=_('For "choice": the allowed values, e.g. ["cat", "dog"].')
+    )
+    multiple = models.BooleanField(
+        _("several values"), default=False, help_text=_("For choice: the member may pick several values.")
+    )
+    member_editable = models.BooleanField(
+        _("members may edit"), default=True, help_text=_("Members may set it in the app and portal.")
+    )
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
+        verbose_name = _("attribute")
+        verbose_name_plural = _("attributes")
         ordering = ["key"]
         constraints = [
             models.CheckConstraint(
@@ -146,28 +169,33 @@ class AttributeDefinition(models.Model):
 
 class EngagementEvent(models.Model):
     class Kind(models.TextChoices):
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        OPEN = "open", "Opened"
-        CLICK = "click", "Clicked"
-        UNSUBSCRIBE = "unsubscribe", "Unsubscribed"
-        BOUNCE = "bounce", "Bounced"
-        COMPLAINT = "complaint", "Marked as spam"
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        OPEN = "open", _("Opened")
+        CLICK = "click", _("Clicked")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribed")
+        BOUNCE = "bounce", _("Bounced")
+        COMPLAINT = "complaint", _("Marked as spam")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="engagement_events")
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    occurred_at = models.DateTimeField()
-    message_ref = models.CharField(max_length=64, blank=True)
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="engagement_events"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    message_ref = models.CharField(_("message reference"), max_length=64, blank=True)
     # Imported history (an ESP's export) names its campaign and link; our own sends are found by message_ref.
-    campaign = models.CharField(max_length=255, blank=True, default="", db_default="")
-    url = models.CharField(max_length=2048, blank=True, default="", db_default="")
+    campaign = models.CharField(_("campaign"), max_length=255, blank=True, default="", db_default="")
+    url = models.CharField(_("URL"), max_length=2048, blank=True, default="", db_default="")
     import_key = models.CharField(
-        max_length=64, null=True, blank=True, unique=True,
-        help_text="Imported events: a hash of member, kind, time, channel, campaign and URL, so a re-import adds nothing.",
+        _("import key"), max_length=64, null=True, blank=True, unique=True,
+        help_text=_("Imported events: a hash of member, kind, time, channel, campaign and URL, so a re-import adds "
+                    "nothing."),
     )
 
     class Meta:
+        verbose_name = _("engagement event")
+        verbose_name_plural = _("engagement events")
         ordering = ["-occurred_at"]
         indexes = [
             models.Index(fields=["member", "occurred_at"], name="engagement_member_time"),
@@ -187,16 +215,18 @@ class MemberErasure(models.Model):
     """The audit row of a member's erasure (152-FZ / GDPR): who erased whom, when, and the pseudonymous id the
     member's ledger, orders and consent proof are kept under. One per member."""
 
-    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="erasure")
-    pseudonym = models.CharField(max_length=64, unique=True)
+    member = models.OneToOneField(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="erasure")
+    pseudonym = models.CharField(_("pseudonym"), max_length=64, unique=True)
     erased_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("erased by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+"
     )
-    erased_at = models.DateTimeField()
+    erased_at = models.DateTimeField(_("erased at"))
 
     class Meta:
+        verbose_name = _("member erasure")
+        verbose_name_plural = _("member erasures")
         ordering = ["-erased_at"]
-        verbose_name = "member erasure"
 
     def __str__(self):
         return f"{self.pseudonym} {self.erased_at:%Y-%m-%d %H:%M}"

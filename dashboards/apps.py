@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardsConfig(AppConfig):
     name = "dashboards"
+    verbose_name = _("Dashboards")
 
     def ready(self):
         from django.contrib import admin

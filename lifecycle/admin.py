@@ -3,7 +3,7 @@ import datetime as dt
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 
 from core.admin_history import ConfigurationHistoryAdmin
@@ -44,7 +44,7 @@ class LifecycleStageAdmin(ConfigurationHistoryAdmin):
         }
         return TemplateResponse(request, "admin/lifecycle/lifecyclestage/transitions.html", context)
 
-    @admin.display(description="Completed orders")
+    @admin.display(description=_("Completed orders"))
     def bucket_label(self, obj):
         return obj.bucket_label
 
@@ -69,7 +69,7 @@ class LifecycleStageAdmin(ConfigurationHistoryAdmin):
                     "moves": sorted(moves.items(), key=lambda item: -item[1]),
                     "moved": sum(moves.values()),
                     "post_items": [(key, value) for key, values in request.POST.lists() for value in values],
-                    "title": f"Confirm new thresholds for {stage.name}",
+                    "title": gettext("Confirm new thresholds for %(stage)s") % {"stage": stage.name},
                 }
                 return TemplateResponse(request, "admin/lifecycle/lifecyclestage/confirm_thresholds.html", context)
         return super().changeform_view(request, object_id, form_url, extra_context)

@@ -8,25 +8,38 @@ from simple_history.models import HistoricalRecords
 class LifecycleStage(models.Model):
     """A stage staff edit in admin: a completed-order bucket and the day since the last purchase it starts."""
 
-    slug = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=64)
-    min_orders = models.PositiveIntegerField(help_text="Smallest completed-order count of the bucket.")
-    max_orders = models.PositiveIntegerField(null=True, blank=True, help_text="Largest count; empty = open-ended.")
-    entry_day = models.PositiveIntegerField(help_text="Days since the last completed purchase at which members enter.")
-    conversion_window_days = models.PositiveIntegerField(
-        default=7, help_text="A purchase within this many days after entering counts as a conversion."
+    slug = models.SlugField(_("slug"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    min_orders = models.PositiveIntegerField(
+        _("orders from"), help_text=_("Smallest completed-order count of the bucket.")
     )
-    action_window_start_days = models.PositiveIntegerField(default=0, help_text="Actions may start this many days after entry.")
-    action_window_end_days = models.PositiveIntegerField(default=7, help_text="…and must be done by this day after entry.")
-    description = models.TextField(blank=True, help_text="What to do with members in this stage.")
+    max_orders = models.PositiveIntegerField(
+        _("orders to"), null=True, blank=True, help_text=_("Largest count; empty = open-ended.")
+    )
+    entry_day = models.PositiveIntegerField(
+        _("entry day"), help_text=_("Days since the last completed purchase at which members enter.")
+    )
+    conversion_window_days = models.PositiveIntegerField(
+        _("conversion window in days"), default=7,
+        help_text=_("A purchase within this many days after entering counts as a conversion.")
+    )
+    action_window_start_days = models.PositiveIntegerField(
+        _("action window starts on day"), default=0, help_text=_("Actions may start this many days after entry.")
+    )
+    action_window_end_days = models.PositiveIntegerField(
+        _("action window ends on day"), default=7, help_text=_("…and must be done by this day after entry.")
+    )
+    description = models.TextField(_("description"), blank=True, help_text=_("What to do with members in this stage."))
     position = models.PositiveSmallIntegerField(
-        default=0,
+        _("position"), default=0,
         help_text=_("Place of the stage on the members' path (New 1 … Lost 7). Stages that share buyers must start "
                     "on later days as the place grows; 0 puts a new stage last."),
     )
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("lifecycle stage")
+        verbose_name_plural = _("lifecycle stages")
         ordering = ["position", "min_orders", "entry_day"]
         constraints = [
             models.CheckConstraint(condition=Q(min_orders__gte=1), name="stage_bucket_starts_at_one_order"),
@@ -34,7 +47,8 @@ class LifecycleStage(models.Model):
                 condition=Q(max_orders__isnull=True) | Q(max_orders__gte=F("min_orders")), name="stage_bucket_ordered"
             ),
             models.CheckConstraint(
-                condition=Q(action_window_end_days__gte=F("action_window_start_days")), name="stage_action_window_ordered"
+                condition=Q(action_window_end_days__gte=F("action_window_start_days")),
+                name="stage_action_window_ordered"
             ),
         ]
 
@@ -82,9 +96,17 @@ class LifecycleStage(models.Model):
 class MemberLifecycle(models.Model):
     """The member's current stage; a member with no row, or stage NULL, is `active`."""
 
-    member = models.OneToOneField("customers.Member", on_delete=models.CASCADE, related_name="lifecycle")
-    stage = models.ForeignKey(LifecycleStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField()
+    member = models.OneToOneField(
+        "customers.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="lifecycle"
+    )
+    stage = models.ForeignKey(
+        LifecycleStage, verbose_name=_("stage"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        verbose_name = _("member's lifecycle stage")
+        verbose_name_plural = _("members' lifecycle stages")
 
     def __str__(self):
         return f"{self.member_id}: {self.stage.slug if self.stage else 'active'}"
@@ -96,20 +118,29 @@ class StageTransition(models.Model):
     # No single-column indexes: (member, occurred_on) and (occurred_on, to_stage) serve every read, and each
     # extra index costs the first full assignment of a million members seconds of writing.
     member = models.ForeignKey(
-        "customers.Member", on_delete=models.CASCADE, related_name="stage_transitions", db_index=False
+        "customers.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="stage_transitions",
+        db_index=False
     )
     from_stage = models.ForeignKey(
-        LifecycleStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        LifecycleStage, verbose_name=_("from stage"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False
     )
     to_stage = models.ForeignKey(
-        LifecycleStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        LifecycleStage, verbose_name=_("to stage"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False
     )
-    occurred_on = models.DateField(help_text="The shop day the move was computed for (the --as-of date).")
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_orders = models.PositiveIntegerField(help_text="Why: completed orders at that moment.")
-    days_since_last_purchase = models.PositiveIntegerField(null=True, help_text="Why: days since the last purchase.")
+    occurred_on = models.DateField(_("day"), help_text=_("The shop day the move was computed for (the --as-of date)."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_orders = models.PositiveIntegerField(
+        _("completed orders"), help_text=_("Why: completed orders at that moment.")
+    )
+    days_since_last_purchase = models.PositiveIntegerField(
+        _("days since the last purchase"), null=True, help_text=_("Why: days since the last purchase.")
+    )
 
     class Meta:
+        verbose_name = _("stage transition")
+        verbose_name_plural = _("stage transitions")
         ordering = ["-occurred_on", "-id"]
         indexes = [models.Index(fields=["occurred_on", "to_stage"], name="transition_day_stage")]
         constraints = [

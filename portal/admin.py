@@ -1,6 +1,7 @@
 """Staff views of members' app sessions and sign-in codes; secrets are hashes, so nothing here can sign anyone in."""
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _, ngettext
 
 from .models import MemberToken, SignInCode
 
@@ -13,10 +14,11 @@ class MemberTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "prefix", "key_hash", "client", "created_at", "last_used_at", "expires_at", "revoked_at"]
     actions = ["revoke"]
 
-    @admin.action(description="Revoke the selected tokens (signs those apps out)")
+    @admin.action(description=_("Revoke the selected tokens (signs those apps out)"))
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"{count} tokens revoked.", messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {
+            "count": count}, messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False

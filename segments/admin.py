@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from core.exceptions import DomainError
 
@@ -17,7 +18,8 @@ from .widgets import RuleBuilderWidget
 
 
 class SegmentForm(forms.ModelForm):
-    upload = forms.FileField(required=False, help_text="Static segments: a CSV with one member external id per line.")
+    upload = forms.FileField(label=_("Upload"), required=False,
+                             help_text=_("Static segments: a CSV with one member external id per line."))
 
     class Meta:
         model = Segment
@@ -52,7 +54,7 @@ class SegmentAdmin(admin.ModelAdmin):
             rules = rules_validate(json.loads(request.body or b"{}"))
         except (ValueError, DomainError) as error:
             fields = getattr(error, "fields", {"rules": [str(error)]})
-            return JsonResponse({"error": {"code": "invalid_rules", "message": "Invalid rules.", "fields": fields}},
+            return JsonResponse({"error": {"code": "invalid_rules", "message": gettext("Invalid rules."), "fields": fields}},
                                 status=400)
         preview = segment_preview(rules)
         return JsonResponse(preview)
@@ -63,8 +65,11 @@ class SegmentAdmin(admin.ModelAdmin):
         if upload and obj.kind == Segment.Kind.STATIC:
             result = segment_upload_static(segment=obj, csv_text=upload.read().decode("utf-8-sig"))
             level = messages.WARNING if result["unknown"] else messages.SUCCESS
-            unknown = f"; unknown ids: {', '.join(result['unknown'][:20])}" if result["unknown"] else ""
-            self.message_user(request, f"{result['members']} members in the list{unknown}", level)
+            text = ngettext("%(count)d member in the list.", "%(count)d members in the list.", result["members"]) % {
+                "count": result["members"]}
+            if result["unknown"]:
+                text += " " + gettext("Unknown ids: %(ids)s") % {"ids": ", ".join(result["unknown"][:20])}
+            self.message_user(request, text, level)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         segment = self.get_object(request, object_id)
@@ -75,11 +80,12 @@ class SegmentAdmin(admin.ModelAdmin):
              "width": round(100 * s.members / peak)} for s in reversed(history)]}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description="Refresh membership now")
+    @admin.action(description=_("Refresh membership now"))
     def refresh_now(self, request, queryset):
         for segment in queryset:
             entered, left = segment_refresh(segment=segment)
-            self.message_user(request, f"{segment.name}: {entered} entered, {left} left.")
+            self.message_user(request, gettext("%(segment)s: %(entered)s entered, %(left)s left.") % {
+                "segment": segment.name, "entered": entered, "left": left})
 
 
 @admin.register(SegmentMembershipChange)
@@ -116,7 +122,7 @@ class MemberStatsAdmin(admin.ModelAdmin):
                 *super().get_urls()]
 
     def rfm_grid_view(self, request):
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "RFM grid",
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": gettext("RFM grid"),
                    "grid": rfm_grid(), "problems": rfm_map_problems()}
         return TemplateResponse(request, "admin/segments/memberstats/rfm_grid.html", context)
 
@@ -128,5 +134,6 @@ class RfmSegmentRuleAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         for problem in rfm_map_problems():
-            self.message_user(request, f"The map does not cover the grid exactly once: {problem}", messages.WARNING)
+            self.message_user(request, gettext("The map does not cover the grid exactly once: %(problem)s") % {
+                "problem": problem}, messages.WARNING)
         return super().changelist_view(request, extra_context)

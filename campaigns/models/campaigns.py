@@ -7,48 +7,56 @@ from simple_history.models import HistoricalRecords
 
 
 class Trigger(models.TextChoices):
-    STAGE_ENTERED = "stage_entered", "Entered a lifecycle stage"
-    SEGMENT_ENTERED = "segment_entered", "Entered a segment"
-    BIRTHDAY = "birthday", "Birthday"
-    BROADCAST = "broadcast", "One-off broadcast to a segment"
-    REPLENISHMENT_DUE = "replenishment_due", "Replenishment due (analytics)"
+    STAGE_ENTERED = "stage_entered", _("Entered a lifecycle stage")
+    SEGMENT_ENTERED = "segment_entered", _("Entered a segment")
+    BIRTHDAY = "birthday", _("Birthday")
+    BROADCAST = "broadcast", _("One-off broadcast to a segment")
+    REPLENISHMENT_DUE = "replenishment_due", _("Replenishment due (analytics)")
 
 
 class Campaign(models.Model):
     """Who enters (the trigger), what they get (the steps), and which share is held out to measure uplift."""
 
-    slug = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=128)
-    description = models.TextField(blank=True)
-    trigger = models.CharField(max_length=20, choices=Trigger.choices)
-    stage = models.ForeignKey("lifecycle.LifecycleStage", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="campaigns")
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    description = models.TextField(_("description"), blank=True)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    stage = models.ForeignKey(
+        "lifecycle.LifecycleStage", verbose_name=_("stage"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="campaigns"
+    )
     segment = models.ForeignKey(
-        "segments.Segment", null=True, blank=True, on_delete=models.PROTECT, related_name="campaigns",
+        "segments.Segment", verbose_name=_("segment"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="campaigns",
         help_text=_("Segment and broadcast campaigns: the segment they are about. Other triggers: the audience — only "
                     "members in this segment enter; empty = everyone the trigger picks."),
     )
     priority = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        _("priority"), null=True, blank=True,
         help_text=_("When several active campaigns share a trigger (the same stage), a member enters only the one "
                     "with the highest priority among those that have one. Empty: this campaign does not compete."),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     holdout_percent = models.PositiveSmallIntegerField(
-        default=10, help_text="Share of entrants (0–50 %) who get nothing, chosen by a stable hash of member and campaign."
+        _("holdout share, %"), default=10,
+        help_text=_("Share of entrants (0–50 %) who get nothing, chosen by a stable hash of member and campaign.")
     )
     conversion_window_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Empty: the stage's conversion window (7 days for other triggers)."
+        _("conversion window in days"), null=True, blank=True,
+        help_text=_("Empty: the stage's conversion window (7 days for other triggers).")
     )
     action_window_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Messages must go out within this many days of the trigger. "
-                                         "Empty: the stage's action window (7 days for other triggers)."
+        _("action window in days"), null=True, blank=True,
+        help_text=_("Messages must go out within this many days of the trigger. Empty: the stage's action window (7 "
+                    "days for other triggers).")
     )
-    broadcast_launched_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    broadcast_launched_at = models.DateTimeField(_("broadcast launched at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(holdout_percent__lte=50), name="campaign_holdout_at_most_half"),
@@ -84,28 +92,30 @@ class Campaign(models.Model):
 
 
 class Action(models.TextChoices):
-    MESSAGE = "message", "Send a message"
-    COUPON = "coupon", "Issue a coupon"
-    BONUS_POINTS = "bonus_points", "Award bonus points"
-    REVIEW_REQUEST = "review_request", "Ask for a review of the last order"
-    MANAGER_TASK = "manager_task", "Create a task for a manager"
-    OFFER = "offer", "Show a personal offer in the app"
+    MESSAGE = "message", _("Send a message")
+    COUPON = "coupon", _("Issue a coupon")
+    BONUS_POINTS = "bonus_points", _("Award bonus points")
+    REVIEW_REQUEST = "review_request", _("Ask for a review of the last order")
+    MANAGER_TASK = "manager_task", _("Create a task for a manager")
+    OFFER = "offer", _("Show a personal offer in the app")
 
 
 class StepCondition(models.TextChoices):
-    ALWAYS = "", "Always"
-    NO_PURCHASE_SINCE_TRIGGER = "no_purchase", "Only if no purchase since the trigger"
+    ALWAYS = "", _("Always")
+    NO_PURCHASE_SINCE_TRIGGER = "no_purchase", _("Only if no purchase since the trigger")
 
 
 class CampaignStep(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField(default=0)
-    day_offset = models.PositiveSmallIntegerField(default=0, help_text="Days after the trigger.")
-    condition = models.CharField(max_length=16, choices=StepCondition.choices, blank=True, default="")
-    action = models.CharField(max_length=16, choices=Action.choices)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    day_offset = models.PositiveSmallIntegerField(_("day"), default=0, help_text=_("Days after the trigger."))
+    condition = models.CharField(_("condition"), max_length=16, choices=StepCondition.choices, blank=True, default="")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     # message
-    channel = models.CharField(max_length=8, blank=True, choices=[("email", "Email"), ("sms", "SMS"), ("push", "Push")],
-                               help_text="Preferred channel; other consented channels are the fallback.")
+    channel = models.CharField(
+        _("channel"), max_length=8, blank=True, choices=[("email", _("Email")), ("sms", _("SMS")), ("push", _("Push"))],
+        help_text=_("Preferred channel; other consented channels are the fallback.")
+    )
     # One variant per channel the message may go out on; fallback uses the variant of the channel it is sent
     # on and skips channels the step has none for. The email variant keeps the original field names.
     subject_template = models.CharField(_("email subject"), max_length=255, blank=True)
@@ -122,21 +132,29 @@ class CampaignStep(models.Model):
     push_link = models.CharField(_("push deep link"), max_length=500, blank=True,
                                  help_text=_("Where the app opens, e.g. app://offers or /catalog/sale; a template."))
     # coupon / offer
-    coupon_template = models.ForeignKey("loyalty.CouponTemplate", null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
-    offer_title = models.CharField(max_length=128, blank=True)
-    offer_valid_days = models.PositiveSmallIntegerField(default=14)
+    coupon_template = models.ForeignKey(
+        "loyalty.CouponTemplate", verbose_name=_("coupon template"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+"
+    )
+    offer_title = models.CharField(_("offer title"), max_length=128, blank=True)
+    offer_valid_days = models.PositiveSmallIntegerField(_("offer valid for days"), default=14)
     # bonus points
-    bonus_points = models.PositiveIntegerField(default=0)
-    bonus_valid_days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: the points do not expire.")
+    bonus_points = models.PositiveIntegerField(_("bonus points"), default=0)
+    bonus_valid_days = models.PositiveSmallIntegerField(
+        _("bonus points valid for days"), null=True, blank=True, help_text=_("Empty: the points do not expire.")
+    )
     # manager task
-    task_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+", limit_choices_to={"is_staff": True})
-    task_due_days = models.PositiveSmallIntegerField(default=2)
-    task_text = models.CharField(max_length=255, blank=True)
+    task_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("task assignee"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", limit_choices_to={"is_staff": True}
+    )
+    task_due_days = models.PositiveSmallIntegerField(_("task due in days"), default=2)
+    task_text = models.CharField(_("task text"), max_length=255, blank=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("campaign step")
+        verbose_name_plural = _("campaign steps")
         ordering = ["campaign", "day_offset", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(action="message") | ~Q(channel=""), name="step_message_has_channel"),
@@ -209,43 +227,58 @@ TEMPLATE_FIELDS = ["subject_template", "body_template", "html_template", "sms_te
 class CampaignEntry(models.Model):
     """A member entering a campaign once per trigger occurrence; holdout members get an entry and nothing else."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entries")
-    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="campaign_entries")
-    occurrence = models.CharField(max_length=64, help_text="Which trigger: stage day, segment refresh, birthday year…")
-    triggered_at = models.DateTimeField()
-    is_holdout = models.BooleanField(default=False)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="entries")
+    member = models.ForeignKey(
+        "customers.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="campaign_entries"
+    )
+    occurrence = models.CharField(
+        _("occurrence"), max_length=64, help_text=_("Which trigger: stage day, segment refresh, birthday year…")
+    )
+    triggered_at = models.DateTimeField(_("triggered at"))
+    is_holdout = models.BooleanField(_("holdout"), default=False)
 
     class Meta:
+        verbose_name = _("campaign entry")
+        verbose_name_plural = _("campaign entries")
         ordering = ["-triggered_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "member", "occurrence"], name="campaign_entry_once_per_occurrence"),
         ]
         indexes = [models.Index(fields=["campaign", "triggered_at"], name="campaign_entry_time")]
-        verbose_name_plural = "campaign entries"
 
     def __str__(self):
         return f"{self.campaign_id}:{self.member_id}:{self.occurrence}"
 
 
 class PlannedActionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Skipped"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
 
 
 class PlannedAction(models.Model):
     """A non-message step (coupon, points, review request, task, offer) due for one entry."""
 
-    entry = models.ForeignKey(CampaignEntry, on_delete=models.CASCADE, related_name="planned_actions")
-    step = models.ForeignKey(CampaignStep, on_delete=models.CASCADE, related_name="planned_actions")
-    due_at = models.DateTimeField()
-    status = models.CharField(max_length=8, choices=PlannedActionStatus.choices, default=PlannedActionStatus.PENDING)
-    reason = models.CharField(max_length=255, blank=True)
-    result_ref = models.CharField(max_length=128, blank=True, help_text="Coupon code, ledger entry, task id…")
-    done_at = models.DateTimeField(null=True, blank=True)
+    entry = models.ForeignKey(
+        CampaignEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="planned_actions"
+    )
+    step = models.ForeignKey(
+        CampaignStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="planned_actions"
+    )
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=PlannedActionStatus.choices, default=PlannedActionStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    result_ref = models.CharField(
+        _("result reference"), max_length=128, blank=True, help_text=_("Coupon code, ledger entry, task id…")
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("planned action")
+        verbose_name_plural = _("planned actions")
         constraints = [models.UniqueConstraint(fields=["step", "entry"], name="planned_action_once")]
         indexes = [models.Index(fields=["due_at"], condition=Q(status="pending"), name="planned_action_due")]
 
@@ -257,17 +290,28 @@ class PlannedAction(models.Model):
 class CampaignSettings(models.Model):
     """The send rules staff tune in admin (one row)."""
 
-    max_per_day = models.PositiveSmallIntegerField(default=1, help_text="Marketing messages per member per day.")
-    max_per_week = models.PositiveSmallIntegerField(default=3, help_text="…and per rolling 7 days.")
-    quiet_hours_start = models.PositiveSmallIntegerField(default=21, help_text="No marketing from this hour…")
-    quiet_hours_end = models.PositiveSmallIntegerField(default=9, help_text="…until this hour, in the member's zone.")
-    default_send_hour = models.PositiveSmallIntegerField(default=11, help_text="When the member's best hour is unknown.")
-    channel_order = models.CharField(max_length=32, default="email,push,sms",
-                                     help_text="Fallback order when the member has no preferred channel.")
+    max_per_day = models.PositiveSmallIntegerField(
+        _("most per day"), default=1, help_text=_("Marketing messages per member per day.")
+    )
+    max_per_week = models.PositiveSmallIntegerField(
+        _("most per week"), default=3, help_text=_("…and per rolling 7 days.")
+    )
+    quiet_hours_start = models.PositiveSmallIntegerField(
+        _("quiet hours start"), default=21, help_text=_("No marketing from this hour…")
+    )
+    quiet_hours_end = models.PositiveSmallIntegerField(
+        _("quiet hours end"), default=9, help_text=_("…until this hour, in the member's zone.")
+    )
+    default_send_hour = models.PositiveSmallIntegerField(
+        _("default send hour"), default=11, help_text=_("When the member's best hour is unknown.")
+    )
+    channel_order = models.CharField(_("channel order"), max_length=32, default="email,push,sms",
+                                     help_text=_("Fallback order when the member has no preferred channel."))
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "campaign settings"
+        verbose_name = _("send rules")
+        verbose_name_plural = _("send rules")
         constraints = [
             models.CheckConstraint(condition=Q(quiet_hours_start__lte=23, quiet_hours_end__lte=23,
                                                default_send_hour__lte=23), name="campaign_settings_hours"),

@@ -1,19 +1,20 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending (claimed by a worker)"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
-    SUPPRESSED = "suppressed", "Suppressed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending (claimed by a worker)")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    SUPPRESSED = "suppressed", _("Suppressed")
 
 
 class Purpose(models.TextChoices):
-    TRANSACTIONAL = "transactional", "Transactional (codes, receipts)"
-    MARKETING = "marketing", "Marketing (consent, caps, quiet hours)"
-    WEBHOOK = "webhook", "Webhook delivery"
+    TRANSACTIONAL = "transactional", _("Transactional (codes, receipts)")
+    MARKETING = "marketing", _("Marketing (consent, caps, quiet hours)")
+    WEBHOOK = "webhook", _("Webhook delivery")
 
 
 # Stands for the secret in a transactional body; replaced only in what is sent, never in what is stored.
@@ -33,42 +34,61 @@ class OutboxMessage(models.Model):
     the row's outcome is final.
     """
 
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.MARKETING)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.MARKETING)
     member = models.ForeignKey(
-        "customers.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox_messages"
+        "customers.Member", verbose_name=_("member"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="outbox_messages"
     )
-    channel = models.CharField(max_length=8, help_text="email, sms, push or webhook; marketing may fall back.")
-    to = models.CharField(max_length=500, blank=True, help_text="Empty: the member's address at send time.")
-    subject = models.CharField(max_length=255, blank=True)
-    body = models.TextField(blank=True, help_text="Rendered text; campaign messages are rendered at send time.")
+    channel = models.CharField(
+        _("channel"), max_length=8, help_text=_("email, sms, push or webhook; marketing may fall back.")
+    )
+    to = models.CharField(_("to"), max_length=500, blank=True, help_text=_("Empty: the member's address at send time."))
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("Rendered text; campaign messages are rendered at send time.")
+    )
     encrypted_secret = models.TextField(  # db_default: the set-based INSERTs (scheduling, webhooks) omit it
-        blank=True, db_default="", help_text="A code or link the body's placeholder stands for, encrypted (core.encryption); "
-                              "wiped once the message is delivered, fails for good or expires.")
-    payload = models.JSONField(default=dict, blank=True, help_text="Webhook body or extra template context.")
+        _("encrypted secret"), blank=True, db_default="",
+        help_text=_("A code or link the body's placeholder stands for, encrypted (core.encryption); wiped once the "
+                    "message is delivered, fails for good or expires."))
+    payload = models.JSONField(
+        _("payload"), default=dict, blank=True, help_text=_("Webhook body or extra template context.")
+    )
     campaign_step = models.ForeignKey(
-        "campaigns.CampaignStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        "campaigns.CampaignStep", verbose_name=_("campaign step"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="messages"
     )
     entry = models.ForeignKey(
-        "campaigns.CampaignEntry", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+        "campaigns.CampaignEntry", verbose_name=_("entry"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="messages"
     )
     webhook_subscription = models.ForeignKey(
-        "campaigns.WebhookSubscription", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+        "campaigns.WebhookSubscription", verbose_name=_("webhook subscription"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="deliveries"
     )
-    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
-    reason = models.CharField(max_length=255, blank=True, help_text="Why it failed, was suppressed or deferred.")
-    due_at = models.DateTimeField(db_index=False, help_text="Not sent before this moment.")
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Dropped, never sent, after this moment.")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=64, blank=True)
-    sent_channel = models.CharField(max_length=8, blank=True, help_text="The channel it finally went out on.")
-    sent_to = models.CharField(max_length=500, blank=True)
-    provider_id = models.CharField(max_length=255, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    reason = models.CharField(
+        _("reason"), max_length=255, blank=True, help_text=_("Why it failed, was suppressed or deferred.")
+    )
+    due_at = models.DateTimeField(_("due at"), db_index=False, help_text=_("Not sent before this moment."))
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True, help_text=_("Dropped, never sent, after this moment.")
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    sent_channel = models.CharField(
+        _("sent by channel"), max_length=8, blank=True, help_text=_("The channel it finally went out on.")
+    )
+    sent_to = models.CharField(_("sent to"), max_length=500, blank=True)
+    provider_id = models.CharField(_("provider's ID"), max_length=255, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         ordering = ["-id"]
         indexes = [
             # The worker's claim query reads only rows still to send.

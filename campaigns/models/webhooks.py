@@ -5,14 +5,15 @@ import secrets
 import simple_history
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhookEvent(models.TextChoices):
-    STAGE_CHANGED = "stage.changed", "Lifecycle stage changed"
-    SEGMENT_ENTERED = "segment.entered", "Segment entered"
-    TIER_CHANGED = "tier.changed", "Tier changed"
-    POINTS_EARNED = "points.earned", "Points earned"
-    COUPON_ISSUED = "coupon.issued", "Coupon issued"
+    STAGE_CHANGED = "stage.changed", _("Lifecycle stage changed")
+    SEGMENT_ENTERED = "segment.entered", _("Segment entered")
+    TIER_CHANGED = "tier.changed", _("Tier changed")
+    POINTS_EARNED = "points.earned", _("Points earned")
+    COUPON_ISSUED = "coupon.issued", _("Coupon issued")
 
 
 SECRET_PREFIX = "whsec_"
@@ -46,20 +47,30 @@ def validate_webhook_secret(value: str) -> None:
 
 
 class WebhookSubscription(models.Model):
-    name = models.CharField(max_length=128)
-    url = models.URLField(max_length=500)
-    events = models.JSONField(default=list, help_text="Event names, e.g. [\"tier.changed\", \"coupon.issued\"].")
+    name = models.CharField(_("name"), max_length=128)
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(
+        _("events"), default=list, help_text=_("Event names, e.g. [\"tier.changed\", \"coupon.issued\"].")
+    )
     secret = models.CharField(
-        max_length=255, default=new_webhook_secret, validators=[validate_webhook_secret],
-        help_text="Signs each delivery (Standard Webhooks: webhook-signature v1, HMAC-SHA256); give it to the receiver.")
+        _("secret"), max_length=255, default=new_webhook_secret, validators=[validate_webhook_secret],
+        help_text=_("Signs each delivery (Standard Webhooks: webhook-signature v1, HMAC-SHA256); give it to the "
+                    "receiver.")
+    )
     previous_secret = models.CharField(
-        max_length=255, blank=True, help_text="The secret replaced by the last rotation; still signs until it ends.")
+        _("previous secret"), max_length=255, blank=True,
+        help_text=_("The secret replaced by the last rotation; still signs until it ends.")
+    )
     previous_secret_expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="Until then each delivery carries a second signature, by the previous secret.")
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+        _("previous secret valid until"), null=True, blank=True,
+        help_text=_("Until then each delivery carries a second signature, by the previous secret.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
         ordering = ["name"]
 
     def __str__(self):

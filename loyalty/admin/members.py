@@ -9,6 +9,8 @@ from django.db.models import Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from core.exceptions import DomainError
 from customers.admin import MemberAdmin
@@ -26,10 +28,10 @@ class MemberAccountInline(admin.StackedInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="ledger")
+    @admin.display(description=_("ledger"))
     def whole_ledger(self, account):
         url = reverse("admin:loyalty_ledgerentry_changelist") + f"?member__id__exact={account.member_id}"
-        return format_html('<a href="{}">All entries of this member →</a>', url)
+        return format_html('<a href="{}">{} →</a>', url, gettext("All entries of this member"))
 
 
 LATEST_LEDGER_ENTRIES = 50
@@ -58,7 +60,8 @@ class LedgerEntryInline(admin.TabularInline):
     fields = ["created_at", "kind", "bucket", "points", "order", "reason", "staff_user"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
-    verbose_name_plural = f"points ledger, latest {LATEST_LEDGER_ENTRIES} (read-only; use the “Adjust points” action)"
+    verbose_name_plural = format_lazy(
+        _("points ledger, latest {count} (read-only; use the “Adjust points” action)"), count=LATEST_LEDGER_ENTRIES)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -68,16 +71,17 @@ class LedgerEntryInline(admin.TabularInline):
 
 
 class PointsAdjustForm(forms.Form):
-    points = forms.IntegerField(help_text="Positive adds, negative removes available points.")
-    reason = forms.CharField(max_length=255)
+    points = forms.IntegerField(label=_("Points"), help_text=_("Positive adds, negative removes available points."))
+    reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
 class CouponIssueForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=CouponTemplate.objects.filter(active=True))
+    template = forms.ModelChoiceField(label=_("Coupon template"), queryset=CouponTemplate.objects.filter(active=True))
 
 
 class MergeForm(forms.Form):
-    survivor = forms.ChoiceField(widget=forms.RadioSelect, help_text="The member that remains; the other is merged into it.")
+    survivor = forms.ChoiceField(label=_("Survivor"), widget=forms.RadioSelect,
+                                 help_text=_("The member that remains; the other is merged into it."))
 
 
 def _intermediate(modeladmin, request, queryset, *, title, form, action, note=""):
@@ -87,11 +91,12 @@ def _intermediate(modeladmin, request, queryset, *, title, form, action, note=""
     return TemplateResponse(request, "admin/loyalty/member_action.html", context)
 
 
-@admin.action(description="Adjust points of selected members")
+@admin.action(description=_("Adjust points of selected members"))
 def adjust_points(modeladmin, request, queryset):
     form = PointsAdjustForm(request.POST if "apply" in request.POST else None)
     if not form.is_valid():
-        return _intermediate(modeladmin, request, queryset, title="Adjust points", form=form, action="adjust_points")
+        return _intermediate(modeladmin, request, queryset, title=gettext("Adjust points"), form=form,
+                             action="adjust_points")
     done = 0
     for member in queryset:  # staff select a handful; each adjustment is its own locked transaction
         try:
@@ -100,15 +105,17 @@ def adjust_points(modeladmin, request, queryset):
             done += 1
         except DomainError as error:
             modeladmin.message_user(request, f"{member}: {error.message}", messages.ERROR)
-    modeladmin.message_user(request, f"Adjusted points of {done} member(s).", messages.SUCCESS)
+    modeladmin.message_user(request, ngettext("Adjusted points of %(count)d member.", "Adjusted points of %(count)d members.",
+                                               done) % {"count": done}, messages.SUCCESS)
     return None
 
 
-@admin.action(description="Issue a coupon to selected members")
+@admin.action(description=_("Issue a coupon to selected members"))
 def issue_coupon(modeladmin, request, queryset):
     form = CouponIssueForm(request.POST if "apply" in request.POST else None)
     if not form.is_valid():
-        return _intermediate(modeladmin, request, queryset, title="Issue a coupon", form=form, action="issue_coupon")
+        return _intermediate(modeladmin, request, queryset, title=gettext("Issue a coupon"), form=form,
+                             action="issue_coupon")
     batch = uuid.uuid4().hex
     for member in queryset:
         try:
@@ -116,23 +123,23 @@ def issue_coupon(modeladmin, request, queryset):
                          cause_key=f"staff:{batch}:{member.pk}")
         except DomainError as error:
             modeladmin.message_user(request, f"{member}: {error.message}", messages.ERROR)
-    modeladmin.message_user(request, "Coupons issued.", messages.SUCCESS)
+    modeladmin.message_user(request, gettext("Coupons issued."), messages.SUCCESS)
     return None
 
 
-@admin.action(description="Merge two selected members (duplicates)")
+@admin.action(description=_("Merge two selected members (duplicates)"))
 def merge_members(modeladmin, request, queryset):
     members = list(queryset[:3])
     if len(members) != 2:
-        modeladmin.message_user(request, "Select exactly two members to merge.", messages.ERROR)
+        modeladmin.message_user(request, gettext("Select exactly two members to merge."), messages.ERROR)
         return None
     form = MergeForm(request.POST if "apply" in request.POST else None)
     form.fields["survivor"].choices = [(str(m.pk), str(m)) for m in members]
     if not form.is_valid():
-        return _intermediate(modeladmin, request, queryset, title="Merge duplicate members", form=form,
+        return _intermediate(modeladmin, request, queryset, title=gettext("Merge duplicate members"), form=form,
                              action="merge_members",
-                             note="Orders, points, coupons, consents and history move to the survivor; the other "
-                                  "member is deleted. This cannot be undone.")
+                             note=gettext("Orders, points, coupons, consents and history move to the survivor; the "
+                                          "other member is deleted. This cannot be undone."))
     survivor = next(m for m in members if str(m.pk) == form.cleaned_data["survivor"])
     duplicate = next(m for m in members if m.pk != survivor.pk)
     try:
@@ -140,7 +147,8 @@ def merge_members(modeladmin, request, queryset):
     except DomainError as error:
         modeladmin.message_user(request, error.message, messages.ERROR)
         return None
-    modeladmin.message_user(request, f"Merged {merge.duplicate_external_id} into {survivor}.", messages.SUCCESS)
+    modeladmin.message_user(request, gettext("Merged %(duplicate)s into %(survivor)s.") % {
+        "duplicate": merge.duplicate_external_id, "survivor": survivor}, messages.SUCCESS)
     return None
 
 

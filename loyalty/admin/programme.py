@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_history import ConfigurationHistoryAdmin
 from customers.admin import PhoneSearchMixin
@@ -49,10 +50,10 @@ class EarningRuleAdmin(ConfigurationHistoryAdmin):
     raw_id_fields = ["product"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "active", ("starts_on", "ends_on")]}),
-        ("Rates", {"fields": ["points_per_unit", "multiplier", "category", "product"],
-                   "description": "Base: points per currency unit. Category/product/promotion: a multiplier."}),
-        ("Bonuses", {"fields": ["bonus_points", "referral_beneficiary"],
-                     "description": "First purchase, birthday and referral rules give fixed points."}),
+        (_("Rates"), {"fields": ["points_per_unit", "multiplier", "category", "product"],
+                      "description": _("Base: points per currency unit. Category/product/promotion: a multiplier.")}),
+        (_("Bonuses"), {"fields": ["bonus_points", "referral_beneficiary"],
+                        "description": _("First purchase, birthday and referral rules give fixed points.")}),
     ]
 
 

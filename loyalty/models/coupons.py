@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 # No 0/O/1/I/L: codes are read aloud at the till.
@@ -16,24 +17,29 @@ def new_coupon_code() -> str:
 
 
 class DiscountKind(models.TextChoices):
-    PERCENT = "percent", "Percent off"
-    FIXED = "fixed", "Fixed amount off"
+    PERCENT = "percent", _("Percent off")
+    FIXED = "fixed", _("Fixed amount off")
 
 
 class CouponTemplate(models.Model):
-    name = models.CharField(max_length=128)
-    discount_kind = models.CharField(max_length=8, choices=DiscountKind.choices)
-    discount_value = models.DecimalField(max_digits=12, decimal_places=2)
-    min_order_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    validity_days = models.PositiveIntegerField(default=30)
-    max_uses = models.PositiveIntegerField(default=1, help_text="1 = single use.")
-    per_member_limit = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Most coupons of this template one member may hold; empty = no limit."
+    name = models.CharField(_("name"), max_length=128)
+    discount_kind = models.CharField(_("discount kind"), max_length=8, choices=DiscountKind.choices)
+    discount_value = models.DecimalField(_("discount value"), max_digits=12, decimal_places=2)
+    min_order_total = models.DecimalField(
+        _("minimum order total"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
-    active = models.BooleanField(default=True)
+    validity_days = models.PositiveIntegerField(_("validity in days"), default=30)
+    max_uses = models.PositiveIntegerField(_("maximum uses"), default=1, help_text=_("1 = single use."))
+    per_member_limit = models.PositiveIntegerField(
+        _("limit per member"), null=True, blank=True,
+        help_text=_("Most coupons of this template one member may hold; empty = no limit.")
+    )
+    active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("coupon template")
+        verbose_name_plural = _("coupon templates")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(discount_value__gt=0), name="template_discount_positive"),
@@ -56,20 +62,25 @@ class CouponTemplate(models.Model):
 
 
 class Coupon(models.Model):
-    code = models.CharField(max_length=32, unique=True, default=new_coupon_code)
-    template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="coupons")
-    member = models.ForeignKey(
-        "customers.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="coupons",
-        help_text="Empty: anyone holding the code may use it.",
+    code = models.CharField(_("code"), max_length=32, unique=True, default=new_coupon_code)
+    template = models.ForeignKey(
+        CouponTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="coupons"
     )
-    source = models.CharField(max_length=32, help_text="staff, reward, campaign…")
-    cause_key = models.CharField(max_length=128, null=True, blank=True, unique=True)
-    issued_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    max_uses = models.PositiveIntegerField(default=1)
-    uses = models.PositiveIntegerField(default=0)
+    member = models.ForeignKey(
+        "customers.Member", verbose_name=_("member"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="coupons",
+        help_text=_("Empty: anyone holding the code may use it."),
+    )
+    source = models.CharField(_("source"), max_length=32, help_text=_("staff, reward, campaign…"))
+    cause_key = models.CharField(_("cause key"), max_length=128, null=True, blank=True, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    max_uses = models.PositiveIntegerField(_("maximum uses"), default=1)
+    uses = models.PositiveIntegerField(_("uses"), default=0)
 
     class Meta:
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
         ordering = ["-issued_at", "-id"]
         indexes = [models.Index(fields=["member", "expires_at"], name="coupon_member_expiry")]
         constraints = [
@@ -81,16 +92,19 @@ class Coupon(models.Model):
 
 
 class CouponRedemption(models.Model):
-    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
+    coupon = models.ForeignKey(Coupon, verbose_name=_("coupon"), on_delete=models.PROTECT, related_name="redemptions")
     member = models.ForeignKey(
-        "customers.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="coupon_redemptions"
+        "customers.Member", verbose_name=_("member"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="coupon_redemptions"
     )
-    order_external_id = models.CharField(max_length=64, blank=True)
-    order_total = models.DecimalField(max_digits=12, decimal_places=2)
-    discount = models.DecimalField(max_digits=12, decimal_places=2)
-    redeemed_at = models.DateTimeField()
+    order_external_id = models.CharField(_("order external ID"), max_length=64, blank=True)
+    order_total = models.DecimalField(_("order total"), max_digits=12, decimal_places=2)
+    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
+    redeemed_at = models.DateTimeField(_("redeemed at"))
 
     class Meta:
+        verbose_name = _("coupon redemption")
+        verbose_name_plural = _("coupon redemptions")
         ordering = ["-redeemed_at"]
         constraints = [
             models.UniqueConstraint(
@@ -106,14 +120,18 @@ class CouponRedemption(models.Model):
 class Reward(models.Model):
     """A catalogue item priced in points; buying it issues a coupon from its template."""
 
-    name = models.CharField(max_length=128)
-    description = models.TextField(blank=True)
-    points_cost = models.PositiveIntegerField()
-    template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="rewards")
-    active = models.BooleanField(default=True)
+    name = models.CharField(_("name"), max_length=128)
+    description = models.TextField(_("description"), blank=True)
+    points_cost = models.PositiveIntegerField(_("cost in points"))
+    template = models.ForeignKey(
+        CouponTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="rewards"
+    )
+    active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
         ordering = ["points_cost", "name"]
         constraints = [models.CheckConstraint(condition=Q(points_cost__gt=0), name="reward_cost_positive")]
 

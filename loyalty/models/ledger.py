@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class MemberAccount(models.Model):
@@ -10,21 +11,31 @@ class MemberAccount(models.Model):
     Every write to a member's points locks this row first (select_for_update), which serialises them.
     """
 
-    member = models.OneToOneField("customers.Member", on_delete=models.CASCADE, related_name="account")
-    tier = models.ForeignKey("loyalty.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
-    available_points = models.BigIntegerField(default=0)
-    pending_points = models.BigIntegerField(default=0)
-    debt_points = models.BigIntegerField(default=0, help_text="Points owed after a reversal found them spent.")
+    member = models.OneToOneField(
+        "customers.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="account"
+    )
+    tier = models.ForeignKey(
+        "loyalty.Tier", verbose_name=_("tier"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="accounts"
+    )
+    available_points = models.BigIntegerField(_("available points"), default=0)
+    pending_points = models.BigIntegerField(_("pending points"), default=0)
+    debt_points = models.BigIntegerField(
+        _("debt points"), default=0, help_text=_("Points owed after a reversal found them spent.")
+    )
     tier_valid_until = models.DateField(
-        null=True, blank=True,
-        help_text="The tier is kept at least until this day (a tier carried over from a previous programme).",
+        _("tier valid until"), null=True, blank=True,
+        help_text=_("The tier is kept at least until this day (a tier carried over from a previous programme)."),
     )
     tier_below_since = models.DateField(
-        null=True, blank=True, help_text="First review that found the member below their tier (grace period start)."
+        _("below the tier since"), null=True, blank=True,
+        help_text=_("First review that found the member below their tier (grace period start).")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("member account")
+        verbose_name_plural = _("member accounts")
         constraints = [
             models.CheckConstraint(condition=Q(available_points__gte=0), name="account_available_not_negative"),
             models.CheckConstraint(condition=Q(pending_points__gte=0), name="account_pending_not_negative"),
@@ -36,25 +47,25 @@ class MemberAccount(models.Model):
 
 
 class LedgerEntryKind(models.TextChoices):
-    EARN = "earn", "Earned"
-    REDEEM = "redeem", "Redeemed"
-    EXPIRE = "expire", "Expired"
-    ADJUST = "adjust", "Adjusted by staff"
-    REVERSE = "reverse", "Reversed (return or cancel)"
-    BONUS = "bonus", "Bonus"
-    TRANSFER_IN = "transfer_in", "Transferred in"
-    TRANSFER_OUT = "transfer_out", "Transferred out"
-    UNLOCK = "unlock", "Unlocked (pending → available)"
-    DEBT = "debt", "Debt recorded or paid off"
-    OPENING = "opening", "Opening balance (previous programme)"
+    EARN = "earn", _("Earned")
+    REDEEM = "redeem", _("Redeemed")
+    EXPIRE = "expire", _("Expired")
+    ADJUST = "adjust", _("Adjusted by staff")
+    REVERSE = "reverse", _("Reversed (return or cancel)")
+    BONUS = "bonus", _("Bonus")
+    TRANSFER_IN = "transfer_in", _("Transferred in")
+    TRANSFER_OUT = "transfer_out", _("Transferred out")
+    UNLOCK = "unlock", _("Unlocked (pending → available)")
+    DEBT = "debt", _("Debt recorded or paid off")
+    OPENING = "opening", _("Opening balance (previous programme)")
 
 
 class LedgerBucket(models.TextChoices):
     """Which cached balance an entry moves: MemberAccount.<bucket>_points is the sum of its entries."""
 
-    AVAILABLE = "available", "Available"
-    PENDING = "pending", "Pending"
-    DEBT = "debt", "Debt"
+    AVAILABLE = "available", _("Available")
+    PENDING = "pending", _("Pending")
+    DEBT = "debt", _("Debt")
 
 
 class LedgerEntry(models.Model):
@@ -63,28 +74,37 @@ class LedgerEntry(models.Model):
     An unlock is two entries (pending −n, available +n); a debt is an entry in the debt bucket.
     """
 
-    member = models.ForeignKey("customers.Member", on_delete=models.PROTECT, related_name="ledger_entries")
-    kind = models.CharField(max_length=16, choices=LedgerEntryKind.choices)
+    member = models.ForeignKey(
+        "customers.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=LedgerEntryKind.choices)
     bucket = models.CharField(
-        max_length=9, choices=LedgerBucket.choices, default=LedgerBucket.AVAILABLE, db_default=LedgerBucket.AVAILABLE
+        _("bucket"), max_length=9, choices=LedgerBucket.choices, default=LedgerBucket.AVAILABLE,
+        db_default=LedgerBucket.AVAILABLE
     )
-    points = models.BigIntegerField()
-    created_at = models.DateTimeField(db_index=True)
+    points = models.BigIntegerField(_("points"))
+    created_at = models.DateTimeField(_("created at"), db_index=True)
     order = models.ForeignKey(
-        "loyalty.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+        "loyalty.Order", verbose_name=_("order"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="ledger_entries"
     )
-    reason = models.CharField(max_length=255, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
     cause_key = models.CharField(
-        max_length=128, null=True, blank=True, unique=True, help_text="Idempotency: one entry per cause."
+        _("cause key"), max_length=128, null=True, blank=True, unique=True,
+        help_text=_("Idempotency: one entry per cause.")
     )
-    details = models.JSONField(default=dict, blank=True, help_text="E.g. points per order line, for exact reversals.")
+    details = models.JSONField(
+        _("details"), default=dict, blank=True, help_text=_("E.g. points per order line, for exact reversals.")
+    )
     staff_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("staff user"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+"
     )
 
     class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "ledger entries"
         indexes = [
             models.Index(fields=["member", "created_at"], name="ledger_member_created"),
             models.Index(fields=["order", "kind"], name="ledger_order_kind"),
@@ -101,24 +121,30 @@ class LedgerEntry(models.Model):
 
 
 class LotState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    AVAILABLE = "available", "Available"
-    EXPIRED = "expired", "Expired"
+    PENDING = "pending", _("Pending")
+    AVAILABLE = "available", _("Available")
+    EXPIRED = "expired", _("Expired")
 
 
 class PointsLot(models.Model):
     """Points credited by one entry, spent oldest-expiry first; what is left on `expires_on` expires."""
 
-    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="points_lots")
-    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="lot")
-    order = models.ForeignKey("loyalty.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    points = models.BigIntegerField()
-    remaining = models.BigIntegerField()
-    state = models.CharField(max_length=9, choices=LotState.choices)
-    available_on = models.DateField()
-    expires_on = models.DateField(null=True, blank=True)
+    member = models.ForeignKey(
+        "customers.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="points_lots"
+    )
+    entry = models.OneToOneField(LedgerEntry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="lot")
+    order = models.ForeignKey(
+        "loyalty.Order", verbose_name=_("order"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.BigIntegerField(_("points"))
+    remaining = models.BigIntegerField(_("remaining"))
+    state = models.CharField(_("state"), max_length=9, choices=LotState.choices)
+    available_on = models.DateField(_("available on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("points lot")
+        verbose_name_plural = _("points lots")
         ordering = ["expires_on", "id"]
         indexes = [
             models.Index(fields=["member", "state", "expires_on"], name="lot_member_state_expiry"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 PATH_SEPARATOR = "/"
@@ -15,13 +16,16 @@ class Category(models.Model):
     creates categories by path in bulk.
     """
 
-    name = models.CharField(max_length=128)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    path = models.CharField(max_length=512, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=128)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("path"), max_length=512, unique=True, editable=False)
 
     class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         ordering = ["path"]
-        verbose_name_plural = "categories"
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="category_name_unique_in_parent"),
         ]
@@ -41,15 +45,23 @@ class Category(models.Model):
 
 
 class Product(models.Model):
-    sku = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=255)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
-    brand = models.CharField(max_length=128, blank=True, default="", db_default="")
-    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, help_text="Shelf price.")
-    image_url = models.URLField(max_length=2048, blank=True, default="", db_default="")
-    url = models.URLField(max_length=2048, blank=True, default="", db_default="", help_text="The product's page.")
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+    brand = models.CharField(_("brand"), max_length=128, blank=True, default="", db_default="")
+    price = models.DecimalField(
+        _("price"), max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("Shelf price.")
+    )
+    image_url = models.URLField(_("image URL"), max_length=2048, blank=True, default="", db_default="")
+    url = models.URLField(
+        _("URL"), max_length=2048, blank=True, default="", db_default="", help_text=_("The product's page.")
+    )
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["sku"]
 
     def __str__(self):
@@ -57,37 +69,43 @@ class Product(models.Model):
 
 
 class OrderStatus(models.TextChoices):
-    COMPLETED = "completed", "Completed"
-    RETURNED = "returned", "Returned"
-    CANCELLED = "cancelled", "Cancelled"
-    PENDING = "pending", "Pending"
+    COMPLETED = "completed", _("Completed")
+    RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")
+    PENDING = "pending", _("Pending")
 
 
 class SalesChannel(models.TextChoices):
-    WEB = "web", "Web shop"
-    APP = "app", "Mobile app"
-    STORE = "store", "Store"
+    WEB = "web", _("Web shop")
+    APP = "app", _("Mobile app")
+    STORE = "store", _("Store")
 
 
 class Order(models.Model):
     """A purchase as the shop reports it. Only completed orders count for stages, RFM and earning."""
 
-    source = models.CharField(max_length=32, default="shop", help_text="Which system the external id belongs to.")
-    external_id = models.CharField(max_length=64)
-    member = models.ForeignKey("customers.Member", on_delete=models.PROTECT, related_name="orders")
-    created_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.COMPLETED)
-    total = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3, default=settings.SHOP_CURRENCY)
-    channel = models.CharField(max_length=8, choices=SalesChannel.choices, default=SalesChannel.STORE)
-    store = models.CharField(max_length=64, blank=True)
-    earned_at = models.DateTimeField(
-        null=True, blank=True,
-        help_text="When the order was priced for points (set even when it earned none): it is never priced again.",
+    source = models.CharField(
+        _("source"), max_length=32, default="shop", help_text=_("Which system the external id belongs to.")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    external_id = models.CharField(_("external ID"), max_length=64)
+    member = models.ForeignKey(
+        "customers.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="orders"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.COMPLETED)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default=settings.SHOP_CURRENCY)
+    channel = models.CharField(_("channel"), max_length=8, choices=SalesChannel.choices, default=SalesChannel.STORE)
+    store = models.CharField(_("store"), max_length=64, blank=True)
+    earned_at = models.DateTimeField(
+        _("priced for points at"), null=True, blank=True,
+        help_text=_("When the order was priced for points (set even when it earned none): it is never priced again."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="order_unique_external_id"),
@@ -112,14 +130,20 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
-    quantity = models.DecimalField(max_digits=10, decimal_places=3)
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="order_lines"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     # db_default: bulk loaders (COPY) that name only the original columns still work.
-    returned_quantity = models.DecimalField(max_digits=10, decimal_places=3, default=0, db_default=0)
+    returned_quantity = models.DecimalField(
+        _("returned quantity"), max_digits=10, decimal_places=3, default=0, db_default=0
+    )
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         constraints = [
             models.UniqueConstraint(fields=["order", "product"], name="order_line_unique_product"),
             models.CheckConstraint(
@@ -142,13 +166,17 @@ class OrderLine(models.Model):
 class OrderReturn(models.Model):
     """One return (full or by lines), keyed by its cause so a replay returns nothing twice."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
-    cause_key = models.CharField(max_length=128, unique=True)
-    lines = models.JSONField(default=dict, blank=True, help_text="sku → quantity returned; empty for a full return.")
-    points_reversed = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField()
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="returns")
+    cause_key = models.CharField(_("cause key"), max_length=128, unique=True)
+    lines = models.JSONField(
+        _("lines"), default=dict, blank=True, help_text=_("sku → quantity returned; empty for a full return.")
+    )
+    points_reversed = models.BigIntegerField(_("points reversed"), default=0)
+    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
+        verbose_name = _("order return")
+        verbose_name_plural = _("order returns")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

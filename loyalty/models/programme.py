@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .ledger import LedgerBucket, LedgerEntry, LedgerEntryKind, LotState, MemberAccount, PointsLot
@@ -16,30 +17,40 @@ __all__ = [
 
 
 class ValidityKind(models.TextChoices):
-    ROLLING_DAYS = "rolling_days", "N days after earning"
-    END_OF_MONTH = "end_of_month", "End of the month, N days after earning"
-    END_OF_YEAR = "end_of_year", "End of the year, N days after earning"
-    NEVER = "never", "Never expire"
+    ROLLING_DAYS = "rolling_days", _("N days after earning")
+    END_OF_MONTH = "end_of_month", _("End of the month, N days after earning")
+    END_OF_YEAR = "end_of_year", _("End of the year, N days after earning")
+    NEVER = "never", _("Never expire")
 
 
 class ProgrammeSettings(models.Model):
     """The one row of programme-wide settings (pk=1); `ProgrammeSettings.load()` creates it with defaults."""
 
-    return_period_days = models.PositiveIntegerField(default=14, help_text="Earned points stay pending this long.")
-    validity_kind = models.CharField(max_length=16, choices=ValidityKind.choices, default=ValidityKind.ROLLING_DAYS)
-    validity_days = models.PositiveIntegerField(default=365)
-    tier_window_days = models.PositiveIntegerField(default=365, help_text="Rolling window for tier qualification.")
-    tier_grace_days = models.PositiveIntegerField(
-        default=30, help_text="A member below their tier keeps it this long before a review downgrades them."
+    return_period_days = models.PositiveIntegerField(
+        _("return period in days"), default=14, help_text=_("Earned points stay pending this long.")
     )
-    per_order_cap = models.PositiveIntegerField(null=True, blank=True, help_text="Most points one order earns.")
-    daily_cap = models.PositiveIntegerField(null=True, blank=True)
-    weekly_cap = models.PositiveIntegerField(null=True, blank=True)
-    monthly_cap = models.PositiveIntegerField(null=True, blank=True)
+    validity_kind = models.CharField(
+        _("points expire"), max_length=16, choices=ValidityKind.choices, default=ValidityKind.ROLLING_DAYS
+    )
+    validity_days = models.PositiveIntegerField(_("validity in days"), default=365)
+    tier_window_days = models.PositiveIntegerField(
+        _("tier window in days"), default=365, help_text=_("Rolling window for tier qualification.")
+    )
+    tier_grace_days = models.PositiveIntegerField(
+        _("tier grace period in days"), default=30,
+        help_text=_("A member below their tier keeps it this long before a review downgrades them.")
+    )
+    per_order_cap = models.PositiveIntegerField(
+        _("cap per order"), null=True, blank=True, help_text=_("Most points one order earns.")
+    )
+    daily_cap = models.PositiveIntegerField(_("daily cap"), null=True, blank=True)
+    weekly_cap = models.PositiveIntegerField(_("weekly cap"), null=True, blank=True)
+    monthly_cap = models.PositiveIntegerField(_("monthly cap"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "programme settings"
+        verbose_name = _("programme settings")
+        verbose_name_plural = _("programme settings")
 
     def __str__(self):
         return "Programme settings"
@@ -50,23 +61,26 @@ class ProgrammeSettings(models.Model):
 
 
 class QualifyBy(models.TextChoices):
-    SPEND = "spend", "Spend in the window"
-    POINTS = "points", "Points earned in the window"
+    SPEND = "spend", _("Spend in the window")
+    POINTS = "points", _("Points earned in the window")
 
 
 class Tier(models.Model):
-    slug = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=64)
-    rank = models.PositiveSmallIntegerField(unique=True, help_text="Higher rank is a better tier.")
-    qualify_by = models.CharField(max_length=8, choices=QualifyBy.choices, default=QualifyBy.SPEND)
+    slug = models.SlugField(_("slug"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    rank = models.PositiveSmallIntegerField(_("rank"), unique=True, help_text=_("Higher rank is a better tier."))
+    qualify_by = models.CharField(_("qualify by"), max_length=8, choices=QualifyBy.choices, default=QualifyBy.SPEND)
     threshold = models.DecimalField(
-        max_digits=12, decimal_places=2, default=Decimal("0"), help_text="Spend or points needed in the window."
+        _("threshold"), max_digits=12, decimal_places=2, default=Decimal("0"),
+        help_text=_("Spend or points needed in the window.")
     )
-    multiplier = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
-    perks = models.TextField(blank=True, help_text="Benefits shown to members, one per line.")
+    multiplier = models.DecimalField(_("multiplier"), max_digits=5, decimal_places=2, default=Decimal("1"))
+    perks = models.TextField(_("perks"), blank=True, help_text=_("Benefits shown to members, one per line."))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
         ordering = ["rank"]
         constraints = [
             models.CheckConstraint(condition=Q(threshold__gte=0), name="tier_threshold_not_negative"),
@@ -78,15 +92,22 @@ class Tier(models.Model):
 
 
 class TierHistory(models.Model):
-    member = models.ForeignKey("customers.Member", on_delete=models.CASCADE, related_name="tier_history")
-    from_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    to_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField()
-    reason = models.CharField(max_length=255, blank=True)
+    member = models.ForeignKey(
+        "customers.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="tier_history"
+    )
+    from_tier = models.ForeignKey(
+        Tier, verbose_name=_("from tier"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_tier = models.ForeignKey(
+        Tier, verbose_name=_("to tier"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier history")
         ordering = ["-changed_at", "-id"]
-        verbose_name_plural = "tier history"
         indexes = [models.Index(fields=["member", "changed_at"], name="tier_history_member_time")]
 
     def __str__(self):
@@ -94,44 +115,55 @@ class TierHistory(models.Model):
 
 
 class EarningRuleKind(models.TextChoices):
-    BASE = "base", "Base rate (points per currency unit)"
-    CATEGORY = "category", "Category bonus (extra multiplier)"
-    PRODUCT = "product", "Product bonus (extra multiplier)"
-    PROMOTION = "promotion", "Promotion (multiplier on the whole order)"
-    FIRST_PURCHASE = "first_purchase", "First-purchase bonus"
-    BIRTHDAY = "birthday", "Birthday bonus (order in the birthday month)"
-    REFERRAL = "referral", "Referral bonus (first purchase of a referred member)"
+    BASE = "base", _("Base rate (points per currency unit)")
+    CATEGORY = "category", _("Category bonus (extra multiplier)")
+    PRODUCT = "product", _("Product bonus (extra multiplier)")
+    PROMOTION = "promotion", _("Promotion (multiplier on the whole order)")
+    FIRST_PURCHASE = "first_purchase", _("First-purchase bonus")
+    BIRTHDAY = "birthday", _("Birthday bonus (order in the birthday month)")
+    REFERRAL = "referral", _("Referral bonus (first purchase of a referred member)")
 
 
 class ReferralBeneficiary(models.TextChoices):
-    REFERRER = "referrer", "Referrer"
-    REFERRED = "referred", "Referred member"
-    BOTH = "both", "Both"
+    REFERRER = "referrer", _("Referrer")
+    REFERRED = "referred", _("Referred member")
+    BOTH = "both", _("Both")
 
 
 class EarningRule(models.Model):
     """One earning rule. Rates multiply line amounts; bonuses add fixed points; dates bound any rule."""
 
-    name = models.CharField(max_length=128)
-    kind = models.CharField(max_length=16, choices=EarningRuleKind.choices)
-    active = models.BooleanField(default=True)
+    name = models.CharField(_("name"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=16, choices=EarningRuleKind.choices)
+    active = models.BooleanField(_("active"), default=True)
     points_per_unit = models.DecimalField(
-        max_digits=8, decimal_places=4, default=Decimal("0"), help_text="Base: points per one currency unit."
+        _("points per currency unit"), max_digits=8, decimal_places=4, default=Decimal("0"),
+        help_text=_("Base: points per one currency unit.")
     )
     multiplier = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("1"), help_text="Category/product/promotion: e.g. 2 = double."
+        _("multiplier"), max_digits=5, decimal_places=2, default=Decimal("1"),
+        help_text=_("Category/product/promotion: e.g. 2 = double.")
     )
-    bonus_points = models.PositiveIntegerField(default=0, help_text="First purchase, birthday, referral.")
-    category = models.ForeignKey("loyalty.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("loyalty.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    bonus_points = models.PositiveIntegerField(
+        _("bonus points"), default=0, help_text=_("First purchase, birthday, referral.")
+    )
+    category = models.ForeignKey(
+        "loyalty.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+"
+    )
+    product = models.ForeignKey(
+        "loyalty.Product", verbose_name=_("product"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     referral_beneficiary = models.CharField(
-        max_length=8, choices=ReferralBeneficiary.choices, default=ReferralBeneficiary.BOTH
+        _("referral bonus goes to"), max_length=8, choices=ReferralBeneficiary.choices, default=ReferralBeneficiary.BOTH
     )
-    starts_on = models.DateField(null=True, blank=True)
-    ends_on = models.DateField(null=True, blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("earning rule")
+        verbose_name_plural = _("earning rules")
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(points_per_unit__gte=0), name="rule_rate_not_negative"),
@@ -149,14 +181,22 @@ class EarningRule(models.Model):
 class MemberMerge(models.Model):
     """Audit of one merge: the duplicate's identity and what moved to the survivor."""
 
-    survivor = models.ForeignKey("customers.Member", on_delete=models.PROTECT, related_name="merges_absorbed")
-    duplicate_external_id = models.CharField(max_length=64, db_index=True)
-    duplicate_snapshot = models.JSONField(default=dict, help_text="The duplicate's contact data at merge time.")
-    moved = models.JSONField(default=dict, help_text="Rows moved per table.")
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    merged_at = models.DateTimeField()
+    survivor = models.ForeignKey(
+        "customers.Member", verbose_name=_("survivor"), on_delete=models.PROTECT, related_name="merges_absorbed"
+    )
+    duplicate_external_id = models.CharField(_("duplicate's external ID"), max_length=64, db_index=True)
+    duplicate_snapshot = models.JSONField(
+        _("duplicate's data"), default=dict, help_text=_("The duplicate's contact data at merge time.")
+    )
+    moved = models.JSONField(_("moved"), default=dict, help_text=_("Rows moved per table."))
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("merged by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    merged_at = models.DateTimeField(_("merged at"))
 
     class Meta:
+        verbose_name = _("member merge")
+        verbose_name_plural = _("member merges")
         ordering = ["-merged_at"]
 
     def __str__(self):
