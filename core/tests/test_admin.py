@@ -45,7 +45,7 @@ def test_staff_create_a_key_see_it_once_and_revoke_it(admin_client, client):
     url = reverse("admin:core_apikey_add")
     response = admin_client.post(url, {"name": "Store 12", "scopes": ["pos"], "rate_limit": "50"}, follow=True)
     # then the raw key is shown in the message, and only a hash is stored
-    message = next(str(m) for m in response.context["messages"] if "copy it" in str(m))
+    message = next(str(m) for m in response.context["messages"] if "скопируйте его" in str(m))
     raw = message.rsplit(" ", 1)[1]
     key = ApiKey.objects.get(name="Store 12")
     assert key.scopes == ["pos"] and key.rate_limit == 50 and raw.startswith(key.prefix + ".")

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class MemberAccount(models.Model):
@@ -47,17 +47,18 @@ class MemberAccount(models.Model):
 
 
 class LedgerEntryKind(models.TextChoices):
-    EARN = "earn", _("Earned")
-    REDEEM = "redeem", _("Redeemed")
-    EXPIRE = "expire", _("Expired")
-    ADJUST = "adjust", _("Adjusted by staff")
-    REVERSE = "reverse", _("Reversed (return or cancel)")
-    BONUS = "bonus", _("Bonus")
-    TRANSFER_IN = "transfer_in", _("Transferred in")
-    TRANSFER_OUT = "transfer_out", _("Transferred out")
-    UNLOCK = "unlock", _("Unlocked (pending → available)")
-    DEBT = "debt", _("Debt recorded or paid off")
-    OPENING = "opening", _("Opening balance (previous programme)")
+    # Context "ledger": "Expired" of points reads differently from "Expired" of coupons.
+    EARN = "earn", pgettext_lazy("ledger", "Earned")
+    REDEEM = "redeem", pgettext_lazy("ledger", "Redeemed")
+    EXPIRE = "expire", pgettext_lazy("ledger", "Expired")
+    ADJUST = "adjust", pgettext_lazy("ledger", "Adjusted by staff")
+    REVERSE = "reverse", pgettext_lazy("ledger", "Reversed (return or cancel)")
+    BONUS = "bonus", pgettext_lazy("ledger", "Bonus")
+    TRANSFER_IN = "transfer_in", pgettext_lazy("ledger", "Transferred in")
+    TRANSFER_OUT = "transfer_out", pgettext_lazy("ledger", "Transferred out")
+    UNLOCK = "unlock", pgettext_lazy("ledger", "Unlocked (pending → available)")
+    DEBT = "debt", pgettext_lazy("ledger", "Debt recorded or paid off")
+    OPENING = "opening", pgettext_lazy("ledger", "Opening balance (previous programme)")
 
 
 class LedgerBucket(models.TextChoices):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 PATH_SEPARATOR = "/"
@@ -69,10 +69,10 @@ class Product(models.Model):
 
 
 class OrderStatus(models.TextChoices):
-    COMPLETED = "completed", _("Completed")
-    RETURNED = "returned", _("Returned")
-    CANCELLED = "cancelled", _("Cancelled")
-    PENDING = "pending", _("Pending")
+    COMPLETED = "completed", pgettext_lazy("order", "Completed")
+    RETURNED = "returned", pgettext_lazy("order", "Returned")
+    CANCELLED = "cancelled", pgettext_lazy("order", "Cancelled")
+    PENDING = "pending", pgettext_lazy("order", "Pending")
 
 
 class SalesChannel(models.TextChoices):

@@ -19,7 +19,7 @@ def test_member_page_shows_the_ledger_read_only(admin_client):
     member = MemberFactory()
     points_award_bonus(member=member, points=77, reason="Welcome gift", cause_key="w")
     page = admin_client.get(reverse("admin:customers_member_change", args=[member.pk])).content.decode()
-    assert "Welcome gift" in page and "Points ledger" in page
+    assert "Welcome gift" in page and "Журнал баллов" in page
 
 
 def test_member_page_shows_the_latest_ledger_entries_and_links_to_all_of_them(admin_client):
@@ -80,7 +80,7 @@ def test_issue_coupon_action(admin_client):
 def test_merge_action_merges_two_members_into_the_chosen_survivor(admin_client):
     keep, drop = MemberFactory(), MemberFactory()
     data = {"action": "merge_members", ACTION_CHECKBOX_NAME: [keep.pk, drop.pk]}
-    assert "cannot be undone" in admin_client.post(reverse(CHANGELIST), data).content.decode()
+    assert "Отменить это нельзя" in admin_client.post(reverse(CHANGELIST), data).content.decode()
     admin_client.post(reverse(CHANGELIST), {**data, "apply": "1", "survivor": str(keep.pk)})
     assert not Member.objects.filter(pk=drop.pk).exists()
     assert MemberMerge.objects.get().survivor == keep
