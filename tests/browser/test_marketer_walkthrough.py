@@ -40,6 +40,14 @@ def test_a_marketers_first_day(page_factory, admin_user, artifacts):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, admin_user)
+    # the admin's front page: the brand header with the main places, the dashboards link first
+    page.goto("/admin/")
+    assert page.locator(".brand-nav").get_by_role("link", name="Дашборды").is_visible()
+    page.screenshot(path=str(artifacts / "admin-index.png"), full_page=True)
+    assert fits_the_width(page)
+    page.goto("/admin/customers/member/")
+    page.screenshot(path=str(artifacts / "admin-members.png"))
+    assert fits_the_width(page)
 
     # when they set up an At-risk campaign limited to the segment, with a manager-task step
     page.goto("/admin/campaigns/campaign/add/")
