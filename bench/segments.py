@@ -48,12 +48,12 @@ MICRO_SEGMENT = all_of(
     leaf("stat", field="purchases_per_month", op="between", value=[0.8, 1.2]),
     leaf("stat", field="avg_order_value", op="between", value=[4000, 6000]),
     leaf("attribute", key="has_children", op="eq", value=True), leaf("attribute", key="pets", op="is_set"),
-    leaf("member_field", field="region", op="eq", value="ЦФО"),
+    leaf("federal_district", districts=["ЦФО"]),
     leaf("stat", field="days_since_last_purchase", op="between", value=[5, 9]),
 )
 TYPICAL = {
     "women": leaf("member_field", field="gender", op="eq", value="f"),
-    "moscow-district": leaf("member_field", field="region", op="eq", value="ЦФО"),
+    "moscow-district": leaf("federal_district", districts=["ЦФО"]),
     "email-consent": leaf("consent", channel="email"),
     "sms-consent": leaf("consent", channel="sms"),
     "champions": leaf("rfm_segment", values=["Champions"]),

@@ -9,3 +9,4 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from . import personal_data  # noqa: F401  (its part of a member's export and erasure)
         from . import receivers  # noqa: F401
+        from . import segment_conditions  # noqa: F401  (campaign responses in the segment builder)

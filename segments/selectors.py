@@ -42,8 +42,10 @@ def segment_preview(rules: dict, *, sample_size: int = 10) -> dict:
     """
     q = compile_rules(rules, CompileContext())
     members = Member.objects.filter(q)
+    count = members.count()
     return {
-        "count": members.count(),
+        "count": count,
+        "count_text": ngettext("%(count)s member", "%(count)s members", count) % {"count": f"{count:,}".replace(",", "\u00a0")},
         "sample": list(members.order_by("pk").values("external_id", "first_name", "last_name", "email")[:sample_size]),
         "statistics": member_stats_warning() if q_reads_statistics(q) else None,
     }
@@ -58,8 +60,8 @@ def q_reads_statistics(q) -> bool:
         if isinstance(child, Q):
             if q_reads_statistics(child):
                 return True
-        elif child[0] == "stats" or child[0].startswith("stats__"):
-            return True
+        elif isinstance(child, tuple) and (child[0] == "stats" or child[0].startswith("stats__")):
+            return True  # (an expression such as Exists(opens) reads events, not statistics)
     return False
 
 

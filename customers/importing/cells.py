@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from core.numbers import decimal_text
 from core.timezones import as_shop_aware
 from customers.phones import PhoneInvalid, phone_normalise
 
@@ -91,23 +92,6 @@ def timestamp(value):
             "Not a date and time; expected ISO 8601, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM or a date."
         ) from None
     return as_shop_aware(parsed)
-
-
-_BLANKS = str.maketrans("", "", " \u00a0\u202f\u2009")  # spaces, no-break spaces and thin spaces
-_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009]\d{3})+([.,]\d+)?$")
-
-
-def decimal_text(value: str) -> str:
-    """A number as a spreadsheet writes it, in the form Decimal reads: `1 234,50` (spaces or no-break spaces
-    between groups of three, a decimal comma) is `1234.50`. Raises ValueError for anything else."""
-    text = value
-    if any(ch in text for ch in " \u00a0\u202f\u2009"):
-        if not _GROUPED.match(text):
-            raise ValueError("Not a number.")
-        text = text.translate(_BLANKS)
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    return text
 
 
 def money(*, places=2, max_digits=12, minimum=decimal.Decimal("0"), strictly_positive=False):

@@ -1,40 +1,94 @@
-"""Every condition staff can use in a segment: one registered handler each."""
+"""Every condition staff can use in a segment: one registered handler each.
+
+Labels are shown to staff (Russian first); values with known choices are picked from them, so a wrong value
+cannot be typed. Conditions about data of higher floors register themselves from there (analytics' scores,
+campaigns' responses).
+"""
 import datetime as dt
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.timezones import shop_day_start
-from customers.models import AttributeDefinition, EngagementEvent, Member
+from customers.models import AttributeDefinition, Channel, EngagementEvent, Member, RegistrationChannel
+from customers.regions import FEDERAL_DISTRICTS, district_spellings, region_district, region_names, region_spellings
 from customers.selectors import member_time_zones
-from loyalty.models import Category, Order, Tier
+from loyalty.models import Category, Order, Product, Tier
 from loyalty.selectors.catalogue import category_subtree_q
 
 from .compiler import NUMERIC_OPS, compile_rules
 from .expressions import LocalHour, compare
-from .registry import Param, leaf
+from .registry import Param, Value, leaf
 
-MEMBER_FIELDS = ["gender", "region", "city", "registration_channel", "preferred_channel", "timezone"]
+PROFILE, PURCHASES, COMMUNICATIONS, PROGRAMME, SEGMENTS = (
+    _("Profile"), _("Purchases"), _("Communications"), _("Loyalty programme"), _("Segments"))
+RUB = "₽"
+
+GENDERS = [("f", _("Woman")), ("m", _("Man"))]
+MEMBER_FIELDS = [("gender", _("Gender")), ("city", _("City")), ("registration_channel", _("Joined through")),
+                 ("preferred_channel", _("Preferred channel")), ("timezone", _("Time zone"))]
 STAT_FIELDS = [
-    "days_since_last_purchase", "orders_count", "total_spent", "avg_order_value", "purchases_per_month",
-    "median_days_between", "points_earned_30d", "points_spent_30d", "redemptions_count", "referrals_count",
-    "email_opens_count", "night_open_share", "top_open_hour",
+    ("days_since_last_purchase", _("Days since the last purchase")), ("orders_count", _("Number of purchases")),
+    ("total_spent", _("Total spent")), ("avg_order_value", _("Average check")),
+    ("purchases_per_month", _("Purchases per month")), ("median_days_between", _("Typical days between purchases")),
+    ("points_earned_30d", _("Points earned in 30 days")), ("points_spent_30d", _("Points spent in 30 days")),
+    ("redemptions_count", _("Rewards redeemed")), ("referrals_count", _("Friends invited")),
+    ("email_opens_count", _("Emails opened")), ("night_open_share", _("Share of opens at night (0–1)")),
+    ("top_open_hour", _("Usual hour of opening emails")),
 ]
-CHANNELS = ["email", "sms", "push", "personal_data"]
+MONEY_STATS = {"total_spent", "avg_order_value"}
+CONSENT_PURPOSES = [("email", _("Email newsletters")), ("sms", _("SMS")), ("push", _("Push notifications")),
+                    ("personal_data", _("Processing of personal data"))]
+CHANNELS = [("email", _("Email")), ("sms", _("SMS")), ("push", _("Push"))]
 
 
 def _since(context, days: int):
     return shop_day_start(context.as_of - dt.timedelta(days=days - 1))
 
 
-@leaf("member_field", "Profile field", [Param("field", "choice", "Field", MEMBER_FIELDS)], operators=["eq", "ne", "in"])
+def _member_field_value(p):
+    field = p.get("field")
+    if field == "gender":
+        return Value("choice", GENDERS)
+    if field == "registration_channel":
+        return Value("choice", [(value, label) for value, label in RegistrationChannel.choices])
+    if field == "preferred_channel":
+        return Value("choice", [(value, label) for value, label in Channel.choices])
+    if field == "timezone":
+        return Value("choice", lambda: sorted(member_time_zones()))
+    return Value("text")
+
+
+@leaf("member_field", _("Profile field"), [Param("field", "choice", _("Field"), MEMBER_FIELDS)],
+      operators=lambda p: ["eq", "ne", "in"], value=_member_field_value, group=PROFILE)
 def member_field(p, context):
     """A profile field equals, differs from, or is one of some values."""
     return compare(p["field"], p["op"], p["value"])
 
 
-@leaf("age", "Age (years)", [], operators=["gte", "lte", "between"], numeric=True)
+def _region_choices():
+    return [(region, f"{region} ({region_district(region)})") for region in region_names()]
+
+
+@leaf("region", _("Region"), [Param("regions", "choices", _("Regions"), _region_choices)], group=PROFILE)
+def region(p, context):
+    """The member's region is one of these, however it was written (`Московская обл.`, `г. Москва`)."""
+    return Q(region__in=sorted(set().union(*(region_spellings(r) for r in p["regions"]))))
+
+
+@leaf("federal_district", _("Federal district"), [Param(
+    "districts", "choices", _("Districts"), lambda: [(code, f"{name} ({code})") for code, (name, _r) in FEDERAL_DISTRICTS.items()])],
+    group=PROFILE)
+def federal_district(p, context):
+    """The member lives in one of these federal districts: the district written as such (`ЦФО`) or any of its
+    regions in any usual spelling."""
+    return Q(region__in=sorted(set().union(*(district_spellings(code) for code in p["districts"]))))
+
+
+@leaf("age", _("Age (years)"), [], operators=["gte", "lte", "between"], numeric=True, group=PROFILE)
 def age(p, context):
     def born_by(years):  # latest birth date of someone at least `years` old
         return context.as_of - relativedelta(years=int(Decimal(years)))
@@ -50,7 +104,8 @@ def age(p, context):
     return Q(birth_date__lte=born_by(low), birth_date__gte=born_after(high))
 
 
-@leaf("birthday_within_days", "Birthday within the next days", [Param("days", "days", "Days")])
+@leaf("birthday_within_days", _("Birthday within the next days"), [Param("days", "days", _("within"), default=7, unit=_("days"))],
+      group=PROFILE)
 def birthday_within_days(p, context):
     days = [context.as_of + dt.timedelta(days=n) for n in range(min(p["days"], 366))]
     q = Q(pk__in=[])
@@ -60,8 +115,7 @@ def birthday_within_days(p, context):
 
 
 def _attribute_kind(p):
-    definition = AttributeDefinition.objects.filter(key=p.get("key")).first()
-    return definition
+    return AttributeDefinition.objects.filter(key=p.get("key")).first()
 
 
 def _attribute_operators(p):
@@ -80,13 +134,20 @@ def _attribute_operators(p):
     return ["eq", "contains", "is_set"]
 
 
-def _attribute_keys():
-    return list(AttributeDefinition.objects.values_list("key", flat=True))
+def _attribute_value(p):
+    definition = _attribute_kind(p)
+    kind = getattr(definition, "type", "text")
+    if kind == "choice":
+        return Value("choice", list(definition.choices or []))
+    return Value({"bool": "bool", "int": "number", "decimal": "number", "date": "date"}.get(kind, "text"))
 
 
-@leaf("attribute", "Zero-party attribute", [Param("key", "choice", "Attribute", _attribute_keys)],
-      operators=_attribute_operators,
-      numeric=lambda p: getattr(_attribute_kind(p), "type", "") in ("int", "decimal"))
+def _attributes():
+    return list(AttributeDefinition.objects.values_list("key", "label"))
+
+
+@leaf("attribute", _("Answer to a question (zero-party)"), [Param("key", "choice", _("Question"), _attributes)],
+      operators=_attribute_operators, value=_attribute_value, group=PROFILE)
 def attribute(p, context):
     key, op, value = p["key"], p["op"], p.get("value")
     path = f"attributes__{key}"
@@ -100,13 +161,22 @@ def attribute(p, context):
         return q
     if value in ("true", "false", True, False):
         value = value in ("true", True)
-    elif op in NUMERIC_OPS and _attribute_kind(p) and _attribute_kind(p).type in ("int", "decimal"):
-        value = [float(v) for v in value] if op == "between" else float(value)
+    elif _attribute_kind(p) and _attribute_kind(p).type in ("int", "decimal"):
+        value = [float(v) for v in value] if isinstance(value, list) else float(value)
     return compare(path, op, value)
 
 
-@leaf("stat", "Statistic", [Param("field", "choice", "Statistic", STAT_FIELDS)], operators=NUMERIC_OPS, numeric=True,
-      group="Behaviour")
+def _stat_value(p):
+    field = p.get("field")
+    if field in MONEY_STATS:
+        return Value("number", unit=RUB)
+    if field in ("days_since_last_purchase", "median_days_between"):
+        return Value("number", unit=_("days"))
+    return Value("number")
+
+
+@leaf("stat", _("Statistic"), [Param("field", "choice", _("Statistic"), STAT_FIELDS)],
+      operators=lambda p: NUMERIC_OPS, value=_stat_value, group=PURCHASES)
 def stat(p, context):
     field, op, value = p["field"], p["op"], p["value"]
     if field != "days_since_last_purchase":
@@ -128,24 +198,26 @@ def _rfm_names():
     return list(RfmSegmentRule.objects.order_by("name").values_list("name", flat=True).distinct())
 
 
-@leaf("rfm_segment", "RFM segment", [Param("values", "choices", "RFM segments", _rfm_names)], group="Behaviour")
+@leaf("rfm_segment", _("RFM segment"), [Param("values", "choices", _("RFM segments"), _rfm_names)], group=PURCHASES)
 def rfm_segment(p, context):
     return Q(stats__rfm_segment__in=p["values"])
 
 
-@leaf("tier", "Tier", [Param("values", "choices", "Tiers", lambda: list(Tier.objects.values_list("slug", flat=True)))],
-      group="Programme")
+@leaf("tier", _("Tier"), [Param("values", "choices", _("Tiers"),
+                                lambda: list(Tier.objects.order_by("rank").values_list("slug", "name")))],
+      group=PROGRAMME)
 def tier(p, context):
     return Q(account__tier__slug__in=p["values"])
 
 
-def _stage_slugs():
+def _stages():
     from lifecycle.models import LifecycleStage
 
-    return ["active", *LifecycleStage.objects.values_list("slug", flat=True)]
+    return [("active", _("Active (before the first stage)")),
+            *LifecycleStage.objects.order_by("position", "pk").values_list("slug", "name")]
 
 
-@leaf("lifecycle_stage", "Lifecycle stage", [Param("values", "choices", "Stages", _stage_slugs)], group="Programme")
+@leaf("lifecycle_stage", _("Lifecycle stage"), [Param("values", "choices", _("Stages"), _stages)], group=PROGRAMME)
 def lifecycle_stage(p, context):
     q = Q(lifecycle__stage__slug__in=[v for v in p["values"] if v != "active"])
     if "active" in p["values"]:
@@ -153,16 +225,21 @@ def lifecycle_stage(p, context):
     return q
 
 
-@leaf("consent", "Consent given", [Param("channel", "choice", "Purpose", CHANNELS)], group="Engagement")
+@leaf("consent", _("Consent given"), [Param("channel", "choice", _("consent to"), CONSENT_PURPOSES)], group=COMMUNICATIONS)
 def consent(p, context):
     return Q(**{f"{p['channel']}_consent": True})
 
 
-@leaf("bought_in_category", "Bought in category", [
-    Param("categories", "choices", "Categories", lambda: list(Category.objects.values_list("path", flat=True))),
-    Param("within_days", "days", "Within the last days"),
-    Param("min_orders", "number", "At least this many orders", required=False),
-], group="Behaviour")
+def _category_tree():
+    """Categories in tree order, each label indented by its depth (`· · Игрушки`)."""
+    return [(path, "· " * path.count("/") + name) for path, name in Category.objects.order_by("path").values_list("path", "name")]
+
+
+@leaf("bought_in_category", _("Bought in category"), [
+    Param("categories", "choices", _("Categories"), _category_tree),
+    Param("within_days", "days", _("in the last"), default=90, unit=_("days")),
+    Param("min_orders", "number", _("at least"), required=False, unit=_("purchases")),
+], group=PURCHASES)
 def bought_in_category(p, context):
     """A category counts with its subcategories: `Дети` matches a toy filed under `Дети/Игрушки`."""
     orders = (
@@ -173,8 +250,42 @@ def bought_in_category(p, context):
     return Q(pk__in=orders.values("member"))
 
 
-@leaf("spent_in_window", "Spent in the last days", [Param("within_days", "days", "Within the last days")],
-      operators=["gte", "lte", "between"], numeric=True, group="Behaviour")
+def _existing_skus(values):
+    return set(Product.objects.filter(sku__in=values).values_list("sku", flat=True))
+
+
+def _existing_brands(values):
+    return set(Product.objects.filter(brand__in=values).values_list("brand", flat=True))
+
+
+def _bought(p, context, line_filter: Q):
+    orders = (Order.objects.filter(line_filter, status="completed", created_at__gte=_since(context, p["within_days"]))
+              .values("member").annotate(n=Count("id", distinct=True)).filter(n__gte=int(Decimal(p.get("min_orders", 1)))))
+    return Q(pk__in=orders.values("member"))
+
+
+@leaf("bought_product", _("Bought a product"), [
+    Param("products", "search", _("Products"), search="product", exists=_existing_skus),
+    Param("within_days", "days", _("in the last"), default=90, unit=_("days")),
+    Param("min_orders", "number", _("at least"), required=False, unit=_("purchases")),
+], group=PURCHASES)
+def bought_product(p, context):
+    """Completed purchases with any of these products (by SKU) in the window."""
+    return _bought(p, context, Q(lines__product__sku__in=p["products"]))
+
+
+@leaf("bought_brand", _("Bought a brand"), [
+    Param("brands", "search", _("Brands"), search="brand", exists=_existing_brands),
+    Param("within_days", "days", _("in the last"), default=90, unit=_("days")),
+    Param("min_orders", "number", _("at least"), required=False, unit=_("purchases")),
+], group=PURCHASES)
+def bought_brand(p, context):
+    """Completed purchases with a product of any of these brands in the window."""
+    return _bought(p, context, Q(lines__product__brand__in=p["brands"]))
+
+
+@leaf("spent_in_window", _("Spent in a period"), [Param("within_days", "days", _("in the last"), default=90, unit=_("days"))],
+      operators=["gte", "lte", "between"], value=Value("number", unit=RUB), group=PURCHASES)
 def spent_in_window(p, context):
     spent = (Order.objects.filter(status="completed", created_at__gte=_since(context, p["within_days"]))
              .values("member").annotate(total=Sum("total")))
@@ -184,34 +295,77 @@ def spent_in_window(p, context):
     return {"gte": at_least, "lte": at_most, "between": at_least & at_most}[p["op"]]
 
 
-@leaf("opened_emails", "Opened emails", [
-    Param("within_days", "days", "Within the last days"),
-    Param("min_count", "number", "At least this many opens"),
-    Param("night_only", "bool", "Only opens 23:00–05:00 in the member's time zone", required=False),
-], group="Engagement")
-def opened_emails(p, context):
-    opens = EngagementEvent.objects.filter(kind="open", channel="email",
-                                           occurred_at__gte=_since(context, p["within_days"]))
-    if p.get("night_only"):
-        zones = member_time_zones()
-        opens = opens.annotate(hour=LocalHour("occurred_at", "member__timezone", zones=zones, on=context.as_of))
-        opens = opens.filter(Q(hour__gte=23) | Q(hour__lt=5))
-    min_count = int(Decimal(p["min_count"]))
+def _events_at_least(events, min_count: int) -> Q:
     if min_count <= 1:
-        # "Opened at least once": a correlated EXISTS lets the planner probe the (member, time) index for
-        # the few members the other conditions leave, instead of counting every open in the window.
-        return Q(Exists(opens.filter(member=OuterRef("pk"))))
-    counted = opens.values("member").annotate(n=Count("id")).filter(n__gte=min_count)
+        # "At least once": a correlated EXISTS lets the planner probe the (member, time) index for the few
+        # members the other conditions leave, instead of counting every event in the window.
+        return Q(Exists(events.filter(member=OuterRef("pk"))))
+    counted = events.values("member").annotate(n=Count("id")).filter(n__gte=min_count)
     return Q(pk__in=counted.values("member"))
 
 
-def _segment_slugs():
+def _night_window_valid(p):
+    if p.get("night_only") and p.get("from_hour", 23) == p.get("to_hour", 5):
+        raise ValueError(_("the night window starts and ends at the same hour"))
+
+
+@leaf("opened_emails", _("Opened emails"), [
+    Param("within_days", "days", _("in the last"), default=30, unit=_("days")),
+    Param("min_count", "number", _("at least"), default=1, unit=_("times")),
+    Param("night_only", "bool", _("at night only"), required=False),
+    Param("from_hour", "hour", pgettext_lazy("range", "from"), required=False, default=23),
+    Param("to_hour", "hour", pgettext_lazy("range", "to"), required=False, default=5),
+], validate_extra=_night_window_valid, group=COMMUNICATIONS)
+def opened_emails(p, context):
+    """Opens in the window; with `night_only`, only opens from `from_hour` (23) to `to_hour` (5, exclusive) in the
+    member's own time zone."""
+    opens = EngagementEvent.objects.filter(kind="open", channel="email",
+                                           occurred_at__gte=_since(context, p["within_days"]))
+    if p.get("night_only"):
+        start, end = p.get("from_hour", 23), p.get("to_hour", 5)
+        opens = opens.annotate(hour=LocalHour("occurred_at", "member__timezone", zones=member_time_zones(),
+                                              on=context.as_of))
+        window = Q(hour__gte=start, hour__lt=end) if start < end else Q(hour__gte=start) | Q(hour__lt=end)
+        opens = opens.filter(window)
+    return _events_at_least(opens, int(Decimal(p["min_count"])))
+
+
+@leaf("clicked_emails", _("Clicked a link in emails"), [
+    Param("within_days", "days", _("in the last"), default=30, unit=_("days")),
+    Param("min_count", "number", _("at least"), default=1, unit=_("times")),
+], group=COMMUNICATIONS)
+def clicked_emails(p, context):
+    """Clicks on links in emails in the window (tracked redirects and imported history alike)."""
+    clicks = EngagementEvent.objects.filter(kind="click", channel="email",
+                                            occurred_at__gte=_since(context, p["within_days"]))
+    return _events_at_least(clicks, int(Decimal(p["min_count"])))
+
+
+@leaf("contacted", _("Contacted fewer than N times"), [
+    Param("max_count", "number", _("fewer than"), default=3, unit=_("messages")),
+    Param("within_days", "days", _("in the last"), default=7, unit=_("days")),
+    Param("channel", "choice", _("By"), CHANNELS, required=False),
+], group=COMMUNICATIONS)
+def contacted(p, context):
+    """Members sent fewer than `max_count` messages (any channel, or the one chosen) in the window: those who
+    were not mailed too much lately. Counts what was sent, so never-contacted members match too."""
+    sent = EngagementEvent.objects.filter(kind="sent", occurred_at__gte=_since(context, p["within_days"]))
+    if p.get("channel"):
+        sent = sent.filter(channel=p["channel"])
+    limit = int(Decimal(p["max_count"]))
+    if limit <= 1:
+        return ~Q(Exists(sent.filter(member=OuterRef("pk"))))
+    too_many = sent.values("member").annotate(n=Count("id")).filter(n__gte=limit)
+    return ~Q(pk__in=too_many.values("member"))
+
+
+def _segments():
     from segments.models import Segment
 
-    return list(Segment.objects.values_list("slug", flat=True))
+    return list(Segment.objects.order_by("name").values_list("slug", "name"))
 
 
-@leaf("in_segment", "Member of segment", [Param("segment", "choice", "Segment", _segment_slugs)], group="Segments")
+@leaf("in_segment", _("Member of segment"), [Param("segment", "choice", _("Segment"), _segments)], group=SEGMENTS)
 def in_segment(p, context):
     from segments.models import Segment, SegmentMembership
 

@@ -23,7 +23,7 @@ MICRO_SEGMENT = {"type": "group", "op": "and", "children": [
     {"type": "stat", "field": "avg_order_value", "op": "between", "value": [4000, 6000]},
     {"type": "attribute", "key": "has_children", "op": "eq", "value": True},
     {"type": "attribute", "key": "pets", "op": "is_set"},
-    {"type": "member_field", "field": "region", "op": "eq", "value": "ЦФО"},
+    {"type": "federal_district", "districts": ["ЦФО"]},
     {"type": "stat", "field": "days_since_last_purchase", "op": "between", "value": [5, 9]},
 ]}
 
@@ -50,7 +50,8 @@ def test_the_micro_segment_selects_exactly_the_matching_members():
     # given
     AttributeDefinitionFactory(key="has_children", type="bool")
     AttributeDefinitionFactory(key="pets", type="choice", choices=["cat", "dog"], multiple=True)
-    matching = [reader(), reader(order_total=Decimal("4100"), last_days_ago=5), reader(gap_days=36, last_days_ago=9)]
+    matching = [reader(), reader(order_total=Decimal("4100"), last_days_ago=5), reader(gap_days=36, last_days_ago=9),
+                reader(region="Московская обл."), reader(region="г. Москва")]  # regions of the district count
     misses_one = {
         "a man": reader(gender="m"),
         "no email consent": reader(email_consent=False),
@@ -64,6 +65,7 @@ def test_the_micro_segment_selects_exactly_the_matching_members():
         "no pets": reader(attributes={"has_children": True, "pets": []}),
         "pets unknown": reader(attributes={"has_children": True}),
         "lives in Siberia": reader(region="СФО"),
+        "lives in Novosibirsk region": reader(region="Новосибирская область"),
         "bought 4 days ago": reader(last_days_ago=4),
         "bought 10 days ago": reader(last_days_ago=10),
     }

@@ -30,10 +30,10 @@ def at(days_ago, hour=12):
 
 
 def test_member_field_eq_ne_in():
-    a, b, c = MemberFactory(region="ЦФО"), MemberFactory(region="СЗФО"), MemberFactory(region="УФО")
-    assert select({"type": "member_field", "field": "region", "op": "eq", "value": "ЦФО"}) == {a.pk}
-    assert select({"type": "member_field", "field": "region", "op": "ne", "value": "ЦФО"}) == {b.pk, c.pk}
-    assert select({"type": "member_field", "field": "region", "op": "in", "value": ["ЦФО", "УФО"]}) == {a.pk, c.pk}
+    a, b, c = MemberFactory(city="Тула"), MemberFactory(city="Омск"), MemberFactory(city="Курск")
+    assert select({"type": "member_field", "field": "city", "op": "eq", "value": "Тула"}) == {a.pk}
+    assert select({"type": "member_field", "field": "city", "op": "ne", "value": "Тула"}) == {b.pk, c.pk}
+    assert select({"type": "member_field", "field": "city", "op": "in", "value": ["Тула", "Курск"]}) == {a.pk, c.pk}
 
 
 def test_age_counts_whole_years_on_the_as_of_day():
@@ -159,7 +159,7 @@ def test_in_segment_and_negation_and_or_groups():
     assert select(in_women) == {woman_cfo.pk, woman.pk}
     assert select({**in_women, "negate": True}) == {man_cfo.pk}
     either = {"type": "group", "op": "or", "children": [
-        {"type": "group", "op": "and", "children": [in_women, {"type": "member_field", "field": "region", "op": "eq", "value": "УФО"}]},
+        {"type": "group", "op": "and", "children": [in_women, {"type": "federal_district", "districts": ["УФО"]}]},
         {"type": "member_field", "field": "gender", "op": "eq", "value": "m"}]}
     assert select(either) == {woman.pk, man_cfo.pk}
 
@@ -176,12 +176,12 @@ def test_cycles_through_segment_references_are_rejected():
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"type": "shoe_size"}, "unknown condition"),
-    ({"type": "member_field", "field": "password", "op": "eq", "value": "x"}, "expected one of"),
-    ({"type": "stat", "field": "orders_count", "op": "between", "value": [5, 1]}, "from is greater"),
-    ({"type": "stat", "field": "orders_count", "op": "gte", "value": "many"}, "expected a number"),
-    ({"type": "group", "op": "xor", "children": []}, "and / or"),
-    ({"type": "opened_emails", "within_days": 0, "min_count": 1}, "whole days"),
+    ({"type": "shoe_size"}, "неизвестное условие"),
+    ({"type": "member_field", "field": "password", "op": "eq", "value": "x"}, "нет среди предложенных значений"),
+    ({"type": "stat", "field": "orders_count", "op": "between", "value": [5, 1]}, "«от» больше, чем «до»"),
+    ({"type": "stat", "field": "orders_count", "op": "gte", "value": "many"}, "введите число"),
+    ({"type": "group", "op": "xor", "children": []}, "(И)"),
+    ({"type": "opened_emails", "within_days": 0, "min_count": 1}, "целое число дней"),
 ])
 def test_invalid_trees_are_rejected_with_the_path(bad, message):
     with pytest.raises(DomainError) as error:
