@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from core.exceptions import DomainError
 
+from .admin_imports import ImportLinksMixin
 from .models import AttributeDefinition, ConsentRecord, EngagementEvent, Member, MemberErasure
 from .personal_data import member_data_export, member_erase
 from .phones import phone_or_none
@@ -40,7 +41,8 @@ class ConsentRecordInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(PhoneSearchMixin, admin.ModelAdmin):
+class MemberAdmin(ImportLinksMixin, PhoneSearchMixin, admin.ModelAdmin):
+    import_kinds = ["members"]
     list_display = ["external_id", "first_name", "last_name", "email", "phone", "region", "registered_at", "email_consent"]
     list_filter = ["gender", "region", "registration_channel", "email_consent", "sms_consent", "push_consent", "preferred_channel"]
     search_fields = ["external_id", "email", "phone", "card_number", "first_name", "last_name", "referral_code"]
@@ -89,7 +91,8 @@ class AttributeDefinitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(EngagementEvent)
-class EngagementEventAdmin(admin.ModelAdmin):
+class EngagementEventAdmin(ImportLinksMixin, admin.ModelAdmin):
+    import_kinds = ["engagement"]
     list_display = ["member", "channel", "kind", "occurred_at", "message_ref", "campaign"]
     list_filter = ["channel", "kind"]
     search_fields = ["member__external_id", "member__email", "message_ref", "campaign"]

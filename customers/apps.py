@@ -8,5 +8,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         from .export_columns import register_foundation_columns
+        from .importing.kinds import register_foundation_kinds
 
         register_foundation_columns()
+        register_foundation_kinds()

@@ -1,8 +1,11 @@
+import os
 import secrets
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -230,3 +233,69 @@ class MemberErasure(models.Model):
 
     def __str__(self):
         return f"{self.pseudonym} {self.erased_at:%Y-%m-%d %H:%M}"
+
+
+class ImportFileStorage(FileSystemStorage):
+    """Uploaded import files and their reports under settings.IMPORT_FILES_DIR: never under a served root and
+    with no URL; staff download a report through the admin, which checks their permission."""
+
+    @property
+    def base_location(self):
+        return str(settings.IMPORT_FILES_DIR)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Import files are private: download them through the admin.")
+
+
+import_file_storage = ImportFileStorage()
+
+
+def import_files_storage():
+    return import_file_storage
+
+
+class ImportJob(models.Model):
+    """One file staff uploaded in the admin and imported in the background (customers.importing.jobs)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Uploaded, not started")
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=32)
+    file = models.FileField(_("file"), upload_to="uploads/%Y/%m/", storage=import_files_storage, max_length=255,
+                            blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)  # as uploaded; also the consent proof's source
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)  # {file header: known column or ""}
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    extra = models.JSONField(_("other counts"), default=dict, blank=True)
+    errors_file = models.FileField(_("bad rows"), upload_to="reports/%Y/%m/", storage=import_files_storage,
+                                   max_length=255, blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the running task's last progress
+    files_deleted_at = models.DateTimeField(_("files deleted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.kind} {self.file_name} {self.created_at:%Y-%m-%d %H:%M}"

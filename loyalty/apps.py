@@ -12,3 +12,6 @@ class LoyaltyConfig(AppConfig):
 
         register("tier", "account__tier__name", order=200)
         register("points_balance", "account__available_points", order=201)
+        from .importing import register_import_kinds
+
+        register_import_kinds()

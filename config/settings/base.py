@@ -208,6 +208,7 @@ BULK_TASKS = [
     "lifecycle.tasks.lifecycle_recompute_range_task",
     "analytics.tasks.clv_fit_nightly",
     "analytics.tasks.member_scores_refresh_task",  # after an import: may cover every member
+    "customers.tasks.import_job_run_task",  # an import started from the admin
     "loyalty.tasks.points_daily_task",
     "loyalty.tasks.tiers_review_task",
     "campaigns.tasks.campaigns_plan_due_task",
@@ -300,6 +301,14 @@ IDEMPOTENCY_LOCK_SECONDS = 60  # a claimed key whose request died is free again 
 SHOP_PHONE_REGION = env("SHOP_PHONE_REGION", default="RU").upper()
 # After each import a Celery task refreshes the touched members' statistics, RFM, stages and CLV.
 ANALYTICS_REFRESH_AFTER_IMPORT = env.bool("ANALYTICS_REFRESH_AFTER_IMPORT", default=True)
+# Files staff upload on the admin's import pages, and their bad-rows reports: personal data, so kept outside
+# anything a web server serves (downloads go through a view that checks permission) and deleted after the retention.
+IMPORT_FILES_DIR = env.path("IMPORT_FILES_DIR", default=str(BASE_DIR / "var" / "imports"))
+IMPORT_FILES_RETENTION_DAYS = env.int("IMPORT_FILES_RETENTION_DAYS", default=30)
+# On PostgreSQL an import batch of at least this many rows is COPY'd into a staging table and written set-based
+# (customers.importing.staging); smaller ones take the ORM path.
+IMPORT_COPY_MIN_ROWS = env.int("IMPORT_COPY_MIN_ROWS", default=2000)
+IMPORT_JOB_BATCH_SIZE = 5000  # rows per transaction, as the commands' default; the progress bar moves per batch
 
 # --- campaigns: outbox and channel back ends -------------------------------------------------------
 CAMPAIGNS_CHANNEL_BACKENDS = {

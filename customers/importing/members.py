@@ -91,6 +91,10 @@ class MemberImporter:
                        and c.name != "external_id" and c.name not in self.consent_names]
         return ignored
 
+    def extra_column_names(self) -> list[str]:
+        """The attr:<key> columns a file may add: one per defined zero-party attribute."""
+        return [f"{ATTRIBUTE_PREFIX}{key}" for key in AttributeDefinition.objects.order_by("key").values_list("key", flat=True)]
+
     def accept(self, row):
         self.seen.reject_repeat(row, "external_id")
         return row

@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from django.utils.translation import gettext as _
+
 from .report import RowError
 from .source import HeaderError
 
@@ -43,14 +45,15 @@ class RowSchema:
         """Check the header; returns the names it ignores. Raises HeaderError listing every problem."""
         extra = {column.name: column for column in extra_columns}
         problems = [
-            f"Required column {name!r} is missing from the header."
+            _("Required column %(column)s is missing from the header.") % {"column": repr(name)}
             for name, column in self.columns.items()
             if column.in_header and name not in header
         ]
         unknown = [name for name in header if name not in self.columns and name not in extra and name not in self.ignored]
         if unknown:
             known = ", ".join(self.columns)
-            problems.append(f"Unknown columns: {', '.join(unknown)}. Known columns: {known}.")
+            problems.append(_("Unknown columns: %(unknown)s. Known columns: %(known)s.")
+                            % {"unknown": ", ".join(unknown), "known": known})
         if problems:
             raise HeaderError(problems)
         self.present = [self.columns.get(name) or extra[name] for name in header if name in self.columns or name in extra]

@@ -7,6 +7,8 @@ import codecs
 import csv
 from contextlib import contextmanager
 
+from django.utils.translation import gettext as _
+
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t"}
 FALLBACK_ENCODING = "cp1251"
@@ -19,6 +21,15 @@ class HeaderError(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("; ".join(self.problems))
+
+
+def header_check(header: list[str]) -> list[str]:
+    """The header as given; HeaderError when a column name appears twice."""
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise HeaderError([_("Column %(column)s appears more than once in the header.") % {"column": repr(name)}
+                           for name in duplicated])
+    return header
 
 
 def detect_encoding(path) -> str:
@@ -63,10 +74,7 @@ class CsvSource:
         if not first.strip():
             raise HeaderError(["The file is empty or its first line is blank; expected a header row."])
         self.delimiter = delimiter or sniff_delimiter(first)
-        self.header = [name.strip() for name in next(csv.reader([first], delimiter=self.delimiter))]
-        duplicated = sorted({name for name in self.header if self.header.count(name) > 1})
-        if duplicated:
-            raise HeaderError([f"Column {name!r} appears more than once in the header." for name in duplicated])
+        self.header = header_check([name.strip() for name in next(csv.reader([first], delimiter=self.delimiter))])
         self._reader = csv.reader(stream, delimiter=self.delimiter)
 
     def __iter__(self):

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db import models
 
 from core.exceptions import DomainError
+from customers.admin_imports import ImportLinksMixin
 
 from ..models import Category, Order, OrderLine, OrderReturn, Product
 from ..services.catalogue import category_save, category_validate
@@ -40,7 +41,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ImportLinksMixin, admin.ModelAdmin):
+    import_kinds = ["products"]
     list_display = ["sku", "name", "brand", "category", "price"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["category"]
@@ -72,7 +74,8 @@ class OrderReturnInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ImportLinksMixin, admin.ModelAdmin):
+    import_kinds = ["orders", "order_lines"]
     list_display = ["external_id", "member", "created_at", "status", "total", "currency", "channel", "store"]
     list_filter = ["status", "channel", "currency", "source"]
     search_fields = ["external_id", "member__external_id", "member__email", "store"]

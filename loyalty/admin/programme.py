@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_history import ConfigurationHistoryAdmin
 from customers.admin import PhoneSearchMixin
+from customers.admin_imports import ImportLinksMixin
 
 from ..models import EarningRule, LedgerEntry, MemberAccount, MemberMerge, PointsLot, ProgrammeSettings, Tier, TierHistory
 
@@ -58,7 +59,8 @@ class EarningRuleAdmin(ConfigurationHistoryAdmin):
 
 
 @admin.register(MemberAccount)
-class MemberAccountAdmin(PhoneSearchMixin, admin.ModelAdmin):
+class MemberAccountAdmin(ImportLinksMixin, PhoneSearchMixin, admin.ModelAdmin):
+    import_kinds = ["points", "tiers"]
     phone_search_field = "member__phone"
     list_display = ["member", "tier", "available_points", "pending_points", "debt_points", "tier_below_since", "updated_at"]
     list_filter = ["tier"]
@@ -73,7 +75,8 @@ class MemberAccountAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(ImportLinksMixin, ReadOnlyAdmin):
+    import_kinds = ["points"]
     list_display = ["created_at", "member", "kind", "bucket", "points", "order", "reason", "cause_key"]
     list_filter = ["kind", "bucket"]
     search_fields = ["=member__external_id", "member__email", "=cause_key", "=order__external_id"]
@@ -92,7 +95,8 @@ class PointsLotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TierHistory)
-class TierHistoryAdmin(ReadOnlyAdmin):
+class TierHistoryAdmin(ImportLinksMixin, ReadOnlyAdmin):
+    import_kinds = ["tiers"]
     list_display = ["changed_at", "member", "from_tier", "to_tier", "reason"]
     list_filter = ["to_tier", "from_tier"]
     search_fields = ["=member__external_id", "member__email"]
