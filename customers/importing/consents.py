@@ -67,8 +67,12 @@ class ConsentProofWriter:
         self.source = source_name[:SOURCE_LENGTH]
         self.started_at = started_at
 
-    def write(self, states) -> tuple[int, set[int]]:
-        """`states`: (line, member_id, purpose, ConsentState). Returns (records written, members whose flags changed)."""
+    def write(self, states, *, note: str = "", same_state_at_any_time: bool = False) -> tuple[int, set[int]]:
+        """`states`: (line, member_id, purpose, ConsentState). Returns (records written, members whose flags changed).
+
+        `note` is added to each record's evidence ("line 12: complaint"). With `same_state_at_any_time`, a latest
+        record in the same state proves it whatever its time (an unsubscribe after an earlier one adds nothing).
+        """
         member_ids = sorted({member_id for _line, member_id, _purpose, _state in states})
         if not member_ids:
             return 0, set()
@@ -86,14 +90,15 @@ class ConsentProofWriter:
         for line, member_id, purpose, state in states:
             key = (member_id, purpose)
             last = latest.get(key)
-            if last and last["granted"] == state.granted and (state.at is None or last["occurred_at"] == state.at):
+            if last and last["granted"] == state.granted and (
+                    state.at is None or same_state_at_any_time or last["occurred_at"] == state.at):
                 continue
             if (*key, state.granted, state.at) in imported:
                 continue
             occurred_at = state.at or self.started_at
             records.append(ConsentRecord(member_id=member_id, purpose=purpose, granted=state.granted,
                                          occurred_at=occurred_at, method=ConsentRecord.Method.IMPORT,
-                                         source=self.source, evidence=f"line {line}"))
+                                         source=self.source, evidence=f"line {line}: {note}" if note else f"line {line}"))
             if last is None or occurred_at >= last["occurred_at"]:
                 flags[key] = state.granted
         ConsentRecord.objects.bulk_create(records, batch_size=2000)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from customers.models import Channel, EngagementEvent, Member
 
 from . import cells
+from .consents import ConsentProofWriter, ConsentState
 from .report import RowError
 from .schema import Column, RowSchema
 from .upsert import BatchOutcome
@@ -20,6 +21,7 @@ KINDS = {
     "unsubscribe": Kind.UNSUBSCRIBE, "unsubscribed": Kind.UNSUBSCRIBE,
 }
 CHANNELS = {value: value for value in Channel.values}
+WITHDRAWING = (Kind.UNSUBSCRIBE, Kind.COMPLAINT)  # each withdraws the consent of its channel
 
 
 def _occurred_at(value):
@@ -58,8 +60,9 @@ class EngagementImporter:
 
     kind = "engagement"
 
-    def __init__(self):
+    def __init__(self, *, source_name: str = "import_engagement"):
         self.schema = RowSchema(ENGAGEMENT_COLUMNS)
+        self.consents = ConsentProofWriter(source_name=source_name, started_at=timezone.now())
 
     def bind(self, header):
         return self.schema.bind(header)
@@ -94,4 +97,19 @@ class EngagementImporter:
         outcome.created = len(new)
         outcome.unchanged = len(rows) - len(outcome.errors) - len(new)
         outcome.member_ids.update(event.member_id for event in new)
+        self._withdraw_consents(keyed, {event.import_key for event in new}, outcome)
         return outcome
+
+    def _withdraw_consents(self, keyed, new_keys, outcome) -> None:
+        """An imported unsubscribe or complaint withdraws the channel's consent with proof (method import, the
+        file as source, the event's time), unless the member's latest record already says withdrawn. Only new
+        events count, so a re-import adds no proof; a later grant on record keeps the member's flag."""
+        for kind in WITHDRAWING:
+            states = [
+                (row.line, member_id, row.values.get("channel", Channel.EMAIL), ConsentState(False, row.values["occurred_at"]))
+                for key, (row, member_id) in keyed.items() if key in new_keys and row.values["kind"] == kind
+            ]
+            if states:
+                records, changed = self.consents.write(states, note=kind, same_state_at_any_time=True)
+                outcome.extra["consents withdrawn"] = outcome.extra.get("consents withdrawn", 0) + records
+                outcome.member_ids.update(changed)

@@ -131,3 +131,56 @@ def test_the_import_names_only_the_members_with_new_events(tmp_path, django_capt
         import_finished.disconnect(receiver)
     # then
     assert received == [("engagement", frozenset({b.pk}))]
+
+
+def test_an_imported_unsubscribe_or_complaint_withdraws_the_channels_consent_with_proof(tmp_path):
+    # given two members who gave email and SMS consent before the history's events
+    from customers.models import ConsentRecord
+    from customers.services import consent_set
+
+    anna, boris = MemberFactory(external_id="C1"), MemberFactory(external_id="C2")
+    for member in (anna, boris):
+        for purpose in ("email", "sms"):
+            consent_set(member=member, purpose=purpose, granted=True, method=ConsentRecord.Method.CHECKBOX,
+                        at=dt.datetime(2025, 1, 1, tzinfo=MOSCOW))
+    path = write(tmp_path, HEADER, "C1,unsubscribed,2026-03-01 10:00:00,email,Весна,",
+                 "C2,complaint,2026-03-02 11:00:00,sms,Код скидки,")
+
+    # when the history is imported
+    out, _, error = run(path)
+
+    # then each channel's consent is withdrawn at the event's time, with the file as proof
+    assert error is None and "consents withdrawn 2" in out
+    anna.refresh_from_db()
+    boris.refresh_from_db()
+    assert (anna.email_consent, anna.sms_consent, boris.email_consent, boris.sms_consent) == (False, True, True, False)
+    proof = ConsentRecord.objects.get(member=anna, granted=False)
+    assert (proof.purpose, proof.method, proof.source, proof.evidence) == ("email", "import", "engagement.csv",
+                                                                           "line 2: unsubscribe")
+    assert proof.occurred_at == dt.datetime(2026, 3, 1, 10, tzinfo=MOSCOW)
+    assert ConsentRecord.objects.get(member=boris, granted=False).evidence == "line 3: complaint"
+
+    # and importing it again adds no proof
+    run(path)
+    assert ConsentRecord.objects.filter(granted=False).count() == 2
+
+
+def test_an_unsubscribe_already_on_record_or_followed_by_a_new_grant_changes_no_consent(tmp_path):
+    from customers.models import ConsentRecord
+    from customers.services import consent_set
+
+    # given one member who already unsubscribed by the link, and one who consented again after the ESP's unsubscribe
+    gone, back = MemberFactory(external_id="C1"), MemberFactory(external_id="C2")
+    consent_set(member=gone, purpose="email", granted=False, method=ConsentRecord.Method.UNSUBSCRIBE_LINK,
+                at=dt.datetime(2026, 2, 1, tzinfo=MOSCOW))
+    consent_set(member=back, purpose="email", granted=True, method=ConsentRecord.Method.CHECKBOX,
+                at=dt.datetime(2026, 4, 1, tzinfo=MOSCOW))
+
+    # when the ESP's unsubscribes of March are imported
+    run(write(tmp_path, HEADER, "C1,unsubscribe,2026-03-01 10:00:00,email,,", "C2,unsubscribe,2026-03-01 10:00:00,email,,"))
+
+    # then the first needs no new proof, and the second keeps the later consent (the unsubscribe is kept as history)
+    assert ConsentRecord.objects.filter(member=gone).count() == 1
+    back.refresh_from_db()
+    assert back.email_consent is True
+    assert list(ConsentRecord.objects.filter(member=back).values_list("granted", flat=True)) == [True, False]
