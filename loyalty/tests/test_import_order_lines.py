@@ -10,6 +10,18 @@ from loyalty.tests.factories import OrderFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True, params=["orm", "copy"])
+def write_path(request, settings, on_postgres):
+    """Every test runs on both writers: row by row through the ORM, and (PostgreSQL) COPY into a staging table."""
+    if request.param == "copy":
+        if not on_postgres:
+            pytest.skip("the COPY path is PostgreSQL's")
+        settings.IMPORT_COPY_MIN_ROWS = 0
+    else:
+        settings.IMPORT_COPY_MIN_ROWS = 10**9
+    return request.param
+
 HEADER = "order_external_id,sku,product_name,category,quantity,unit_price"
 
 

@@ -14,6 +14,18 @@ from loyalty.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True, params=["orm", "copy"])
+def write_path(request, settings, on_postgres):
+    """Every test runs on both writers: row by row through the ORM, and (PostgreSQL) COPY into a staging table."""
+    if request.param == "copy":
+        if not on_postgres:
+            pytest.skip("the COPY path is PostgreSQL's")
+        settings.IMPORT_COPY_MIN_ROWS = 0
+    else:
+        settings.IMPORT_COPY_MIN_ROWS = 10**9
+    return request.param
+
 HEADER = "external_id,member_external_id,created_at,status,total,currency,channel,store"
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -160,7 +172,7 @@ def test_duplicate_order_in_the_file_rejects_the_later_row(tmp_path, members):
 
 def test_missing_required_column_stops_the_import(tmp_path, members):
     _, _, error = run(write(tmp_path, "external_id,member_external_id,created_at", "O1,C1,2024-03-01"))
-    assert error is not None and "Required column 'total' is missing" in str(error)
+    assert error is not None and "В заголовке нет обязательного столбца 'total'." in str(error)
     assert not Order.objects.exists()
 
 
