@@ -209,6 +209,7 @@ BULK_TASKS = [
     "analytics.tasks.clv_fit_nightly",
     "analytics.tasks.member_scores_refresh_task",  # after an import: may cover every member
     "customers.tasks.import_job_run_task",  # an import started from the admin
+    "customers.tasks.import_files_purge_task",  # nightly, as every crontab entry
     "loyalty.tasks.points_daily_task",
     "loyalty.tasks.tiers_review_task",
     "campaigns.tasks.campaigns_plan_due_task",
