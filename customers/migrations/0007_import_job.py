@@ -25,7 +25,7 @@ def unschedule_purge(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0005_member_erasure'),
+        ('customers', '0006_translatable_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
