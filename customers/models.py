@@ -108,6 +108,7 @@ class ConsentRecord(models.Model):
         STAFF = "staff", _("Changed by staff")
         IMPORT = "import", _("Imported")
         API = "api", _("Through the API")
+        COMPLAINT = "complaint", _("Marked as spam (provider's complaint report)")
 
     member = models.ForeignKey(
         Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="consent_records"

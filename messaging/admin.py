@@ -1,7 +1,10 @@
-"""Staff view of members' push devices (the token is shown: it only lets the shop's own app key send to it)."""
-from django.contrib import admin
+"""Staff views: members' push devices (the token is shown: it only lets the shop's own app key send to it) and
+suppressed email addresses with their reason."""
+from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy as _
 
-from .models import Device
+from .email.suppression import email_suppression_lift
+from .models import Device, EmailSuppression
 
 
 @admin.register(Device)
@@ -10,3 +13,36 @@ class DeviceAdmin(admin.ModelAdmin):
     list_filter = ["platform"]
     search_fields = ["member__external_id", "member__email", "push_token"]
     raw_id_fields = ["member"]
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Active")), ("no", _("Lifted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(lifted_at__isnull=self.value() == "yes")
+        return queryset
+
+
+@admin.register(EmailSuppression)
+class EmailSuppressionAdmin(admin.ModelAdmin):
+    list_display = ["address", "reason", "detail", "source", "created_at", "lifted_at", "lift_reason"]
+    list_filter = [ActiveFilter, "reason", "source"]
+    search_fields = ["address"]
+    raw_id_fields = ["member"]
+    readonly_fields = ["created_at", "lifted_at", "lift_reason", "message_ref"]
+    actions = ["lift"]
+
+    @admin.action(description=_("Lift: send email to these addresses again"))
+    def lift(self, request, queryset):
+        lifted = sum(email_suppression_lift(address=row.address, why=f"lifted by {request.user}")
+                     for row in queryset.filter(lifted_at__isnull=True))
+        self.message_user(request, gettext("%(count)d addresses lifted.") % {"count": lifted}, messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        obj.address = obj.address.strip().lower()
+        super().save_model(request, obj, form, change)

@@ -8,3 +8,4 @@ class MessagingConfig(AppConfig):
 
     def ready(self):
         from . import personal_data  # noqa: F401  (its part of a member's export and erasure)
+        from . import receivers  # noqa: F401  (ESP tracking webhooks, members changing their address)

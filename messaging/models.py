@@ -1,9 +1,11 @@
-"""Where members' messages can reach them besides email and SMS: their app's push devices.
+"""Where members' messages can reach them and where they must not: their app's push devices, and email
+addresses suppressed after a hard bounce.
 
-The table was portal's (`portal_device`); it moved here, below campaigns, because the push back ends need it.
+The device table was portal's (`portal_device`); it moved here, below campaigns, because the push back ends need it.
 """
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +33,36 @@ class Device(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.platform}"
+
+
+class EmailSuppression(models.Model):
+    """An address no email goes to: it hard-bounced (or staff blocked it). Lifted, not deleted, so the
+    admin keeps the history; at most one active row per address."""
+
+    class Reason(models.TextChoices):
+        HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+        STAFF = "staff", _("Blocked by staff")
+
+    address = models.CharField(_("address"), max_length=254, help_text=_("Lower-cased email address."))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=255, blank=True,
+                              help_text=_("The provider's words: bounce code, SMTP answer."))
+    source = models.CharField(_("source"), max_length=64, blank=True, help_text=_("Which provider or person said so."))
+    member = models.ForeignKey("customers.Member", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name=_("member"))
+    message_ref = models.CharField(_("message"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("suppressed at"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lift_reason = models.CharField(_("why lifted"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("email suppression")
+        verbose_name_plural = _("email suppressions")
+        constraints = [
+            models.UniqueConstraint(fields=["address"], condition=Q(lifted_at__isnull=True),
+                                    name="email_suppression_active_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.address} ({self.reason})"

@@ -6,5 +6,6 @@ from . import views
 app_name = "messaging"
 urlpatterns = [
     path("sms/smsru/<str:secret>/", views.sms_status_callback, {"provider": "smsru"}, name="smsru_status"),
+    path("email/<str:esp>/tracking/", views.email_tracking_webhook, name="email_tracking"),
     path("sms/twilio/status/", views.sms_status_callback, {"provider": "twilio"}, name="twilio_status"),
 ]

@@ -34,3 +34,36 @@ def sms_status_callback(request, provider: str, secret: str = ""):
         return HttpResponse("retry", status=503, content_type="text/plain")
     body, content_type = gateway.callback_answer()
     return HttpResponse(body, content_type=content_type)
+
+
+# ESPs whose tracking webhooks we take, by the name in the URL; Anymail's views check their signatures
+# (Mailgun's HMAC with MAILGUN_WEBHOOK_SIGNING_KEY, Unisender Go's MD5 with its API key, Postmark's basic
+# auth with WEBHOOK_SECRET) and parse their payloads.
+EMAIL_TRACKING_VIEWS = {
+    "unisender_go": "anymail.webhooks.unisender_go.UnisenderGoTrackingWebhookView",
+    "mailgun": "anymail.webhooks.mailgun.MailgunTrackingWebhookView",
+    "postmark": "anymail.webhooks.postmark.PostmarkTrackingWebhookView",
+    "sendgrid": "anymail.webhooks.sendgrid.SendGridTrackingWebhookView",
+    "mailjet": "anymail.webhooks.mailjet.MailjetTrackingWebhookView",
+    "brevo": "anymail.webhooks.brevo.BrevoTrackingWebhookView",
+    "resend": "anymail.webhooks.resend.ResendTrackingWebhookView",
+}
+
+
+@csrf_exempt
+def email_tracking_webhook(request, esp: str):
+    """An ESP's tracking webhook through Anymail's view; an event whose message is not recorded yet is answered
+    503, so the ESP posts it again (what was recorded of the post stays recorded, once)."""
+    from django.http import Http404
+    from django.utils.module_loading import import_string
+
+    from .email.tracking import DeliveryNotPlaced
+
+    if esp not in EMAIL_TRACKING_VIEWS:
+        raise Http404("unknown email provider")
+    view = import_string(EMAIL_TRACKING_VIEWS[esp]).as_view()
+    try:
+        return view(request)
+    except DeliveryNotPlaced as error:
+        logger.info("email_tracking_unplaced esp=%s event=%s", esp, error)
+        return HttpResponse("retry", status=503, content_type="text/plain")

@@ -3,19 +3,29 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 
 from .base import ChannelBackend, OutgoingMessage, PermanentSendError, SendResult
 
+# An ESP's answer that will not change on a retry (a malformed or refused message); 401/403 are credentials,
+# which staff fix, and 408/429/5xx pass: those retry with the outbox's backoff.
+PERMANENT_HTTP = {400, 404, 413, 422}
+
 
 class DjangoEmailChannel(ChannelBackend):
-    """Email through settings.EMAIL_BACKEND, one connection per batch.
+    """Email through settings.EMAIL_BACKEND (console, SMTP or an Anymail provider), one connection per batch.
 
     Marketing mail carries `List-Unsubscribe` (the one-click link and a mailto) and
     `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), so mail clients show an
     unsubscribe button that withdraws the member's email consent without a login.
+
+    Through Anymail the message carries the outbox key as metadata (`outbox`), which every ESP echoes in its
+    tracking webhooks, and the ESP's message id becomes the row's provider_id; an ESP refusing the recipient
+    or the message fails it for good with the ESP's reason.
     """
 
     def __init__(self):
         self.connection = None
 
     def send(self, message: OutgoingMessage) -> SendResult:
+        from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+
         if not message.to:
             raise PermanentSendError("no email address")
         if self.connection is None:
@@ -32,7 +42,22 @@ class DjangoEmailChannel(ChannelBackend):
         )
         if message.html_body:
             email.attach_alternative(message.html_body, "text/html")
-        email.send()
+        email.metadata = {"outbox": message.idempotency_key}  # Anymail's attribute; other back ends ignore it
+        try:
+            email.send()
+        except AnymailRecipientsRefused as error:
+            raise PermanentSendError(f"refused by the provider: {error}"[:255]) from error
+        except AnymailAPIError as error:
+            if getattr(error, "status_code", None) in PERMANENT_HTTP:
+                raise PermanentSendError(f"provider HTTP {error.status_code}: {error}"[:255]) from error
+            raise
+        status = getattr(email, "anymail_status", None)
+        if status is not None:
+            recipient = status.recipients.get(message.to) or next(iter(status.recipients.values()), None)
+            if recipient is not None and recipient.status in ("rejected", "invalid"):
+                raise PermanentSendError(f"refused by the provider: {recipient.status}")
+            if recipient is not None and recipient.message_id:
+                return SendResult(provider_id=str(recipient.message_id))
         return SendResult(provider_id=message_id)
 
     def close(self) -> None:

@@ -14,7 +14,7 @@ from loyalty.models import Order, OrderStatus
 
 from ..models import CampaignSettings, OutboxMessage, OutboxStatus, PlannedAction, PlannedActionStatus, Purpose
 from ..models import StepCondition
-from .send_rules import Decision, member_address
+from .send_rules import Decision, member_address, suppression_reason
 
 WAIT_FOR_ACTIONS = dt.timedelta(minutes=5)
 
@@ -28,14 +28,15 @@ def _zone(name: str) -> ZoneInfo:
 
 class MarketingRules:
     def __init__(self, *, rules: CampaignSettings, now: dt.datetime, sent_day: Counter, sent_week: Counter,
-                 bought_since: set, waiting: set):
+                 bought_since: set, waiting: set, suppressed: dict | None = None):
         self.rules, self.now = rules, now
+        self.suppressed = suppressed or {}  # hard-bounced email addresses (send_rules.suppressed_emails)
         self.sent_day, self.sent_week = sent_day, sent_week
         self.bought_since, self.waiting = bought_since, waiting
         self.order = [c.strip() for c in rules.channel_order.split(",") if c.strip()]
 
     @classmethod
-    def for_batch(cls, messages: list[OutboxMessage], *, now: dt.datetime) -> "MarketingRules":
+    def for_batch(cls, messages: list[OutboxMessage], *, now: dt.datetime, suppressed: dict | None = None) -> "MarketingRules":
         member_ids = {m.member_id for m in messages if m.member_id}
         sent = (OutboxMessage.objects.filter(member_id__in=member_ids, status=OutboxStatus.DELIVERED,
                                              purpose=Purpose.MARKETING, sent_at__gt=now - dt.timedelta(days=7))
@@ -58,7 +59,7 @@ class MarketingRules:
         # a message waits only for actions planned no later than itself (its coupon, not next week's task)
         waiting = {m.pk for m in messages if m.entry_id in first_pending and first_pending[m.entry_id] <= m.due_at}
         return cls(rules=CampaignSettings.current(), now=now, sent_day=sent_day, sent_week=sent_week,
-                   bought_since=bought_since, waiting=waiting)
+                   bought_since=bought_since, waiting=waiting, suppressed=suppressed)
 
     # -- the rules ------------------------------------------------------------------------------------
 
@@ -72,6 +73,9 @@ class MarketingRules:
             return Decision("suppress", reason="condition: purchased since the trigger")
         channel = self.channel_for(message)
         if channel is None:
+            row = self.suppressed.get(self._email(message))
+            if row is not None and member.has_consent("email"):
+                return Decision("suppress", reason=suppression_reason(row))
             return Decision("suppress", reason="no_consent: no consented channel with an address and a variant")
         if message.pk in self.waiting:
             # a coupon or review link of the same entry is still being made; the text needs it
@@ -102,9 +106,16 @@ class MarketingRules:
         for channel in dict.fromkeys(c for c in candidates if c):
             if step is not None and not step.has_variant(channel):
                 continue  # a campaign step goes out only in a variant written for the channel
+            if channel == "email" and self._email(message) in self.suppressed:
+                continue  # hard-bounced: another channel, or nothing
             if member.has_consent(channel) and member_address(member, channel):
                 return channel
         return None
+
+    @staticmethod
+    def _email(message: OutboxMessage) -> str:
+        to = message.to if message.channel == "email" and message.to else message.member.email
+        return to.strip().lower()
 
     def best_hour(self, member) -> int:
         stats = getattr(member, "stats", None)

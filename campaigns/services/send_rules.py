@@ -26,14 +26,28 @@ def member_address(member, channel: str) -> str:
     return ""
 
 
+def suppressed_emails(batch: list[OutboxMessage]) -> dict:
+    """The batch's email addresses (their own or their member's) that hard-bounced: one query."""
+    from messaging.email.suppression import email_suppressions_for
+
+    return email_suppressions_for({m.to for m in batch if m.channel == "email"}
+                                  | {m.member.email for m in batch if m.member is not None})
+
+
+def suppression_reason(row) -> str:
+    return f"email_suppressed: {row.address} {row.get_reason_display().lower()} {row.created_at:%Y-%m-%d}"[:255]
+
+
 def plan_batch(batch: list[OutboxMessage], *, now: dt.datetime):
-    """Yield (message, Decision) for every message of the batch, in order."""
+    """Yield (message, Decision) for every message of the batch, in order. No email goes to a suppressed
+    address: marketing falls back to another consented channel, anything else is suppressed with the reason."""
+    suppressed = suppressed_emails(batch)
     marketing = [m for m in batch if m.purpose == Purpose.MARKETING]
     rules = None
     if marketing:
         from .marketing_rules import MarketingRules
 
-        rules = MarketingRules.for_batch(marketing, now=now)
+        rules = MarketingRules.for_batch(marketing, now=now, suppressed=suppressed)
     for message in batch:
         if message.purpose == Purpose.MARKETING:
             yield message, rules.decide(message)
@@ -41,4 +55,7 @@ def plan_batch(batch: list[OutboxMessage], *, now: dt.datetime):
             yield message, Decision("suppress", reason="window_expired: not sent before it expired")
         else:
             to = message.to or member_address(message.member, message.channel)
-            yield message, Decision("send", channel=message.channel, to=to)
+            if message.channel == "email" and to.strip().lower() in suppressed:
+                yield message, Decision("suppress", reason=suppression_reason(suppressed[to.strip().lower()]))
+            else:
+                yield message, Decision("send", channel=message.channel, to=to)

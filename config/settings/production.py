@@ -48,9 +48,14 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 # --- mail: an Anymail provider (ANYMAIL_PROVIDER and its keys), or EMAIL_URL (SMTP) ---
 # provider: (back end, required variables, optional variables); each variable becomes the ANYMAIL setting
 # of the same name. The *_API_URL variables point a provider at another region (or a fake server in tests).
+# Tracking webhooks (/hooks/email/<provider>/tracking/) are checked with the provider's signature where it signs
+# (Mailgun: MAILGUN_WEBHOOK_SIGNING_KEY; Unisender Go: its API key) and with ANYMAIL_WEBHOOK_SECRET (basic auth
+# "user:password" in the webhook URL) where it does not (Postmark, SendGrid, Mailjet, Brevo).
 ANYMAIL_PROVIDERS = {
+    # Unisender Go: the API URL names the account's data centre (go1 or go2.unisender.ru/ru/transactional/api/v1/)
+    "unisender_go": ("anymail.backends.unisender_go.EmailBackend", ["UNISENDER_GO_API_KEY", "UNISENDER_GO_API_URL"], []),
     "mailgun": ("anymail.backends.mailgun.EmailBackend", ["MAILGUN_API_KEY"],
-                ["MAILGUN_SENDER_DOMAIN", "MAILGUN_API_URL"]),
+                ["MAILGUN_SENDER_DOMAIN", "MAILGUN_API_URL", "MAILGUN_WEBHOOK_SIGNING_KEY"]),
     "sendgrid": ("anymail.backends.sendgrid.EmailBackend", ["SENDGRID_API_KEY"], ["SENDGRID_API_URL"]),
     "postmark": ("anymail.backends.postmark.EmailBackend", ["POSTMARK_SERVER_TOKEN"], ["POSTMARK_API_URL"]),
     "mailjet": ("anymail.backends.mailjet.EmailBackend", ["MAILJET_API_KEY", "MAILJET_SECRET_KEY"],
@@ -67,6 +72,8 @@ if ANYMAIL_PROVIDER:
     EMAIL_BACKEND, _required_keys, _optional_keys = ANYMAIL_PROVIDERS[ANYMAIL_PROVIDER]
     ANYMAIL = {name: required(name) for name in _required_keys}
     ANYMAIL.update({name: env.str(name) for name in _optional_keys if env.str(name, default="")})
+    if env.str("ANYMAIL_WEBHOOK_SECRET", default=""):
+        ANYMAIL["WEBHOOK_SECRET"] = env.list("ANYMAIL_WEBHOOK_SECRET")  # several while rotating
 elif not env.str("EMAIL_URL", default=""):
     # Sign-in codes go by mail: printing them to a log in production would lose them without a word.
     raise ImproperlyConfigured(

@@ -12,14 +12,20 @@ class PermanentSmsError(Exception):
 
 @dataclass(frozen=True)
 class DeliveryStatus:
-    """One delivery report from a provider's callback."""
+    """One delivery report from a provider's callback (SMS gateways) or tracking webhook (email)."""
 
     provider: str
     provider_id: str
-    kind: str  # "delivered" or "bounce" (could not be delivered); in-between states are not reported
+    # SMS: "delivered" or "bounce" (could not be delivered); email adds "open", "click", "complaint" and
+    # "unsubscribe" (EngagementEvent kinds); in-between states are not reported
+    kind: str
     occurred_at: dt.datetime
     reason: str = ""
     message_ref: str = ""  # the outbox idempotency key when the provider echoes it back
+    channel: str = "sms"
+    event_key: str = ""  # what makes this event unique at the provider (an event id), when more than one per kind
+    url: str = ""  # a click's link
+    address: str = ""  # the recipient the provider names
 
 
 class SmsGateway:

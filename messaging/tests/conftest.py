@@ -22,3 +22,25 @@ def fake_providers(settings):
     yield fake
     http_client_reset()
     fake.stop()
+
+
+@pytest.fixture
+def fake_esp(settings):
+    """Fake Unisender Go and Mailgun on 127.0.0.1; `use(name)` points the mail back end at one of them."""
+    from .fake_esp import MAILGUN_DOMAIN, MAILGUN_KEY, UNISENDER_KEY, FakeEsp
+
+    fake = FakeEsp().start()
+
+    def use(provider):
+        if provider == "unisender_go":
+            settings.EMAIL_BACKEND = "anymail.backends.unisender_go.EmailBackend"
+            settings.ANYMAIL = {"UNISENDER_GO_API_KEY": UNISENDER_KEY, "UNISENDER_GO_API_URL": fake.url + "/"}
+        else:
+            settings.EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"
+            settings.ANYMAIL = {"MAILGUN_API_KEY": MAILGUN_KEY, "MAILGUN_SENDER_DOMAIN": MAILGUN_DOMAIN,
+                                "MAILGUN_API_URL": fake.url + "/v3", "MAILGUN_WEBHOOK_SIGNING_KEY": "mg-signing-key"}
+        return fake
+
+    fake.use = use
+    yield fake
+    fake.stop()
