@@ -23,7 +23,7 @@ class CampaignStepInline(admin.StackedInline):
         (None, {"fields": [("position", "day_offset", "action", "condition")]}),
         (_("Message"), {"fields": ["channel", "variant_warnings", "placeholders"],
                         "classes": ["step-section", "step-for-message"]}),
-        (_("Email variant"), {"fields": ["subject_template", "body_template", "html_template"],
+        (_("Email variant"), {"fields": ["subject_template", "body_template", "html_template", "email_product_cards"],
                               "classes": ["step-section", "step-for-message"]}),
         (_("SMS variant"), {"fields": ["sms_template", "sms_segments"], "classes": ["step-section", "step-for-message"]}),
         (_("Push variant"), {"fields": ["push_title_template", "push_body_template", "push_link"],

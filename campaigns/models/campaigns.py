@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
@@ -126,6 +127,10 @@ class CampaignStep(models.Model):
     )
     html_template = models.TextField(_("email HTML"), blank=True,
                                      help_text=_("Optional. Empty: the text is sent as HTML too."))
+    email_product_cards = models.PositiveSmallIntegerField(
+        _("product cards"), default=0, validators=[MaxValueValidator(6)],
+        help_text=_("How many products of the member's personal selection the email shows as cards under the text "
+                    "(0: none, at most 6). Used when the email has no HTML of its own."))
     sms_template = models.TextField(_("SMS text"), blank=True, help_text=_("Empty: no SMS variant."))
     push_title_template = models.CharField(_("push title"), max_length=255, blank=True)
     push_body_template = models.TextField(_("push text"), blank=True, help_text=_("Empty: no push variant."))

@@ -51,13 +51,21 @@ def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMe
     if message.purpose == Purpose.MARKETING and message.member_id:
         unsubscribe = unsubscribe_url(member_id=message.member_id, channel=channel)
         if channel == "email":
-            from .tracking import tracked_html, tracking_footer
+            from .email_layout import email_html, email_text, product_cards
+            from .tracking import tracking_footer
 
+            cards = []
+            step = message.campaign_step if getattr(message, "campaign_step_id", None) else None
+            if step is not None and step.email_product_cards and message.member is not None:
+                from analytics.recommendations import personal_selection
+
+                cards = product_cards(personal_selection(member=message.member, limit=step.email_product_cards + 2),
+                                      campaign=step.campaign.slug, limit=step.email_product_cards)
             if custom_html:
                 html_body = tracking_footer(html_body, message=message, unsubscribe=unsubscribe)
             else:
-                html_body = tracked_html(body, message=message, unsubscribe=unsubscribe)
-            body = f"{body}\n\n--\nUnsubscribe: {unsubscribe}"
+                html_body = email_html(message=message, subject=subject, text=body, cards=cards, unsubscribe=unsubscribe)
+            body = email_text(text=body, cards=cards, unsubscribe=unsubscribe)
     return OutgoingMessage(
         channel=channel, to=to, subject=subject, body=body, html_body=html_body,
         idempotency_key=message.idempotency_key, unsubscribe_url=unsubscribe if channel == "email" else "",

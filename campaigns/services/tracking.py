@@ -34,20 +34,6 @@ def click_url(*, message, url: str) -> str:
     return _url("campaigns_public:click", token)
 
 
-def tracked_html(text: str, *, message, unsubscribe: str) -> str:
-    """The text as simple HTML: links go through the click redirect, and an open pixel at the end."""
-    parts, last = [], 0
-    for match in URL.finditer(text):
-        parts.append(escape(text[last:match.start()]))
-        url = match.group(0)
-        parts.append(f'<a href="{escape(click_url(message=message, url=url))}">{escape(url)}</a>')
-        last = match.end()
-    parts.append(escape(text[last:]))
-    html = "".join(parts).replace("\n", "<br>\n")
-    return (f"<html><body>{html}<hr><small><a href=\"{escape(unsubscribe)}\">Unsubscribe</a></small>"
-            f"<img src=\"{escape(open_pixel_url(message=message))}\" width=\"1\" height=\"1\" alt=\"\"></body></html>")
-
-
 def tracking_footer(html: str, *, message, unsubscribe: str) -> str:
     """A step's own HTML with the unsubscribe link and the open pixel put before </body> (or at the end)."""
     footer = (f"<hr><small><a href=\"{escape(unsubscribe)}\">Unsubscribe</a></small>"

@@ -131,6 +131,14 @@ TIME_ZONE = "UTC"
 # (days since the last purchase, birthdays) are counted in it.
 SHOP_TIME_ZONE = env("SHOP_TIME_ZONE", default="Europe/Moscow")
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="RUB")
+# The shop's look in campaign emails (campaigns.services.email_layout): name, logo (an https URL mail clients can
+# load), the brand colour of the header and buttons and the text on it, the page background; and utm_source.
+SHOP_NAME = env("SHOP_NAME", default="Клуб лояльности")
+SHOP_LOGO_URL = env("SHOP_LOGO_URL", default="")
+SHOP_BRAND_COLOR = env("SHOP_BRAND_COLOR", default="#0b6e4f")
+SHOP_BRAND_TEXT_COLOR = env("SHOP_BRAND_TEXT_COLOR", default="#ffffff")
+SHOP_EMAIL_BACKGROUND = env("SHOP_EMAIL_BACKGROUND", default="#f4f4f5")
+EMAIL_UTM_SOURCE = env("EMAIL_UTM_SOURCE", default="loyalty")
 # Where members reach the site: links that leave it (messages, referral links) start with this.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
