@@ -10,9 +10,10 @@ from django.utils import timezone
 from campaigns.services import outbox_send_due
 from campaigns.services.tracking import TRACK_SALT
 from customers.tests.factories import MemberFactory
+from lifecycle.models import LifecycleStage
 from loyalty.tests.factories import OrderFactory, OrderLineFactory, ProductFactory
 
-from .factories import CampaignMessageFactory, EntryFactory, StepFactory
+from .factories import CampaignFactory, CampaignMessageFactory, EntryFactory, StepFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,9 @@ def shop_with_a_selection(settings, cards=2):
         order = OrderFactory(created_at=timezone.now() - dt.timedelta(days=5))
         OrderLineFactory(order=order, product=milk)
         OrderLineFactory(order=order, product=product)
-    entry = EntryFactory(member=member)
+    # a stage of its own: transactional (browser) tests flush the seeded stages
+    stage = LifecycleStage.objects.create(slug="layout-test", name="Layout", min_orders=1, entry_day=30)
+    entry = EntryFactory(member=member, campaign=CampaignFactory(stage=stage))
     step = StepFactory(campaign=entry.campaign, subject_template="{{ first_name }}, мы подобрали для вас",
                        body_template="Здравствуйте, {{ first_name }}!\n\nЗагляните в каталог: https://shop.example.com/sale",
                        email_product_cards=cards)

@@ -139,6 +139,12 @@ SHOP_BRAND_COLOR = env("SHOP_BRAND_COLOR", default="#0b6e4f")
 SHOP_BRAND_TEXT_COLOR = env("SHOP_BRAND_TEXT_COLOR", default="#ffffff")
 SHOP_EMAIL_BACKGROUND = env("SHOP_EMAIL_BACKGROUND", default="#f4f4f5")
 EMAIL_UTM_SOURCE = env("EMAIL_UTM_SOURCE", default="loyalty")
+# Delivery dashboard: staff are warned (admin home, the Message delivery page) when a channel's bounce or
+# complaint rate over the last DELIVERY_WARNING_DAYS passes these percentages, once that many messages went out.
+DELIVERY_BOUNCE_WARNING_PERCENT = env.float("DELIVERY_BOUNCE_WARNING_PERCENT", default=2.0)
+DELIVERY_COMPLAINT_WARNING_PERCENT = env.float("DELIVERY_COMPLAINT_WARNING_PERCENT", default=0.1)
+DELIVERY_WARNING_DAYS = env.int("DELIVERY_WARNING_DAYS", default=7)
+DELIVERY_WARNING_MIN_SENT = env.int("DELIVERY_WARNING_MIN_SENT", default=100)
 # Where members reach the site: links that leave it (messages, referral links) start with this.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 

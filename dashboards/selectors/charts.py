@@ -4,7 +4,7 @@ from typing import Callable
 
 from django.utils.translation import gettext_lazy as _
 
-from . import campaigns, clv, lifecycle, members, points
+from . import campaigns, clv, delivery, lifecycle, members, points
 from .base import ChartData, DateRange  # noqa: F401
 
 
@@ -31,6 +31,7 @@ PAGES = [
     Page("clv", _("Customer lifetime value")),
     Page("points", _("Points liability")),
     Page("campaigns", _("Campaigns")),
+    Page("delivery", _("Message delivery")),
 ]
 
 CHARTS = {chart.slug: chart for chart in [
@@ -60,6 +61,15 @@ CHARTS = {chart.slug: chart for chart in [
           _("Campaigns with entries in the range; each campaign's whole funnel, from entry to purchase.")),
     Chart("campaign-uplift", _("Conversion uplift against the holdout"), "campaigns", "uplift", campaigns.campaign_uplift,
           _("Conversion rates of treated and holdout members, and the uplift with its 95 % interval (points).")),
+    Chart("delivery-channels", _("Delivery per channel"), "delivery", "bar", delivery.channel_totals,
+          _("Messages sent in the range per channel, what the providers reported of them (each message once per "
+            "kind), and the rates: delivered, bounced and complained of sent; opened and clicked of delivered.")),
+    Chart("delivery-email", _("Email per day"), "delivery", "bar", delivery.channel_daily("email"),
+          _("Emails sent each day (shop's calendar) and the reports received that day, with the rates.")),
+    Chart("delivery-sms", _("SMS per day"), "delivery", "bar", delivery.channel_daily("sms"),
+          _("SMS sent each day (shop's calendar) and the reports received that day, with the rates.")),
+    Chart("delivery-push", _("Push per day"), "delivery", "bar", delivery.channel_daily("push"),
+          _("Push messages sent each day (shop's calendar) and the reports received that day, with the rates.")),
 ]}
 
 

@@ -49,7 +49,27 @@ def demo_shop_create():
     for n, member in enumerate(Member.objects.order_by("id")[:60]):
         CampaignEntry.objects.create(campaign=campaign, member=member, occurrence="broadcast",
                                      triggered_at=_at(AS_OF - dt.timedelta(days=60)), is_holdout=n % 3 == 0)
+    _messages_sent(Member.objects.order_by("id")[:5], on=AS_OF - dt.timedelta(days=10))
     return AS_OF
+
+
+def _messages_sent(members, *, on):
+    """A message to each member on each channel, the providers reporting most delivered and one email opened."""
+    from campaigns.models import OutboxMessage
+    from customers.models import EngagementEvent
+
+    at = _at(on)
+    for channel in ("email", "sms", "push"):
+        for n, member in enumerate(members):
+            message = OutboxMessage.objects.create(
+                dedupe_key=f"demo:{channel}:{member.pk}", member=member, channel=channel, sent_channel=channel,
+                status="delivered", due_at=at, sent_at=at, sent_to="x")
+            kinds = ["delivered"] if n else ["bounce"]
+            if channel == "email" and n == 1:
+                kinds.append("open")
+            EngagementEvent.objects.bulk_create(EngagementEvent(
+                member=member, channel=channel, kind=kind, occurred_at=at + dt.timedelta(hours=1),
+                message_ref=message.idempotency_key) for kind in kinds)
 
 
 def _at(day):
