@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0014_history_step_variants'),
+        ('campaigns', '0015_task_assignee_staff'),
     ]
 
     operations = [
