@@ -98,7 +98,7 @@ def test_a_marketers_first_day(page_factory, admin_user, artifacts):
     page.screenshot(path=str(artifacts / "manager-tasks.png"), full_page=True)
     assert fits_the_width(page)
 
-    for slug in ["lifecycle", "members", "clv", "points", "campaigns"]:
+    for slug in ["lifecycle", "members", "clv", "points", "campaigns", "delivery"]:
         # and read each dashboard
         page.goto(f"/admin/dashboards/{slug}/{RANGE}")
         page.wait_for_selector("[data-chart] canvas")
