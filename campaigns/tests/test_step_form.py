@@ -81,7 +81,7 @@ def test_saving_a_step_with_an_unknown_placeholder_in_admin_shows_the_error_and_
             "steps-0-id": step.pk, "steps-0-campaign": campaign.pk, "steps-0-position": 0, "steps-0-day_offset": 1,
             "steps-0-action": "message", "steps-0-channel": "email", "steps-0-subject_template": "Скидка",
             "steps-0-body_template": "Здравствуйте, {{ frist_name }}", "steps-0-offer_valid_days": 14,
-            "steps-0-bonus_points": 0, "steps-0-task_due_days": 2}
+            "steps-0-bonus_points": 0, "steps-0-task_due_days": 2, "steps-0-email_product_cards": 0}
     # when staff save it
     response = admin_client.post(url, form)
     # then the form comes back with the error and the step is unchanged
