@@ -252,3 +252,27 @@ def test_mailgun_webhook_with_a_wrong_signature_is_refused(fake_esp, client):  #
     message = sent(email_message())
     assert mailgun_post(client, mailgun_event(message, "opened"), key="guess").status_code == 400
     assert not EngagementEvent.objects.filter(kind="open").exists()
+
+
+# -- Postmark: it does not sign its webhooks, so the basic auth of ANYMAIL_WEBHOOK_SECRET guards them ---------
+
+def test_postmark_bounce_webhook_needs_the_basic_auth_secret(settings, client):
+    # given Postmark's webhooks guarded by a basic-auth secret, and an email sent through the outbox
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "token", "WEBHOOK_SECRET": "hook:s3cret"}
+    message = sent(email_message())
+    bounce = {"RecordType": "Bounce", "ID": 4323372036854775807, "Type": "HardBounce", "TypeCode": 1,
+              "Name": "Hard bounce", "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "MessageStream": "outbound",
+              "Description": "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+              "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+              "Email": message.member.email, "From": "club@shop.example.com", "BouncedAt": "2026-11-24T09:05:00Z",
+              "Inactive": True, "CanActivate": True, "Subject": "Hi", "Metadata": {"outbox": message.idempotency_key}}
+    url = "/hooks/email/postmark/tracking/"
+    # when it is posted without the secret, then it is refused and nothing is suppressed
+    assert client.post(url, bounce, content_type="application/json").status_code == 400
+    assert not EmailSuppression.objects.exists()
+    # when posted with it, then the address is suppressed and the bounce is an event of the message
+    answer = client.post(url, bounce, content_type="application/json",
+                         HTTP_AUTHORIZATION="Basic " + __import__("base64").b64encode(b"hook:s3cret").decode())
+    assert answer.status_code == 200
+    assert EmailSuppression.objects.get().address == message.member.email.lower()
+    assert EngagementEvent.objects.filter(kind="bounce", message_ref=message.idempotency_key).count() == 1

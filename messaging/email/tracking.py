@@ -68,7 +68,9 @@ def tracking_event_receive(*, event, esp_name: str) -> None:
     if status is None:
         return
     if is_hard_bounce(event) and status.address:
-        member_id = Member.objects.filter(email__iexact=status.address).values_list("pk", flat=True).first()
+        # as given and lower-cased (as customers.selectors looks addresses up): the email index serves both
+        member_id = (Member.objects.filter(email__in={event.recipient.strip(), status.address})
+                     .values_list("pk", flat=True).first())
         email_suppression_add(address=status.address, detail=status.reason or "hard bounce", source=esp_name,
                               member_id=member_id, message_ref=status.message_ref, at=status.occurred_at)
     answers = delivery_reported.send(sender=DeliveryStatus, status=status)
