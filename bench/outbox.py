@@ -9,6 +9,14 @@ the stage entry, plans it (INSERT … SELECT), then runs the worker in one proce
 hour by hour (the clock is fixed per hour, so best hour, quiet hours and caps all apply) until every
 message is delivered, deferred past the day or suppressed. Email goes to Django's locmem back end, SMS
 and push to the logging back end (log level WARNING, so nothing is printed per message).
+
+    ... python bench/outbox.py --providers fake-http [--channel push]
+
+sends through the real back ends instead, each message an HTTP round trip (SMTP for email) to local fake
+servers this script starts: email by SMTP to an aiosmtpd sink, SMS through the SMS.ru adapter, push through
+FCM HTTP v1 (Android) and APNs over HTTP/2 (iOS) to every device of the member (push-consented members get an
+Android phone, every third an iPhone too). The step has all three variants; --channel is the step's channel
+(the rest fall back by consent).
 """
 import argparse
 import datetime as dt
@@ -58,27 +66,77 @@ def create_members(count: int, day: dt.date) -> None:
                        [LifecycleStage.objects.get(slug="at_risk").pk, day])
 
 
-def create_campaign() -> Campaign:
+def create_devices() -> None:
+    """An Android phone for each push-consented member, an iPhone too for every third."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO messaging_device (member_id, platform, push_token, created_at, updated_at)
+            SELECT id, 'android', 'fcm-' || id, now(), now() FROM customers_member WHERE push_consent
+            UNION ALL
+            SELECT id, 'ios', 'apns-' || id, now(), now() FROM customers_member WHERE push_consent AND id % 3 = 0""")
+
+
+def create_campaign(channel: str = "email") -> Campaign:
     Campaign.objects.update(is_active=False)
     Campaign.objects.filter(slug="bench-outbox").delete()
     campaign = Campaign.objects.create(slug="bench-outbox", name="Bench: at risk", trigger="stage_entered",
                                        stage=LifecycleStage.objects.get(slug="at_risk"), holdout_percent=10,
                                        action_window_days=2)
-    CampaignStep.objects.create(campaign=campaign, action="message", channel="email", subject_template="We miss you",
-                                body_template="Hello {{ first_name }}, you have {{ points }} points"
-                                              "{% if tier %} ({{ tier }}){% endif %}. See https://shop.example.com/")
+    text = "Hello {{ first_name }}, you have {{ points }} points{% if tier %} ({{ tier }}){% endif %}."
+    CampaignStep.objects.create(campaign=campaign, action="message", channel=channel, subject_template="We miss you",
+                                body_template=text + " See https://shop.example.com/", sms_template=text,
+                                push_title_template="We miss you", push_body_template=text,
+                                push_link="shop://offers")
     CampaignSettings.objects.all().delete()
     CampaignSettings.objects.create(max_per_day=1, max_per_week=3, quiet_hours_start=21, quiet_hours_end=9,
                                     default_send_hour=11, channel_order="email,push,sms")
     return campaign
 
 
-def worker_loop(hours_queue, reports, batch):
+def fake_http_providers() -> dict:
+    """Start the fake SMTP, SMS.ru, FCM and APNs servers (threads of this process; the forked workers call them)
+    and return the settings that point the real back ends at them."""
+    import json
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    from messaging.tests.fake_providers import SMSRU_API_ID, FakeProviders
+    from messaging.tests.fake_push import APNS_KEY_ID, APNS_TEAM_ID, APNS_TOPIC, FakeApns, FakeFcm
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        smtp_port = probe.getsockname()[1]
+    Controller(Sink(), hostname="127.0.0.1", port=smtp_port).start()
+    sms, fcm, apns = FakeProviders().start(), FakeFcm().start(), FakeApns().start()
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": smtp_port, "EMAIL_USE_TLS": False, "EMAIL_USE_SSL": False, "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "CAMPAIGNS_CHANNEL_BACKENDS": {"email": "campaigns.channels.email.DjangoEmailChannel",
+                                       "sms": "campaigns.channels.sms.GatewaySmsChannel",
+                                       "push": "campaigns.channels.push.ProviderPushChannel"},
+        "MESSAGING_SMS_PROVIDER": "smsru", "SMSRU_API_URL": sms.url, "SMSRU_API_ID": SMSRU_API_ID,
+        "MESSAGING_SMS_SENDER": "Shop",
+        "MESSAGING_PUSH_PROVIDERS": {"android": "fcm", "ios": "apns", "web": "fcm"},
+        "FCM_CREDENTIALS": json.dumps(fcm.service_account()), "FCM_PROJECT_ID": "", "FCM_API_URL": fcm.url,
+        "APNS_KEY": apns.signing_key, "APNS_KEY_ID": APNS_KEY_ID, "APNS_TEAM_ID": APNS_TEAM_ID,
+        "APNS_TOPIC": APNS_TOPIC, "APNS_API_URL": apns.url,
+    }
+
+
+LOGGING_CHANNELS = {
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "CAMPAIGNS_CHANNEL_BACKENDS": {"email": "campaigns.channels.email.DjangoEmailChannel",
+                                   "sms": "campaigns.channels.simple.LoggingChannel",
+                                   "push": "campaigns.channels.simple.LoggingChannel"},
+}
+
+
+def worker_loop(hours_queue, reports, batch, channel_settings):
     """One worker process: for each simulated hour, send what is due, then report its counts."""
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", CAMPAIGNS_OUTBOX_KICK=False,
-                           CAMPAIGNS_CHANNEL_BACKENDS={"email": "campaigns.channels.email.DjangoEmailChannel",
-                                                       "sms": "campaigns.channels.simple.LoggingChannel",
-                                                       "push": "campaigns.channels.simple.LoggingChannel"}):
+    with override_settings(CAMPAIGNS_OUTBOX_KICK=False, **channel_settings):
         mail.outbox = []
         while (now := hours_queue.get()) is not None:
             report = outbox_send_due(now=now, batch_size=batch, time_budget=3600)
@@ -91,18 +149,24 @@ def main():
     parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--batch", type=int, default=500, help="Rows claimed per batch (default 500).")
     parser.add_argument("--processes", type=int, default=1, help="Worker processes sharing the outbox (default 1).")
+    parser.add_argument("--providers", choices=["logging", "fake-http"], default="logging",
+                        help="logging: locmem email, logged SMS and push (default); fake-http: the real back ends "
+                             "against local fake SMTP, SMS.ru, FCM and APNs servers.")
+    parser.add_argument("--channel", choices=["email", "sms", "push"], default="email", help="The step's channel.")
     args = parser.parse_args()
     logging.getLogger().setLevel(logging.WARNING)
     day = shop_today()
     setup_seconds, _ = timed(lambda: create_members(args.members, day))
-    campaign = create_campaign()
+    create_devices()
+    campaign = create_campaign(args.channel)
+    channel_settings = fake_http_providers() if args.providers == "fake-http" else LOGGING_CHANNELS
     plan_seconds, entered = timed(lambda: campaigns_enter_stage(occurred_on=day))
     planned = OutboxMessage.objects.filter(campaign_step__campaign=campaign).count()
 
     connection.close()  # the worker processes fork from here
     context = multiprocessing.get_context("fork")
     hours_queue, reports = context.Queue(), context.Queue()
-    workers = [context.Process(target=worker_loop, args=(hours_queue, reports, args.batch), daemon=True)
+    workers = [context.Process(target=worker_loop, args=(hours_queue, reports, args.batch, channel_settings), daemon=True)
                for _ in range(args.processes)]
     [w.start() for w in workers]
     counts, send_seconds, hours = Counter(), 0.0, 0
@@ -123,13 +187,17 @@ def main():
     emails = counts.pop("emails", 0)
     delivered = counts["delivered"]
     final = Counter(dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id"))))
+    by_channel = dict(OutboxMessage.objects.filter(status="delivered").values_list("sent_channel")
+                      .annotate(n=Count("id")).order_by("sent_channel"))
     print(f"database {connection.settings_dict['NAME']}; members {args.members:,}; set-up {setup_seconds:.1f} s")
     print(f"stage entry: {entered:,} entered, {planned:,} messages planned (10 % held out) in {plan_seconds:.2f} s")
     print(f"worker: {hours} simulated hours, {send_seconds:.1f} s busy; handled {sum(counts.values()):,} "
           f"({dict(counts)}); final states {dict(final)}")
     print(f"delivered {delivered:,} in {send_seconds:.1f} s = {delivered / send_seconds:,.0f} messages/s "
-          f"(target >= 500/s); all decisions {sum(counts.values()) / send_seconds:,.0f}/s; "
-          f"locmem email outbox {emails:,}; {args.processes} worker process(es)")
+          f"(target >= 500/s with logging, >= 300/s with fake-http); all decisions "
+          f"{sum(counts.values()) / send_seconds:,.0f}/s; by channel {by_channel}; providers {args.providers}"
+          + (f", locmem email outbox {emails:,}" if args.providers == "logging" else "")
+          + f"; {args.processes} worker process(es)")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
-"""Staff views: members' push devices (the token is shown: it only lets the shop's own app key send to it) and
-suppressed email addresses with their reason."""
+"""Staff views: members' push devices (the token is shown: it only lets the shop's own app key send to it), what
+each push message did on each device, and suppressed email addresses with their reason."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext, gettext_lazy as _
 
 from .email.suppression import email_suppression_lift
-from .models import Device, EmailSuppression
+from .models import Device, EmailSuppression, PushDelivery
 
 
 @admin.register(Device)
@@ -46,3 +46,20 @@ class EmailSuppressionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.address = obj.address.strip().lower()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PushDelivery)
+class PushDeliveryAdmin(admin.ModelAdmin):
+    """Per-device outcomes of push messages: search by the outbox message's key (outbox-<id>) or the member."""
+
+    list_display = ["message_ref", "member", "platform", "provider", "status", "reason", "updated_at"]
+    list_filter = ["status", "platform", "provider"]
+    search_fields = ["=message_ref", "member__external_id"]
+    readonly_fields = ["message_ref", "member", "device", "platform", "provider", "status", "provider_id", "reason",
+                       "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

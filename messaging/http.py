@@ -9,6 +9,7 @@ request was sent, or a 500, is not repeated here: the provider may have acted on
 """
 import logging
 import os
+import socket
 import threading
 import time
 
@@ -18,36 +19,45 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 RETRY_STATUSES = {429, 502, 503, 504}
 
-_client: httpx.Client | None = None
+_clients: dict[bool, httpx.Client] = {}
 _client_pid: int | None = None
 _lock = threading.Lock()
 
 
-def http_client() -> httpx.Client:
-    """The process's pooled client (created on first use, again after a fork)."""
-    global _client, _client_pid
-    if _client is None or _client_pid != os.getpid():
+def http_client(*, http2: bool = False) -> httpx.Client:
+    """The process's pooled client (created on first use, again after a fork).
+
+    `http2=True` gives the HTTP/2-only client (APNs speaks nothing else): negotiated by ALPN over TLS, by prior
+    knowledge on a cleartext URL (a local fake); its requests share one multiplexed connection per host.
+    """
+    global _client_pid
+    if _client_pid != os.getpid() or http2 not in _clients:
         with _lock:
-            if _client is None or _client_pid != os.getpid():
-                _client = httpx.Client(
-                    timeout=httpx.Timeout(settings.MESSAGING_HTTP_TIMEOUT, connect=settings.MESSAGING_HTTP_CONNECT_TIMEOUT),
-                    limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=60),
-                    headers={"User-Agent": "loyalty-messaging/1"},
-                )
+            if _client_pid != os.getpid():
+                _clients.clear()  # the parent's sockets are not ours
                 _client_pid = os.getpid()
-    return _client
+            if http2 not in _clients:
+                # TCP_NODELAY: a request's headers and body (separate writes) leave at once instead of the
+                # body waiting for the provider's delayed ACK of the headers, ~40 ms a request without it.
+                transport = httpx.HTTPTransport(
+                    http1=not http2, http2=http2, socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+                    limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=60))
+                _clients[http2] = httpx.Client(
+                    transport=transport, headers={"User-Agent": "loyalty-messaging/1"},
+                    timeout=httpx.Timeout(settings.MESSAGING_HTTP_TIMEOUT, connect=settings.MESSAGING_HTTP_CONNECT_TIMEOUT),
+                )
+    return _clients[http2]
 
 
 def http_client_reset() -> None:
-    """Close the pooled client (tests; a worker shutting down)."""
-    global _client
+    """Close the pooled clients (tests; a worker shutting down)."""
     with _lock:
-        if _client is not None:
-            _client.close()
-        _client = None
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
 
 
-def provider_request(method: str, url: str, **kwargs) -> httpx.Response:
+def provider_request(method: str, url: str, *, http2: bool = False, **kwargs) -> httpx.Response:
     """Send one provider call through the pooled client, retrying temporary failures with backoff.
 
     Returns the last response (a 429/5xx after the last retry included, for the caller to map); raises
@@ -56,7 +66,7 @@ def provider_request(method: str, url: str, **kwargs) -> httpx.Response:
     attempts = settings.MESSAGING_HTTP_RETRIES + 1
     for attempt in range(1, attempts + 1):
         try:
-            response = http_client().request(method, url, **kwargs)
+            response = http_client(http2=http2).request(method, url, **kwargs)
         except httpx.ConnectError:
             if attempt == attempts:
                 raise

@@ -66,3 +66,45 @@ class EmailSuppression(models.Model):
 
     def __str__(self):
         return f"{self.address} ({self.reason})"
+
+
+class PushDelivery(models.Model):
+    """What one logical push message (an outbox row, by its idempotency key) did on one device.
+
+    Written right after each device's answer, so a retry of the message (after a crash or a temporary failure)
+    sends only to the devices that have no final outcome yet: none gets it twice.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent (the provider accepted it)")
+        INVALID = "invalid", _("Token invalid or unregistered (device removed)")
+        FAILED = "failed", _("Refused for good")
+        TEMPORARY = "temporary", _("Not sent yet (temporary error)")
+
+    FINAL = (Status.SENT, Status.INVALID, Status.FAILED)
+
+    message_ref = models.CharField(_("message key"), max_length=64,
+                                   help_text=_("The outbox message's idempotency key (outbox-<id>)."))
+    member = models.ForeignKey("customers.Member", verbose_name=_("member"), on_delete=models.CASCADE,
+                               related_name="push_deliveries")
+    device = models.ForeignKey(Device, verbose_name=_("device"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="deliveries")
+    platform = models.CharField(_("platform"), max_length=8, choices=Device.Platform.choices)
+    provider = models.CharField(_("push provider"), max_length=16)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    provider_id = models.CharField(_("provider's ID"), max_length=255, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("push delivery")
+        verbose_name_plural = _("push deliveries")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["message_ref", "device"], name="push_delivery_once_per_device"),
+            models.CheckConstraint(condition=Q(status__in=["sent", "invalid", "failed", "temporary"]),
+                                   name="push_delivery_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.message_ref} {self.platform} {self.status}"

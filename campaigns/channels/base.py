@@ -13,6 +13,7 @@ class OutgoingMessage:
     unsubscribe_url: str = ""
     headers: dict = field(default_factory=dict)
     payload: dict | None = None
+    member_id: int | None = None  # push reaches the member's devices, not an address
 
 
 @dataclass

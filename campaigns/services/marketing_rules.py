@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Min, Q
 
 from loyalty.models import Order, OrderStatus
+from messaging.models import Device
 
 from ..models import CampaignSettings, OutboxMessage, OutboxStatus, PlannedAction, PlannedActionStatus, Purpose
 from ..models import StepCondition
@@ -28,9 +29,10 @@ def _zone(name: str) -> ZoneInfo:
 
 class MarketingRules:
     def __init__(self, *, rules: CampaignSettings, now: dt.datetime, sent_day: Counter, sent_week: Counter,
-                 bought_since: set, waiting: set, suppressed: dict | None = None):
+                 bought_since: set, waiting: set, suppressed: dict | None = None, push_reachable: set = frozenset()):
         self.rules, self.now = rules, now
         self.suppressed = suppressed or {}  # hard-bounced email addresses (send_rules.suppressed_emails)
+        self.push_reachable = push_reachable  # members with a registered push device
         self.sent_day, self.sent_week = sent_day, sent_week
         self.bought_since, self.waiting = bought_since, waiting
         self.order = [c.strip() for c in rules.channel_order.split(",") if c.strip()]
@@ -58,8 +60,11 @@ class MarketingRules:
         ) if entry_ids else {}
         # a message waits only for actions planned no later than itself (its coupon, not next week's task)
         waiting = {m.pk for m in messages if m.entry_id in first_pending and first_pending[m.entry_id] <= m.due_at}
+        push_consented = {m.member_id for m in messages if m.member_id and m.member.push_consent}
+        push_reachable = set(Device.objects.filter(member_id__in=push_consented).values_list("member_id", flat=True)
+                             .distinct()) if push_consented else set()
         return cls(rules=CampaignSettings.current(), now=now, sent_day=sent_day, sent_week=sent_week,
-                   bought_since=bought_since, waiting=waiting, suppressed=suppressed)
+                   bought_since=bought_since, waiting=waiting, suppressed=suppressed, push_reachable=push_reachable)
 
     # -- the rules ------------------------------------------------------------------------------------
 
@@ -99,7 +104,7 @@ class MarketingRules:
     def channel_for(self, message: OutboxMessage) -> str | None:
         """The step's channel if the member consents to it now, else their other consented channels in
         their preferred order (their own preference first, then the shop's order). A campaign step's message
-        skips channels the step has no variant for."""
+        skips channels the step has no variant for, and push when the member has no registered device."""
         member = message.member
         step = message.campaign_step if message.campaign_step_id and not message.body else None
         candidates = [message.channel, member.preferred_channel, *self.order]
@@ -108,6 +113,8 @@ class MarketingRules:
                 continue  # a campaign step goes out only in a variant written for the channel
             if channel == "email" and self._email(message) in self.suppressed:
                 continue  # hard-bounced: another channel, or nothing
+            if channel == "push" and member.pk not in self.push_reachable:
+                continue  # consent without the app installed: nothing to push to
             if member.has_consent(channel) and member_address(member, channel):
                 return channel
         return None

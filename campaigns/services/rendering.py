@@ -69,5 +69,5 @@ def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMe
     return OutgoingMessage(
         channel=channel, to=to, subject=subject, body=body, html_body=html_body,
         idempotency_key=message.idempotency_key, unsubscribe_url=unsubscribe if channel == "email" else "",
-        payload={"link": link} if link else None,
+        payload={"link": link} if link else None, member_id=message.member_id,
     )

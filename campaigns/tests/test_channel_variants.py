@@ -9,6 +9,7 @@ from django.urls import reverse
 from campaigns.models import CampaignStep, OutboxStatus
 from campaigns.services import outbox_send_due
 from customers.tests.factories import MemberFactory
+from messaging.devices import device_register
 
 from .factories import CampaignMessageFactory, EntryFactory, StepFactory
 
@@ -45,6 +46,7 @@ def test_fallback_skips_a_consented_channel_the_step_has_no_variant_for(locmem_c
                        push_title_template="Hi", push_body_template="Push {{ first_name }}", push_link="app://coupons")
     member = MemberFactory(first_name="Anna", email_consent=True, sms_consent=False, push_consent=True,
                            preferred_channel="email")
+    device_register(member=member, platform="ios", push_token="apns-1")
     message = queue(step, member)
     # when it is sent
     outbox_send_due(now=NOON)

@@ -9,6 +9,7 @@ from campaigns.models import OutboxMessage, OutboxStatus
 from campaigns.services import outbox_send_due
 from customers.tests.factories import MemberFactory
 from loyalty.tests.factories import OrderFactory
+from messaging.devices import device_register
 from segments.models import MemberStats
 
 from .factories import CampaignMessageFactory, EntryFactory, StepFactory
@@ -43,9 +44,10 @@ def test_consent_is_read_at_send_time_so_a_withdrawal_stops_a_queued_message():
 
 
 def test_falls_back_to_the_members_other_consented_channel_in_their_preferred_order(locmem_channels):
-    # given no email consent, both SMS and push consent, and a preference for push
+    # given no email consent, both SMS and push consent (with the app on a phone), and a preference for push
     member = MemberFactory(email_consent=False, sms_consent=True, push_consent=True, phone="+79000000001",
                            preferred_channel="push")
+    device_register(member=member, platform="android", push_token="fcm-1")
     message = message_for(member, body_template="Hi from {{ channel }}", push_body_template="Hi from {{ channel }}")
     # when the email step is sent
     outbox_send_due(now=NOON)
@@ -54,6 +56,19 @@ def test_falls_back_to_the_members_other_consented_channel_in_their_preferred_or
     assert (message.status, message.sent_channel, message.reason) == (OutboxStatus.DELIVERED, "push", "fallback from email")
     assert [(m.channel, m.to, m.body) for m in locmem_channels] == [("push", member.external_id, "Hi from push")]
     assert mail.outbox == []
+
+
+def test_push_consent_without_a_registered_device_falls_back_to_the_next_channel(locmem_channels):
+    # given a member who prefers push and consents to it and SMS, but has not installed the app
+    member = MemberFactory(email_consent=False, sms_consent=True, push_consent=True, phone="+79000000001",
+                           preferred_channel="push")
+    message = message_for(member, body_template="Hi", sms_template="Hi by SMS", push_body_template="Hi by push")
+    # when the email step is sent
+    outbox_send_due(now=NOON)
+    # then it goes out as SMS: there is no device to push to
+    message = reload(message)
+    assert (message.status, message.sent_channel) == (OutboxStatus.DELIVERED, "sms")
+    assert [(m.channel, m.body) for m in locmem_channels] == [("sms", "Hi by SMS")]
 
 
 def test_frequency_cap_per_day_defers_the_second_message_to_the_next_day(send_rules):

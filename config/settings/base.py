@@ -330,7 +330,9 @@ CAMPAIGNS_CHANNEL_BACKENDS = {
     "email": env("CAMPAIGNS_EMAIL_CHANNEL", default="campaigns.channels.email.DjangoEmailChannel"),
     "sms": env("CAMPAIGNS_SMS_CHANNEL", default="campaigns.channels.sms.GatewaySmsChannel"
                if env("MESSAGING_SMS_PROVIDER", default="") else "campaigns.channels.simple.LoggingChannel"),
-    "push": env("CAMPAIGNS_PUSH_CHANNEL", default="campaigns.channels.simple.LoggingChannel"),
+    "push": env("CAMPAIGNS_PUSH_CHANNEL", default="campaigns.channels.push.ProviderPushChannel"
+                if env("MESSAGING_PUSH_ANDROID", default="") or env("MESSAGING_PUSH_IOS", default="")
+                or env("MESSAGING_PUSH_WEB", default="") else "campaigns.channels.simple.LoggingChannel"),
     "webhook": env("CAMPAIGNS_WEBHOOK_CHANNEL", default="campaigns.channels.webhook.HttpWebhookChannel"),
 }
 # SMS gateways (messaging.sms): "smsru" or "twilio"; set, it becomes the SMS channel's back end.
@@ -343,6 +345,23 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_API_URL = env("TWILIO_API_URL", default="https://api.twilio.com")
+# Push (messaging.push): the provider per device platform, "fcm" or "apns" (FCM reaches iOS too, through the
+# APNs key uploaded to Firebase); any set makes it the push channel's back end. FCM: the service account JSON
+# (or its file's path), the project (default: the account's). APNs: the .p8 key (or its path), its key id,
+# the team id, the app's bundle id; api.sandbox.push.apple.com for development builds.
+MESSAGING_PUSH_PROVIDERS = {
+    "android": env("MESSAGING_PUSH_ANDROID", default=""),
+    "ios": env("MESSAGING_PUSH_IOS", default=""),
+    "web": env("MESSAGING_PUSH_WEB", default=""),
+}
+FCM_CREDENTIALS = env("FCM_CREDENTIALS", default="")
+FCM_PROJECT_ID = env("FCM_PROJECT_ID", default="")
+FCM_API_URL = env("FCM_API_URL", default="https://fcm.googleapis.com")
+APNS_KEY = env("APNS_KEY", default="")
+APNS_KEY_ID = env("APNS_KEY_ID", default="")
+APNS_TEAM_ID = env("APNS_TEAM_ID", default="")
+APNS_TOPIC = env("APNS_TOPIC", default="")
+APNS_API_URL = env("APNS_API_URL", default="https://api.push.apple.com")
 # The pooled provider HTTP client (messaging.http): timeouts in seconds, retries of temporary failures.
 MESSAGING_HTTP_TIMEOUT = env.float("MESSAGING_HTTP_TIMEOUT", default=10.0)
 MESSAGING_HTTP_CONNECT_TIMEOUT = env.float("MESSAGING_HTTP_CONNECT_TIMEOUT", default=3.0)

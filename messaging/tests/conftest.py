@@ -1,3 +1,6 @@
+import json
+from types import SimpleNamespace
+
 import pytest
 
 from messaging.http import http_client_reset
@@ -44,3 +47,26 @@ def fake_esp(settings):
     fake.use = use
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def fake_push(settings):
+    """Fake FCM and APNs on 127.0.0.1, Android and web devices on FCM, iOS on APNs, fast backoff."""
+    from messaging.push import push_provider_reset
+
+    from .fake_push import APNS_KEY_ID, APNS_TEAM_ID, APNS_TOPIC, FakeApns, FakeFcm
+
+    fcm, apns = FakeFcm().start(), FakeApns().start()
+    settings.MESSAGING_PUSH_PROVIDERS = {"android": "fcm", "web": "fcm", "ios": "apns"}
+    settings.FCM_CREDENTIALS, settings.FCM_PROJECT_ID = json.dumps(fcm.service_account()), ""
+    settings.FCM_API_URL = fcm.url
+    settings.APNS_KEY, settings.APNS_KEY_ID, settings.APNS_TEAM_ID = apns.signing_key, APNS_KEY_ID, APNS_TEAM_ID
+    settings.APNS_TOPIC, settings.APNS_API_URL = APNS_TOPIC, apns.url
+    settings.MESSAGING_HTTP_BACKOFF, settings.MESSAGING_HTTP_RETRIES = 0.01, 1
+    http_client_reset()
+    push_provider_reset()
+    yield SimpleNamespace(fcm=fcm, apns=apns)
+    push_provider_reset()
+    http_client_reset()
+    fcm.stop()
+    apns.stop()

@@ -50,6 +50,7 @@ class FakeProviders:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse shows
+            disable_nagle_algorithm = True  # answer at once, as a provider's server does
 
             def log_message(self, *args):
                 pass
