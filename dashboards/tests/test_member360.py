@@ -99,7 +99,7 @@ def test_the_page_shows_every_section_of_the_members_story(admin_client, member_
     # then every section is there
     assert response.status_code == 200
     page = response.content.decode()
-    for text in ["Анна Иванова", "+79990001122", "Казань",  # profile
+    for text in ["Анна Иванова", "+7 999 000-11-22", "Казань",  # profile
                  "письмо-42",  # the latest proof of the email consent (the withdrawal, not the older grant)
                  "Золото", "1250", "340", "17",  # tier and balances
                  "Потерян", "Под угрозой → Потерян", "501",  # stage, history and the why
