@@ -216,7 +216,7 @@
           return p.dataType === "edge" ? p.data.source.trim() + " → " + p.data.target.trim() + ": <b>" + count(p.value) + "</b>"
                                        : p.name.trim() + ": <b>" + count(p.value) + "</b>";
         }},
-        series: [{type: "sankey", left: 20, right: 140, emphasis: {focus: "adjacency"},
+        series: [{type: "sankey", left: 20, right: 140, nodeGap: 14, emphasis: {focus: "adjacency"},
                   data: Object.keys(nodes).map(function (name) {
                     return {name: name, itemStyle: {color: meta.stage_colours[nodes[name]] || "#999", borderColor: "#fff"}};
                   }),
