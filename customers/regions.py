@@ -126,3 +126,9 @@ def region_canonical(text: str) -> str | None:
         if text in region_spellings(region):
             return region
     return None
+
+
+@cache
+def all_spellings() -> frozenset[str]:
+    """Every spelling of every region and district the reference knows."""
+    return frozenset().union(*(district_spellings(code) for code in FEDERAL_DISTRICTS))

@@ -51,3 +51,16 @@ def member_time_zones() -> list[str]:
     """Each time zone some member lives in, once (for SQL that converts times per zone)."""
     # order_by() drops Member's default ordering, which DISTINCT would otherwise include: one row per member.
     return list(Member.objects.order_by().values_list("timezone", flat=True).distinct())
+
+
+def member_regions_unknown(*, limit: int = 5) -> tuple[int, list[tuple[str, int]]]:
+    """Members whose `region` the reference of Russia's regions does not recognise (customers.regions): how many,
+    and the most common such values with their counts. One grouped query; empty regions are not counted."""
+    from django.db.models import Count
+
+    from .regions import all_spellings
+
+    unknown = (Member.objects.order_by().exclude(region="").exclude(region__in=sorted(all_spellings()))
+               .values("region").annotate(n=Count("id")).order_by("-n", "region"))
+    rows = [(row["region"], row["n"]) for row in unknown]
+    return sum(n for _region, n in rows), rows[:limit]

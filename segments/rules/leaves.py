@@ -10,12 +10,13 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.utils.translation import pgettext_lazy
 
 from core.timezones import shop_day_start
 from customers.models import AttributeDefinition, Channel, EngagementEvent, Member, RegistrationChannel
 from customers.regions import FEDERAL_DISTRICTS, district_spellings, region_district, region_names, region_spellings
-from customers.selectors import member_time_zones
+from customers.selectors import member_regions_unknown, member_time_zones
 from loyalty.models import Category, Order, Product, Tier
 from loyalty.selectors.catalogue import category_subtree_q
 
@@ -69,11 +70,23 @@ def member_field(p, context):
     return compare(p["field"], p["op"], p["value"])
 
 
+def _unknown_regions_note() -> str:
+    count, common = member_regions_unknown()
+    if not count:
+        return ""
+    return ngettext("%(count)s member has a region the reference does not know, so no region or district condition "
+                    "counts them: %(values)s.",
+                    "%(count)s members have a region the reference does not know, so no region or district "
+                    "condition counts them: %(values)s.", count) % {
+        "count": count, "values": ", ".join(f"«{value}» ({n})" for value, n in common)}
+
+
 def _region_choices():
     return [(region, f"{region} ({region_district(region)})") for region in region_names()]
 
 
-@leaf("region", _("Region"), [Param("regions", "choices", _("Regions"), _region_choices)], group=PROFILE)
+@leaf("region", _("Region"), [Param("regions", "choices", _("Regions"), _region_choices)], group=PROFILE,
+      note=_unknown_regions_note)
 def region(p, context):
     """The member's region is one of these, however it was written (`Московская обл.`, `г. Москва`)."""
     return Q(region__in=sorted(set().union(*(region_spellings(r) for r in p["regions"]))))
@@ -81,7 +94,7 @@ def region(p, context):
 
 @leaf("federal_district", _("Federal district"), [Param(
     "districts", "choices", _("Districts"), lambda: [(code, f"{name} ({code})") for code, (name, _r) in FEDERAL_DISTRICTS.items()])],
-    group=PROFILE)
+    group=PROFILE, note=_unknown_regions_note)
 def federal_district(p, context):
     """The member lives in one of these federal districts: the district written as such (`ЦФО`) or any of its
     regions in any usual spelling."""

@@ -59,6 +59,7 @@ class Leaf:
     numeric: Callable[[dict], bool] | bool = False  # whether `value` is a number (or [from, to])
     doc: str = field(default="")
     value: Callable[[dict], Value | None] | Value | None = None  # what `value` is; default from `numeric`
+    note: Callable[[], str] | None = None  # a hint the builder shows under the condition (e.g. data it cannot read)
 
     def value_is_numeric(self, params: dict) -> bool:
         return self.value_spec(params).kind == "number"
@@ -80,7 +81,7 @@ LEAVES: dict[str, Leaf] = {}
 
 
 def leaf(type_: str, label: str, params: list[Param], *, operators=None, validate_extra=None, group="Member",
-         numeric=False, value=None):
+         numeric=False, value=None, note=None):
     """Register the decorated function `(params, context) -> Q` as the handler of leaf `type_`.
 
     `label` and `group` are shown to staff (pass gettext_lazy strings); `value` describes the compared value
@@ -89,7 +90,7 @@ def leaf(type_: str, label: str, params: list[Param], *, operators=None, validat
 
     def register(to_q):
         LEAVES[type_] = Leaf(type_, label, params, to_q, operators, validate_extra, group, numeric,
-                             to_q.__doc__ or "", value)
+                             to_q.__doc__ or "", value, note)
         return to_q
 
     return register

@@ -24,6 +24,7 @@ def _value(spec: Value) -> dict:
 def builder_schema() -> dict:
     """Every leaf for the builder, with strings in the active language (JSON-ready)."""
     leaves = []
+    notes = {}  # a note shared by several leaves is computed once
     for handler in LEAVES.values():
         params = []
         for param in handler.params:
@@ -44,7 +45,8 @@ def builder_schema() -> dict:
             values = _value(handler.value_spec({}))
         leaves.append({"type": handler.type, "label": str(handler.label), "group": str(handler.group),
                        "params": params, "operators": operators, "values": values,
-                       "operators_by": first_choice["name"] if per_choice else None})
+                       "operators_by": first_choice["name"] if per_choice else None,
+                       "note": str(notes.setdefault(handler.note, handler.note()) or "") if handler.note else ""})
     return {"leaves": leaves, "operator_labels": {op: str(label) for op, label in OPERATOR_LABELS.items()},
             "texts": {key: str(text) for key, text in TEXTS.items()}}
 

@@ -210,3 +210,14 @@ def test_the_preview_marks_the_condition_whose_number_is_wrong(admin_client):
     rules["children"][0]["value"] = "30"
     assert admin_client.post(reverse("admin:segments_segment_preview"), json.dumps(rules),
                              content_type="application/json").json()["count_text"] == "1 участник"
+
+
+def test_the_builder_names_regions_the_reference_does_not_know():
+    # given two members from "Мск" and one from a place the reference cannot read, besides known spellings
+    for region in ("Мск", "Мск", "Луна", "г. Москва", "ЦФО", ""):
+        MemberFactory(region=region)
+    # when the builder is drawn
+    leaves = {leaf["type"]: leaf for leaf in builder_schema()["leaves"]}
+    # then the region conditions say who they cannot count, and why
+    note = "У 3 участников регион, которого нет в справочнике, и условия на регион и округ их не учитывают: «Мск» (2), «Луна» (1)."
+    assert leaves["federal_district"]["note"] == note and leaves["region"]["note"] == note

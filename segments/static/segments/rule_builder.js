@@ -269,6 +269,7 @@
         onclick: () => { parent.children.splice(index, 1); clearProblems(); rerender(); }}));
       const mine = problemsAt(path);
       const wrapper = el("div", {class: mine.length ? "rb-row rb-invalid" : "rb-row"}, [row]);
+      if (leaf && leaf.note) wrapper.appendChild(el("div", {class: "rb-note", text: leaf.note}));
       if (mine.length) {
         mine.forEach((p) => {
           const name = p.path.slice(path.length + 1);
