@@ -12,6 +12,7 @@ from loyalty.tests.factories import OrderFactory
 from segments.models import Segment
 from segments.rules import rules_validate
 from segments.selectors import rules_members
+from segments.services import segment_refresh
 from segments.stats import member_stats_refresh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -153,7 +154,16 @@ def test_a_marketer_builds_the_micro_segment_with_pickers_only_at_1366px(page_fa
     # and saving it links to its members
     page.fill("#id_slug", "night-mums")
     page.click("input[name=_continue]")
-    assert Segment.objects.get(slug="night-mums").rules == rules_validate(MICRO_SEGMENT)
+    segment = Segment.objects.get(slug="night-mums")
+    assert segment.rules == rules_validate(MICRO_SEGMENT)
+    segment_refresh(segment=segment)
+    page.reload()
+    page.screenshot(path=str(artifacts / "segment-saved.png"), full_page=True)
+    page.get_by_role("link", name="3 участника →").click()
+    page.wait_for_url(re.compile(r"/admin/customers/member/\?segment=night-mums$"))
+    page.wait_for_selector("#result_list")
+    page.screenshot(path=str(artifacts / "segment-members.png"), full_page=True)
+    assert page.locator("#result_list tbody tr").count() == 3  # the members' list, filtered by the segment
 
 
 def test_a_wrong_number_is_marked_on_its_condition_only(page_factory, admin_user, artifacts):

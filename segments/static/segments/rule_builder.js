@@ -72,8 +72,13 @@
 
     // A message under the row when a typed number cannot be read; the tree keeps what was typed, so the
     // server refuses it too, beside this condition only.
+    // A stored number (4000.5) shows as the marketer writes it (4 000,5); what she types is kept as typed.
+    const LOCAL = new Intl.NumberFormat(document.documentElement.lang || undefined, {maximumFractionDigits: 6});
+    const shown = (value) => (typeof value === "number" || /^-?\d+(\.\d+)?$/.test(String(value ?? ""))
+      ? LOCAL.format(Number(value)) : (value ?? ""));
+
     function numberInput(value, label, onvalue, row, unit, size) {
-      const input = el("input", {type: "text", inputmode: "decimal", size: size || 8, value: value ?? "", "aria-label": label,
+      const input = el("input", {type: "text", inputmode: "decimal", size: size || 8, value: shown(value), "aria-label": label,
         class: "rb-number", oninput: (e) => { onvalue(e.target.value); checkNumbers(row); }});
       return unit ? el("span", {class: "rb-with-unit"}, [input, el("span", {class: "rb-unit", text: unit})]) : input;
     }
