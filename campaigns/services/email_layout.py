@@ -49,12 +49,13 @@ def product_cards(products, *, campaign: str, limit: int) -> list[ProductCard]:
     return cards
 
 
-def _linked(text: str, *, message) -> str:
+def _linked(text: str, *, message, tracked: bool) -> str:
     parts, last = [], 0
     for match in URL.finditer(text):
         parts.append(escape(text[last:match.start()]))
         url = match.group(0)
-        parts.append(f'<a href="{escape(click_url(message=message, url=url))}">{escape(url)}</a>')
+        href = click_url(message=message, url=url) if tracked else url
+        parts.append(f'<a href="{escape(href)}">{escape(url)}</a>')
         last = match.end()
     parts.append(escape(text[last:]))
     return "".join(parts).replace("\n", "<br>\n")
@@ -66,17 +67,20 @@ def brand() -> dict:
             "text": "#1f2328"}
 
 
-def email_html(*, message, subject: str, text: str, cards: list[ProductCard], unsubscribe: str) -> str:
+def email_html(*, message, subject: str, text: str, cards: list[ProductCard], unsubscribe: str,
+               tracked: bool = True) -> str:
     """The email's HTML part: the text's paragraphs (links through the click redirect), the cards two a row
-    (one on a narrow screen), the footer with the unsubscribe link, the open pixel."""
-    paragraphs = [mark_safe(_linked(p.strip(), message=message)) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    (one on a narrow screen), the footer with the unsubscribe link, the open pixel. Untracked (transactional
+    mail: codes, reset links) the links go straight to their target and there is no pixel."""
+    paragraphs = [mark_safe(_linked(p.strip(), message=message, tracked=tracked))
+                  for p in re.split(r"\n\s*\n", text) if p.strip()]
     rows = [[{"name": c.name, "price": c.price, "image_url": c.image_url,
               "href": click_url(message=message, url=c.url)} for c in cards[i:i + 2]] for i in range(0, len(cards), 2)]
     first_line = text.strip().splitlines()[0] if text.strip() else ""
     return get_template("campaigns/email/base.html").render({
         "language": get_language() or settings.LANGUAGE_CODE, "subject": subject, "preheader": first_line[:120],
         "brand": brand(), "paragraphs": paragraphs, "products": rows, "unsubscribe_url": unsubscribe,
-        "open_pixel_url": open_pixel_url(message=message)})
+        "open_pixel_url": open_pixel_url(message=message) if tracked else ""})
 
 
 def email_text(*, text: str, cards: list[ProductCard], unsubscribe: str) -> str:

@@ -66,6 +66,11 @@ def outgoing_for(message: OutboxMessage, *, channel: str, to: str) -> OutgoingMe
             else:
                 html_body = email_html(message=message, subject=subject, text=body, cards=cards, unsubscribe=unsubscribe)
             body = email_text(text=body, cards=cards, unsubscribe=unsubscribe)
+    elif channel == "email" and message.purpose == Purpose.TRANSACTIONAL and body:
+        from .email_layout import email_html
+
+        # the shop's look for codes and links too, untracked (the secret is in what is sent only, never stored)
+        html_body = email_html(message=message, subject=subject, text=body, cards=[], unsubscribe="", tracked=False)
     return OutgoingMessage(
         channel=channel, to=to, subject=subject, body=body, html_body=html_body,
         idempotency_key=message.idempotency_key, unsubscribe_url=unsubscribe if channel == "email" else "",

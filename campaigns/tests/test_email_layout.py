@@ -84,3 +84,28 @@ def test_a_step_without_cards_shows_no_products(settings):
     html = sent.alternatives[0][0]
     assert "Сыр Гауда" not in html and "Сыр Гауда" not in sent.body
     assert "Здравствуйте, Анна!" in html
+
+
+def test_a_sign_in_code_email_has_the_shops_look_and_no_tracking(settings):
+    # given a transactional email with a secret code and a link
+    from campaigns.models import SECRET_PLACEHOLDER
+    from campaigns.services.outbox import transactional_enqueue
+
+    settings.SHOP_NAME = "Лавка у дома"
+    member = MemberFactory()
+    message = transactional_enqueue(member=member, channel="email", subject="Код входа", dedupe_key="code:t1",
+                                    body=f"Ваш код: {SECRET_PLACEHOLDER}\n\nВойти: https://club.example.com/login",
+                                    secret="482913")
+    # when it is sent
+    outbox_send_due()
+    # then its HTML part is the shop's layout with the code, the link goes straight to its target, no pixel,
+    # no unsubscribe link; the text part is the text
+    [sent] = mail.outbox
+    html = sent.alternatives[0][0]
+    assert "Лавка у дома" in html and "Ваш код: 482913" in html
+    assert 'href="https://club.example.com/login"' in html
+    assert "/m/o/" not in html and "/m/c/" not in html and "/m/u/" not in html
+    assert sent.body == "Ваш код: 482913\n\nВойти: https://club.example.com/login"
+    # and the stored row never held the code
+    message.refresh_from_db()
+    assert "482913" not in message.body + message.subject and message.encrypted_secret == ""
