@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.translated_content import translated
+
 
 def _json_types(field) -> tuple | None:
     """The JSON types the schema promises for a field's value (None: the field checks its own)."""
@@ -95,3 +97,17 @@ class DateFilterField(serializers.DateField):
         day = super().to_internal_value(value)
         tomorrow = timezone.localdate() + dt.timedelta(days=1)
         return min(max(day, EARLIEST_EVENT.date()), tomorrow)
+
+
+class TranslatedTextField(serializers.CharField):
+    """Read-only: a staff-written text (a tier's, coupon's or reward's name…) in the request's language
+    (core.translated_content). `source` names the object that holds it; by default the serialized one."""
+
+    def __init__(self, content_field: str, **kwargs):
+        self.content_field = content_field
+        kwargs.setdefault("source", "*")
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        obj = super().get_attribute(instance)
+        return None if obj is None else translated(obj, self.content_field)

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
+from core.admin_translations import TranslatedContentAdmin
 from core.exceptions import DomainError
 
 from .admin_imports import ImportLinksMixin
@@ -84,7 +85,9 @@ class MemberAdmin(ImportLinksMixin, PhoneSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(AttributeDefinition)
-class AttributeDefinitionAdmin(admin.ModelAdmin):
+class AttributeDefinitionAdmin(TranslatedContentAdmin, admin.ModelAdmin):
+    translated_fields = ("label", "description")
+    translated_options = True
     list_display = ["key", "label", "type", "multiple", "member_editable"]
     list_filter = ["type", "member_editable"]
     search_fields = ["key", "label"]

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.translated_content import translations_field
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
@@ -156,6 +158,7 @@ class AttributeDefinition(models.Model):
         _("members may edit"), default=True, help_text=_("Members may set it in the app and portal.")
     )
     description = models.TextField(_("description"), blank=True)
+    translations = translations_field()
 
     class Meta:
         verbose_name = _("attribute")

@@ -21,11 +21,27 @@ from .models import (
     Tier,
 )
 
+# The shop's own language (Russian) in the columns, English in `translations` (core.translated_content).
 TIERS = [
-    # slug, name, rank, threshold (spend in 12 months), multiplier, perks
-    ("bronze", "Bronze", 1, "0", "1", "Birthday bonus\nMember prices"),
-    ("silver", "Silver", 2, "15000", "1.25", "Free delivery from 2,000 ₽\nEarly access to sales"),
-    ("gold", "Gold", 3, "50000", "1.5", "Free delivery\nPersonal manager\nInvitations to tastings"),
+    # slug, name, rank, threshold (spend in 12 months), multiplier, perks, English name and perks
+    ("bronze", "Бронза", 1, "0", "1", "Бонус в день рождения\nЦены для участников",
+     "Bronze", "Birthday bonus\nMember prices"),
+    ("silver", "Серебро", 2, "15000", "1.25", "Бесплатная доставка от 2 000 ₽\nРанний доступ к распродажам",
+     "Silver", "Free delivery from 2,000 ₽\nEarly access to sales"),
+    ("gold", "Золото", 3, "50000", "1.5", "Бесплатная доставка\nПерсональный менеджер\nПриглашения на дегустации",
+     "Gold", "Free delivery\nPersonal manager\nInvitations to tastings"),
+]
+COUPON_TEMPLATES = [
+    # name, kind, value, minimum order, validity days, English name
+    ("500 ₽ при заказе от 3 000 ₽", "fixed", "500", "3000", 30, "500 ₽ off from 3,000 ₽"),
+    ("Скидка 10 %", "percent", "10", "0", 30, "10% off"),
+    ("1 500 ₽ при заказе от 7 000 ₽", "fixed", "1500", "7000", 60, "1,500 ₽ off from 7,000 ₽"),
+]
+REWARDS = [
+    # name, cost in points, template, English name
+    ("Сертификат на 500 ₽", 500, "500 ₽ при заказе от 3 000 ₽", "500 ₽ voucher"),
+    ("Скидка 10 % на следующий заказ", 800, "Скидка 10 %", "10% off your next order"),
+    ("Сертификат на 1 500 ₽", 1500, "1 500 ₽ при заказе от 7 000 ₽", "1,500 ₽ voucher"),
 ]
 BASE_RATE = Decimal("0.05")  # 5 points per 100 ₽
 
@@ -33,9 +49,10 @@ BASE_RATE = Decimal("0.05")  # 5 points per 100 ₽
 def programme_seed() -> dict:
     """Create the default programme once (by natural keys); running it again changes nothing."""
     ProgrammeSettings.load()
-    for slug, name, rank, threshold, multiplier, perks in TIERS:
+    for slug, name, rank, threshold, multiplier, perks, name_en, perks_en in TIERS:
         Tier.objects.get_or_create(slug=slug, defaults={"name": name, "rank": rank, "threshold": Decimal(threshold),
-                                                        "multiplier": Decimal(multiplier), "perks": perks})
+                                                        "multiplier": Decimal(multiplier), "perks": perks,
+                                                        "translations": {"en": {"name": name_en, "perks": perks_en}}})
     rules = [("Base rate", "base", {"points_per_unit": BASE_RATE}),
              ("First purchase", "first_purchase", {"bonus_points": 200}),
              ("Birthday month", "birthday", {"bonus_points": 300}),
@@ -43,15 +60,14 @@ def programme_seed() -> dict:
     for name, kind, fields in rules:
         EarningRule.objects.get_or_create(name=name, kind=kind, defaults=fields)
     templates = {}
-    for name, kind, value, minimum, days in [("500 ₽ off from 3,000 ₽", "fixed", "500", "3000", 30),
-                                             ("10% off", "percent", "10", "0", 30),
-                                             ("1,500 ₽ off from 7,000 ₽", "fixed", "1500", "7000", 60)]:
+    for name, kind, value, minimum, days, name_en in COUPON_TEMPLATES:
         templates[name], _ = CouponTemplate.objects.get_or_create(
             name=name, defaults={"discount_kind": kind, "discount_value": Decimal(value),
-                                 "min_order_total": Decimal(minimum), "validity_days": days})
-    for name, cost, template in [("500 ₽ voucher", 500, "500 ₽ off from 3,000 ₽"), ("10% off your next order", 800, "10% off"),
-                                 ("1,500 ₽ voucher", 1500, "1,500 ₽ off from 7,000 ₽")]:
-        Reward.objects.get_or_create(name=name, defaults={"points_cost": cost, "template": templates[template]})
+                                 "min_order_total": Decimal(minimum), "validity_days": days,
+                                 "translations": {"en": {"name": name_en}}})
+    for name, cost, template, name_en in REWARDS:
+        Reward.objects.get_or_create(name=name, defaults={"points_cost": cost, "template": templates[template],
+                                                          "translations": {"en": {"name": name_en}}})
     return {"tiers": Tier.objects.count(), "rules": EarningRule.objects.count(), "rewards": Reward.objects.count()}
 
 

@@ -57,14 +57,21 @@ def _name_pools(seed: int) -> dict:
 
 
 def _attribute_definitions_ensure() -> None:
-    for key, label, kind, choices, multiple in [
-        ("has_children", "Has children", "bool", [], False),
-        ("pets", "Pets", "choice", PETS, True),
-        ("clothing_size", "Clothing size", "choice", SIZES, False),
-        ("favourite_store", "Favourite store", "text", [], False),
+    # The question in the shop's language (Russian); English and the options' labels in `translations`.
+    pets = {"ru": {"cat": "Кошка", "dog": "Собака", "fish": "Рыбки", "bird": "Птица"},
+            "en": {"cat": "Cat", "dog": "Dog", "fish": "Fish", "bird": "Bird"}}
+    for key, label, label_en, kind, choices, multiple, options in [
+        ("has_children", "Есть ли у вас дети?", "Do you have children?", "bool", [], False, None),
+        ("pets", "Какие у вас домашние животные?", "Which pets do you have?", "choice", PETS, True, pets),
+        ("clothing_size", "Ваш размер одежды", "Your clothing size", "choice", SIZES, False, None),
+        ("favourite_store", "Ваш любимый магазин", "Your favourite store", "text", [], False, None),
     ]:
+        translations = {"en": {"label": label_en}}
+        for language, labels in (options or {}).items():
+            translations.setdefault(language, {})["options"] = labels
         AttributeDefinition.objects.get_or_create(
-            key=key, defaults={"label": label, "type": kind, "choices": choices, "multiple": multiple}
+            key=key, defaults={"label": label, "type": kind, "choices": choices, "multiple": multiple,
+                               "translations": translations}
         )
 
 

@@ -2,12 +2,14 @@ from django.contrib import admin
 
 
 from core.admin_history import ConfigurationHistoryAdmin
+from core.admin_translations import TranslatedContentAdmin
 
 from ..models import Coupon, CouponRedemption, CouponTemplate, Reward
 
 
 @admin.register(CouponTemplate)
-class CouponTemplateAdmin(ConfigurationHistoryAdmin):
+class CouponTemplateAdmin(TranslatedContentAdmin, ConfigurationHistoryAdmin):
+    translated_fields = ("name",)
     list_display = ["name", "discount_kind", "discount_value", "min_order_total", "validity_days", "max_uses",
                     "per_member_limit", "active"]
     list_filter = ["discount_kind", "active"]
@@ -55,7 +57,8 @@ class CouponRedemptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(ConfigurationHistoryAdmin):
+class RewardAdmin(TranslatedContentAdmin, ConfigurationHistoryAdmin):
+    translated_fields = ("name", "description")
     list_display = ["name", "points_cost", "template", "active"]
     list_filter = ["active"]
     list_editable = ["active"]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_history import ConfigurationHistoryAdmin
+from core.admin_translations import TranslatedContentAdmin
 from customers.admin import PhoneSearchMixin
 from customers.admin_imports import ImportLinksMixin
 
@@ -34,7 +35,8 @@ class ProgrammeSettingsAdmin(ConfigurationHistoryAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(ConfigurationHistoryAdmin):
+class TierAdmin(TranslatedContentAdmin, ConfigurationHistoryAdmin):
+    translated_fields = ("name", "perks")
     list_display = ["name", "rank", "qualify_by", "threshold", "multiplier"]
     list_filter = ["qualify_by"]
     search_fields = ["name", "slug"]

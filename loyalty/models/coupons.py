@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.translated_content import translations_field
+
 # No 0/O/1/I/L: codes are read aloud at the till.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -35,6 +37,7 @@ class CouponTemplate(models.Model):
         help_text=_("Most coupons of this template one member may hold; empty = no limit.")
     )
     active = models.BooleanField(_("active"), default=True)
+    translations = translations_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -127,6 +130,7 @@ class Reward(models.Model):
         CouponTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="rewards"
     )
     active = models.BooleanField(_("active"), default=True)
+    translations = translations_field()
     history = HistoricalRecords()
 
     class Meta:

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.translated_content import translations_field
+
 from .ledger import LedgerBucket, LedgerEntry, LedgerEntryKind, LotState, MemberAccount, PointsLot
 
 __all__ = [
@@ -76,6 +78,7 @@ class Tier(models.Model):
     )
     multiplier = models.DecimalField(_("multiplier"), max_digits=5, decimal_places=2, default=Decimal("1"))
     perks = models.TextField(_("perks"), blank=True, help_text=_("Benefits shown to members, one per line."))
+    translations = translations_field()
     history = HistoricalRecords()
 
     class Meta:

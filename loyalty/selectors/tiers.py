@@ -5,8 +5,11 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Case, DecimalField, F, IntegerField, Min, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Abs, Coalesce
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from core.timezones import shop_day_start, shop_today, shop_zone
+from core.translated_content import translated
 
 from ..models import LedgerEntry, LedgerEntryKind, MemberAccount, Order, OrderLine, OrderStatus, ProgrammeSettings, Tier
 
@@ -98,9 +101,10 @@ class TierProgress:
 def _benefits(tier):
     if tier is None:
         return []
-    perks = [line.strip() for line in tier.perks.splitlines() if line.strip()]
+    perks = [line.strip() for line in translated(tier, "perks").splitlines() if line.strip()]
     if tier.multiplier != 1:
-        perks.insert(0, f"×{tier.multiplier.normalize()} points on every purchase")
+        perks.insert(0, gettext("×%(multiplier)s points on every purchase") % {
+            "multiplier": number_format(tier.multiplier.normalize())})
     return perks
 
 

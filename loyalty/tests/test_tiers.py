@@ -122,4 +122,4 @@ def test_a_tier_can_qualify_by_points_earned_and_shows_its_perks():
     assert tier_progress(member=member).amount_to_next == Decimal("100") and tier_progress(member=member).measure == "points"
     buy(member, "1000.00", "B")  # 500 points
     assert tier_of(member) == "vip"
-    assert tier_progress(member=member).benefits == ["×2 points on every purchase", "Lounge access", "Gift wrapping"]
+    assert tier_progress(member=member).benefits == ["Баллы ×2 за каждую покупку", "Lounge access", "Gift wrapping"]

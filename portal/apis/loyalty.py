@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from core.serializers import DateFilterField
+from core.serializers import DateFilterField, TranslatedTextField
 from loyalty import selectors as loyalty_selectors
 from loyalty import services as loyalty_services
 from loyalty.models import LedgerEntryKind, Reward
@@ -30,7 +30,7 @@ class LedgerEntrySerializer(serializers.Serializer):
 
 class TierSerializer(serializers.Serializer):
     slug = serializers.CharField()
-    name = serializers.CharField()
+    name = TranslatedTextField("name")
 
 
 class TierProgressSerializer(serializers.Serializer):
@@ -47,7 +47,7 @@ class TierProgressSerializer(serializers.Serializer):
 class CouponSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
-    name = serializers.CharField(source="template.name")
+    name = TranslatedTextField("name", source="template")
     discount_kind = serializers.CharField(source="template.discount_kind")
     discount_value = serializers.DecimalField(max_digits=12, decimal_places=2, source="template.discount_value")
     min_order_total = serializers.DecimalField(max_digits=12, decimal_places=2, source="template.min_order_total")
@@ -59,8 +59,8 @@ class CouponSerializer(serializers.Serializer):
 
 class RewardSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    description = serializers.CharField()
+    name = TranslatedTextField("name")
+    description = TranslatedTextField("description")
     points_cost = serializers.IntegerField()
     affordable = serializers.SerializerMethodField()
 

@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from core.client_ip import client_ip
+from core.translated_content import translated
 from customers.models import Channel, ConsentPurpose, Gender
 from customers.personal_data import member_data_export
 from loyalty.models import MemberAccount
@@ -63,7 +64,7 @@ class ProfileSerializer(serializers.Serializer):
 
     def get_tier(self, member) -> str | None:
         account = self._account(member)
-        return account.tier.name if account and account.tier else None
+        return translated(account.tier, "name") if account and account.tier else None
 
 
 class ConsentsInput(StrictSerializer):

@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.translated_content import option_label, translated
 from customers.models import Channel, Gender
 
 
@@ -65,21 +66,22 @@ def survey_form_class(definitions):
     """A form with one field per member-editable attribute definition (built from data, not code)."""
     fields = {}
     for definition in definitions:
-        label = definition.label
+        label = translated(definition, "label")
+        options = [(value, option_label(definition, value)) for value in definition.choices]
         if definition.type == "bool":
             field = forms.ChoiceField(label=label, required=False,
                                       choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))])
         elif definition.type == "choice" and definition.multiple:
             field = forms.MultipleChoiceField(label=label, required=False, widget=forms.CheckboxSelectMultiple,
-                                              choices=[(c, c) for c in definition.choices])
+                                              choices=options)
         elif definition.type == "choice":
             field = forms.ChoiceField(label=label, required=False,
-                                      choices=[("", "—")] + [(c, c) for c in definition.choices])
+                                      choices=[("", "—")] + options)
         elif definition.type == "date":
             field = forms.CharField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
         else:
             field = forms.CharField(label=label, required=False, max_length=500)
-        field.help_text = definition.description
+        field.help_text = translated(definition, "description")
         fields[definition.key] = field
     return type("SurveyForm", (forms.Form,), fields)
 

@@ -9,7 +9,7 @@ from loyalty.services import points_daily, tiers_review
 
 class Command(BaseCommand):
     help = (
-        "Create default tiers (Bronze/Silver/Gold), earning rules, coupon templates and rewards if missing, then "
+        "Create default tiers (bronze, silver, gold), earning rules, coupon templates and rewards if missing, then "
         "write earn entries for completed orders that have none (set-based), expire lapsed points and review "
         "tiers. Safe to run again: it only adds what is missing."
     )
