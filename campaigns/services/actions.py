@@ -113,9 +113,11 @@ def _offer(action: PlannedAction, coupon=None) -> str:
                                        cause_key__endswith=f":{action.entry_id}").order_by("-id").first()
     body = Template(step.body_template).render(Context({"member": member, "first_name": member.first_name,
                                                         "coupon_code": coupon.code if coupon else ""}))
+    # An offer with a coupon lasts exactly as long as the coupon, so the member never sees two expiry dates.
+    valid_until = coupon.expires_at if coupon else timezone.now() + dt.timedelta(days=step.offer_valid_days)
     offer, _ = MemberOffer.objects.get_or_create(cause_key=action.cause_key, defaults={
         "member": member, "campaign": step.campaign, "title": step.offer_title or str(step.campaign),
-        "body": body.strip(), "coupon": coupon, "valid_until": timezone.now() + dt.timedelta(days=step.offer_valid_days),
+        "body": body.strip(), "coupon": coupon, "valid_until": valid_until,
     })
     return str(offer.pk)
 

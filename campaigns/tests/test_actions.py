@@ -164,3 +164,17 @@ def test_an_action_past_its_window_is_skipped():
     assert (action.status, action.reason) == ("skipped", "window_expired")
     assert not LedgerEntry.objects.exists()
     assert not MemberOffer.objects.exists()
+
+
+def test_an_offer_with_a_coupon_ends_when_its_coupon_does():
+    # given a coupon step whose coupon lasts 30 days while the step's offers last 14
+    member = MemberFactory()
+    entry = EntryFactory(member=member)
+    step = StepFactory(campaign=entry.campaign, action="coupon", channel="", offer_title="300 off", offer_valid_days=14,
+                       coupon_template=CouponTemplateFactory(validity_days=30))
+    planned(step, entry)
+    # when the action runs
+    planned_actions_run()
+    # then the offer shows the coupon's own expiry, not a second date two weeks earlier
+    coupon, offer = Coupon.objects.get(member=member), MemberOffer.objects.get(member=member)
+    assert offer.valid_until == coupon.expires_at

@@ -4,6 +4,9 @@ import re
 import pytest
 from axes.models import AccessLog
 from django.test import Client
+from django.utils import timezone
+
+from core.timezones import zone_or_shop
 
 from customers.models import ConsentRecord
 from customers.tests.factories import AttributeDefinitionFactory
@@ -63,16 +66,47 @@ def test_sign_up_with_a_referral_link(client, member):
     assert member.referrals.get().phone == "+79015551234"
 
 
-def test_redeeming_a_reward_shows_the_coupon(web, member):
+def test_redeeming_a_reward_asks_for_confirmation_then_shows_the_coupon(web, member):
+    # given a member with 500 points and a reward for 300
     reward = RewardFactory(name="Coffee", points_cost=300)
     loyalty_services.points_award_bonus(member=member, points=500, reason="Welcome", cause_key="w")
-    page = web.get("/rewards/").content.decode()
+    # when they choose it, a confirmation says what it costs and what is left, and nothing is spent yet
+    assert f'href="/rewards/{reward.pk}/redeem/"' in web.get("/rewards/").content.decode()
+    page = web.get(f"/rewards/{reward.pk}/redeem/").content.decode()
+    assert 'data-testid="cost">300' in page and 'data-testid="left">200' in page
+    assert not Coupon.objects.exists()
+    # and a POST without the confirmation (an old form, a crafted request) shows it again and spends nothing
+    unconfirmed = web.post(f"/rewards/{reward.pk}/redeem/", {"idempotency_key": "k"})
+    assert unconfirmed.status_code == 200 and 'name="confirm"' in unconfirmed.content.decode()
+    assert not Coupon.objects.exists()
+    # when they confirm (twice: a double submit), then one coupon is issued and shown
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
-    response = web.post(f"/rewards/{reward.pk}/redeem/", {"idempotency_key": key}, follow=True)
-    web.post(f"/rewards/{reward.pk}/redeem/", {"idempotency_key": key})  # a double submit
+    response = web.post(f"/rewards/{reward.pk}/redeem/", {"idempotency_key": key, "confirm": "yes"}, follow=True)
+    web.post(f"/rewards/{reward.pk}/redeem/", {"idempotency_key": key, "confirm": "yes"})
     coupon = Coupon.objects.get(member=member)
     assert coupon.code in response.content.decode()
     assert MemberAccount.objects.get(member=member).available_points == 200
+
+
+def test_a_reward_beyond_the_balance_is_not_offered_for_confirmation(web, member):
+    reward = RewardFactory(name="Coffee", points_cost=300)
+    page = web.get(f"/rewards/{reward.pk}/redeem/").content.decode()
+    assert 'name="confirm"' not in page and 'data-testid="left"' not in page
+
+
+def test_an_offer_and_its_coupon_show_the_same_expiry(web, member):
+    # given an offer made before offers were tied to their coupon's expiry: the offer says one day, the coupon another
+    from campaigns.models import MemberOffer
+    from loyalty.tests.factories import CouponTemplateFactory
+
+    template = CouponTemplateFactory(validity_days=30)
+    coupon = loyalty_services.coupon_issue(template=template, member=member, source="campaign", cause_key="c")
+    MemberOffer.objects.create(member=member, title="300 off", coupon=coupon,
+                               valid_until=coupon.expires_at - dt.timedelta(days=16))
+    # then the offers page and the coupons page show the coupon's day
+    day = timezone.localtime(coupon.expires_at, zone_or_shop(member.timezone)).strftime("%d.%m.%Y")
+    assert day in web.get("/offers/").content.decode()
+    assert day in web.get("/coupons/").content.decode()
 
 
 def test_changing_consents_and_unsubscribing_record_proof(web, member):

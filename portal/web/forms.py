@@ -57,6 +57,10 @@ class ProfileForm(forms.Form):
 
 
 class ConsentsForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # a checkbox's label reads as a sentence, not a field name
+        super().__init__(*args, **kwargs)
+
     email = forms.BooleanField(label=_("Offers by email"), required=False)
     sms = forms.BooleanField(label=_("Offers by SMS"), required=False)
     push = forms.BooleanField(label=_("Offers by push notifications"), required=False)

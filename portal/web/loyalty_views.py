@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors
 from core.exceptions import DomainError
@@ -49,17 +48,23 @@ def coupons(request, member):
 @member_required
 def rewards(request, member):
     balance = loyalty_selectors.member_balance(member=member)
-    return render(request, "portal/rewards.html", {
-        "rewards": loyalty_selectors.rewards_available(), "balance": balance,
-        # One key per rendered page: a double-click or a resubmitted form buys once.
-        "idempotency_key": uuid.uuid4().hex,
-    })
+    return render(request, "portal/rewards.html", {"rewards": loyalty_selectors.rewards_available(), "balance": balance})
 
 
 @member_required
-@require_POST
 def reward_redeem(request, member, reward_id):
+    """Spending points is confirmed on a page of its own (what it costs, what is left), then done by its POST.
+
+    A POST without the confirmation (an old form, a crafted request) shows the confirmation instead of buying.
+    """
     reward = get_object_or_404(Reward.objects.select_related("template"), pk=reward_id, active=True)
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        balance = loyalty_selectors.member_balance(member=member)
+        return render(request, "portal/reward_confirm.html", {
+            "reward": reward, "balance": balance, "left": balance.available - reward.points_cost,
+            # One key per rendered page: a double-click or a resubmitted form buys once.
+            "idempotency_key": uuid.uuid4().hex,
+        })
     key = (request.POST.get("idempotency_key") or "")[:64] or uuid.uuid4().hex
     try:
         coupon = loyalty_services.reward_redeem(member=member, reward=reward, cause_key=f"member:{member.pk}:{key}")

@@ -51,7 +51,8 @@ def test_member_signs_in_redeems_changes_consent_reviews_and_signs_out(page_fact
 
     # redeem a reward and see its coupon
     page.get_by_role("link", name="Награды").click()
-    page.get_by_role("button", name=f"Получить «{reward.name}»").click()
+    page.get_by_role("link", name=f"Получить «{reward.name}»").click()
+    page.get_by_role("button", name="Да, потратить баллы").click()
     page.wait_for_url(re.compile(r"/coupons/$"))
     code = page.get_by_test_id("coupon-code").first.inner_text()
     assert code in page.locator(".messages").inner_text()
