@@ -293,7 +293,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the running task's last progress
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)  # the running task's last progress
     files_deleted_at = models.DateTimeField(_("files deleted at"), null=True, blank=True)
 
     class Meta:

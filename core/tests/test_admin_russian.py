@@ -95,9 +95,11 @@ def test_every_admin_list_and_add_page_renders_in_russian(admin_client):
         assert f"<h1>{english_plural}" not in html and f"Select {singular}" not in html, opts.label
         # and its add page renders too, in Russian, where staff may add
         if admin.site._registry[model].has_add_permission(page.wsgi_request):
-            add = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"), HTTP_ACCEPT_LANGUAGE="ru")
+            add = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"), HTTP_ACCEPT_LANGUAGE="ru",
+                                   follow=True)  # an add page of its own (an import's upload) is followed to
             assert add.status_code == 200, opts.label
-            assert f"Добавить {singular}" in add.content.decode(), opts.label
+            if not add.redirect_chain:
+                assert f"Добавить {singular}" in add.content.decode(), opts.label
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0006_translatable_names'),
+        ('customers', '0008_consent_method_complaint'),
     ]
 
     operations = [
