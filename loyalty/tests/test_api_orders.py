@@ -254,3 +254,50 @@ def test_an_order_for_a_member_id_merged_away_goes_to_the_survivor(client, till,
     # and an id nobody ever had is still refused by field
     unknown = send(client, till, order_body(external_id="O-2", member="NOPE"))
     assert unknown.status_code == 400 and "member" in unknown.json()["error"]["fields"]
+
+
+def test_an_order_costs_the_same_statements_for_a_member_with_2000_earlier_orders(client, till, member, settings):
+    # given tiers above both members (so the tier check runs), a warm config cache, and two members with
+    # accounts: C100 with 2,000 earlier completed orders that earned (their entries and lots), C200 with none
+    import datetime as dt
+
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from loyalty.models import PointsLot
+    from loyalty.services.earning import earning_config_clear
+    from loyalty.tests.factories import TierFactory
+
+    TierFactory(slug="silver", rank=1, threshold=Decimal("10000000"))
+    TierFactory(slug="gold", rank=2, threshold=Decimal("20000000"))
+    newcomer = MemberFactory(external_id="C200")
+    now = timezone.now()
+    with transaction.atomic():
+        orders = Order.objects.bulk_create([
+            Order(external_id=f"H-{n}", member=member, created_at=now - dt.timedelta(hours=n), total=Decimal("1000"),
+                  earned_at=now - dt.timedelta(hours=n)) for n in range(1, 2001)])
+        entries = LedgerEntry.objects.bulk_create([
+            LedgerEntry(member=member, kind="earn", bucket="available", points=100, created_at=order.created_at,
+                        order=order, cause_key=f"order:{order.pk}:earn") for order in orders])
+        PointsLot.objects.bulk_create([
+            PointsLot(member=member, entry=entry, order=entry.order, points=100, remaining=100, state="available",
+                      available_on=entry.created_at.date()) for entry in entries])
+        MemberAccount.objects.create(member=member, available_points=200_000)
+        MemberAccount.objects.create(member=newcomer)
+    settings.CONFIG_CACHE_SECONDS = 60
+    earning_config_clear()
+    try:
+        assert send(client, till, order_body(external_id="warm-up", member="C200")).status_code == 201
+        # when each sends a new completed order
+        counts = {}
+        for external_id in ("C100", "C200"):
+            with CaptureQueriesContext(connection) as queries:
+                response = send(client, till, order_body(external_id=f"N-{external_id}", member=external_id),
+                                key=f"k-{external_id}")
+            assert response.status_code == 201 and response.json()["points_earned"] == 150
+            counts[external_id] = [query["sql"].split()[0] for query in queries.captured_queries]
+    finally:
+        earning_config_clear()
+    # then the long history costs not a single statement more (none of them reads it row by row)
+    assert len(counts["C100"]) == len(counts["C200"]), counts
