@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.exceptions import DomainError
+from core.rows import model_row
 from core.timezones import shop_today
 
 from ..models import (
@@ -31,7 +32,7 @@ def account_lock(*, member) -> MemberAccount:
     """The member's account, created if missing, locked FOR UPDATE until the transaction ends."""
     if member is None or member.pk is None:
         raise DomainError("Unknown member.", code="unknown_member", http_status=404)
-    account = MemberAccount.objects.select_for_update().filter(member=member).first()
+    account = model_row(MemberAccount, "member_id = %s", [member.pk], lock=True)  # every write: no ORM compile
     if account is None:
         # The member's first write: create the row (a no-op if a parallel request just did), then lock it.
         MemberAccount.objects.bulk_create([MemberAccount(member=member)], ignore_conflicts=True)
