@@ -1,4 +1,6 @@
-"""Serializer pieces every API shares: refusing unknown keys, and event times in a sane window."""
+"""Serializer pieces every API shares: refusing unknown keys, event times in a sane window, and model
+serializers that build their fields once."""
+import copy
 import datetime as dt
 
 from django.utils import timezone
@@ -59,6 +61,22 @@ class StrictSerializer(serializers.Serializer):
             if bad:
                 raise serializers.ValidationError(bad)
         return super().to_internal_value(data)
+
+
+class ModelFieldsOnceMixin:
+    # A ModelSerializer that builds its fields from the model once per process, then copies them. DRF rebuilds a
+    # ModelSerializer's fields from the model's meta on every instance (0.4 ms of the member lookup's ~4 ms); a
+    # plain Serializer only deep-copies its declared ones, as this does with the built set. The fields (and the
+    # schema) are the same; a serializer whose fields depend on the instance or the request must not use it.
+    # (Comments, not a docstring: drf-spectacular would publish a docstring as every such component's description.)
+
+    _built_fields = None
+
+    def get_fields(self):
+        cls = type(self)
+        if cls.__dict__.get("_built_fields") is None:
+            cls._built_fields = super().get_fields()  # unbound fields: safe to share between threads as a template
+        return copy.deepcopy(cls._built_fields)
 
 
 EARLIEST_EVENT = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from core.serializers import ModelFieldsOnceMixin
 from customers.models import Member
 from customers.selectors import member_lookup
 
@@ -15,7 +16,7 @@ class MemberLookupInput(serializers.Serializer):
     card = serializers.CharField(required=False, max_length=32)
 
 
-class MemberOutput(serializers.ModelSerializer):
+class MemberOutput(ModelFieldsOnceMixin, serializers.ModelSerializer):
     tier = serializers.CharField(source="account.tier.slug", default=None, allow_null=True)
     points_available = serializers.IntegerField(source="account.available_points", default=0)
     points_pending = serializers.IntegerField(source="account.pending_points", default=0)
