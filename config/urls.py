@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Each app owns its URLs; these includes never need editing when an app grows.
     path("api/v1/", include("loyalty.urls")),
+    path("api/v1/", include("events.urls")),
     path("api/v1/", include("segments.urls")),
     path("api/v1/", include("campaigns.urls")),
     path("api/v1/", include("portal.api_urls")),

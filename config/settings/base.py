@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "core",
     "customers",
+    "events",
     "loyalty",
     "segments",
     "lifecycle",
@@ -309,6 +310,15 @@ API_RATE_LIMIT_CACHE = "default"
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
 API_MAX_URL_BYTES = env.int("API_MAX_URL_BYTES", default=4096)
 API_MAX_ORDER_LINES = env.int("API_MAX_ORDER_LINES", default=500)
+
+# Events (events app): months of events kept (older monthly partitions are dropped by the daily beat task),
+# partitions created ahead, and the most events one POST /api/v1/events may carry.
+EVENTS_RETENTION_MONTHS = env.int("EVENTS_RETENTION_MONTHS", default=13)
+EVENTS_PARTITIONS_AHEAD = env.int("EVENTS_PARTITIONS_AHEAD", default=3)
+EVENTS_MAX_BATCH = 1000
+# Who may POST /api/v1/events: POS / web-shop API keys, and the members' app by its token (portal's class,
+# named here because events sits below portal).
+EVENTS_API_AUTHENTICATION = ["core.api_keys.ApiKeyAuthentication", "portal.auth.MemberTokenAuthentication"]
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_LOCK_SECONDS = 60  # a claimed key whose request died is free again after this
 # The region whose national phone forms members type (ISO 3166 code): with RU, "8 (999) 000-11-22" is

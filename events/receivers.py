@@ -1,0 +1,1 @@
+"""Receivers of the lower floors\x27 signals (connected in EventsConfig.ready())."""

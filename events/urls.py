@@ -1,0 +1,5 @@
+from django.urls import path
+
+from .apis import EventsIngestApi
+
+urlpatterns = [path("events", EventsIngestApi.as_view(), name="events-ingest")]
