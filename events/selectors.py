@@ -23,9 +23,14 @@ def event_types_by_key() -> dict[str, tuple[EventType, object]]:
     return _types.get()
 
 
-def event_type_id(key: str) -> int:
-    """The pk of the (built-in) type `key`; KeyError if there is none."""
-    return event_types_by_key()[key][0].pk
+def builtin_type_id(key: str, name: str = "") -> int:
+    """The pk of the built-in type `key`, created if it is missing (seeded by migration 0002; a flushed test
+    database or a new built-in type gets it back here)."""
+    found = event_types_by_key().get(key)
+    if found is not None:
+        return found[0].pk
+    event_type, _created = EventType.objects.get_or_create(key=key, defaults={"name": name or key, "is_builtin": True})
+    return event_type.pk
 
 
 def member_events(*, member_id: int, type_keys: list[str] | None = None) -> QuerySet[Event]:

@@ -8,6 +8,9 @@ class LifecycleConfig(AppConfig):
 
     def ready(self):
         from . import personal_data  # noqa: F401  (its part of a member's export and erasure)
+        from .event_records import connect
+
+        connect()  # stage_changed built-in events
         from django.db.models import F, Value
         from django.db.models.functions import Coalesce
 

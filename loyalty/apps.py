@@ -8,6 +8,9 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self):
         from . import personal_data  # noqa: F401  (its part of a member's export and erasure)
+        from .event_records import connect
+
+        connect()  # built-in events: order completed, points, tier, coupons
         from customers.export_columns import register
 
         register("tier", "account__tier__name", order=200)

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from core.exceptions import DomainError
 from customers.models import Member
+from events.services import events_record_rows
 
-from .models import DirtyMember, Segment, SegmentMembership, SegmentSizeSnapshot
+from .models import DirtyMember, Segment, SegmentMembership, SegmentMembershipChange, SegmentSizeSnapshot
 from .rules import rules_validate
 from .selectors import rules_members
 
@@ -91,8 +92,21 @@ def segment_refresh(*, segment: Segment, member_ids: list[int] | None = None) ->
     if member_ids is not None:
         desired, current = desired.filter(pk__in=member_ids), current.filter(member_id__in=member_ids)
     entered, left = _apply_changes(segment, desired, current, now=now)
+    if entered or left:
+        _record_change_events(segment, version=segment.version + 1)
     _stamp(segment, entered, left, now, snapshot=member_ids is None)
     return entered, left
+
+
+def _record_change_events(segment, *, version: int) -> None:
+    """`segment_entered` / `segment_left` built-in events for this refresh's changes, in its transaction, set-based
+    (the change row's id is the event id)."""
+    for kind in ("entered", "left"):
+        changes = (SegmentMembershipChange.objects.filter(segment=segment, version=version, kind=kind)
+                   .values_list("pk", "member_id", "occurred_at").order_by("pk").iterator(chunk_size=10_000))
+        events_record_rows(type_key=f"segment_{kind}", rows=(
+            (f"segment-change:{pk}", member_id, occurred_at, {"segment": segment.slug, "segment_name": segment.name})
+            for pk, member_id, occurred_at in changes))
 
 
 def _stamp(segment, entered, left, now, *, snapshot):

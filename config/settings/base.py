@@ -228,6 +228,7 @@ BULK_TASKS = [
     "loyalty.tasks.points_daily_task",
     "loyalty.tasks.tiers_review_task",
     "campaigns.tasks.campaigns_plan_due_task",
+    "events.tasks.event_partitions_task",  # DDL on the events table: with the other nightly passes
 ]
 CELERY_TASK_ROUTES = {
     **{name: {"queue": "messages"} for name in MESSAGES_TASKS},

@@ -5,7 +5,7 @@ from django_celery_beat.models import PeriodicTask
 
 from config.celery import app
 
-OUR_APPS = ("core.", "customers.", "loyalty.", "lifecycle.", "segments.", "analytics.", "campaigns.", "portal.")
+OUR_APPS = ("core.", "customers.", "events.", "loyalty.", "lifecycle.", "segments.", "analytics.", "campaigns.", "portal.")
 
 
 def queue_of(task_name: str) -> str:

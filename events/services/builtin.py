@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from ..selectors import event_type_id
+from ..selectors import builtin_type_id
 from .store import EventRow, RecordedEvent, events_store
 
 SOURCE = "platform"
@@ -38,7 +38,7 @@ def event_record(*, type_key: str, event_id: str, member_id: int, properties: di
 def events_record_many(*, type_key: str, rows) -> list[RecordedEvent]:
     """Record built-in events of one type from (event_id, member_id, occurred_at, properties) tuples in one
     statement; ids already recorded are skipped (and so are ids repeated within `rows`)."""
-    type_id, seen, batch = event_type_id(type_key), set(), []
+    type_id, seen, batch = builtin_type_id(type_key, BUILTIN_TYPES.get(type_key, "")), set(), []
     for event_id, member_id, occurred_at, properties in rows:
         if event_id not in seen:
             seen.add(event_id)

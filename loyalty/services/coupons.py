@@ -10,7 +10,7 @@ from core.exceptions import Conflict, DomainError, NotFound
 
 from ..models import Coupon, CouponRedemption
 from ..models.coupons import new_coupon_code
-from ..signals import coupon_issued
+from ..signals import coupon_issued, coupon_redeemed
 from .ledger import _require_key, account_lock, points_redeem
 
 
@@ -118,10 +118,12 @@ def coupon_redeem(*, code, member=None, order_total, order_external_id=None) -> 
     _check(coupon, member=member, order_total=total, now=now)
     coupon.uses += 1
     coupon.save(update_fields=["uses"])
-    return CouponRedemption.objects.create(
+    redemption = CouponRedemption.objects.create(
         coupon=coupon, member=member or coupon.member, order_external_id=order_external_id or "", order_total=total,
         discount=coupon.template.discount_for(total), redeemed_at=now,
     )
+    coupon_redeemed.send(sender=CouponRedemption, redemption=redemption)
+    return redemption
 
 
 @transaction.atomic

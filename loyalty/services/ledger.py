@@ -22,7 +22,7 @@ from ..models import (
     ProgrammeSettings,
     ValidityKind,
 )
-from ..signals import points_earned
+from ..signals import points_earned, points_spent
 from .earning import earning_config
 
 MAX_POINTS = 10**9
@@ -198,8 +198,10 @@ def points_redeem(*, member, points: int, reason: str, cause_key: str, order=Non
     account = account_lock(member=member)
     if entry := _existing(cause_key, member, LedgerEntryKind.REDEEM):
         return entry
-    return _debit_available(account, kind=LedgerEntryKind.REDEEM, points=points, reason=reason,
-                            cause_key=cause_key, now=timezone.now(), order=order)
+    entry = _debit_available(account, kind=LedgerEntryKind.REDEEM, points=points, reason=reason,
+                             cause_key=cause_key, now=timezone.now(), order=order)
+    points_spent.send(sender=LedgerEntry, member=account.member, entry=entry)
+    return entry
 
 
 @transaction.atomic
