@@ -7,7 +7,7 @@
 
 Adding a condition means adding one handler to `leaves.py` (see `registry.leaf`).
 """
-from . import leaves  # noqa: F401  (registers every leaf handler)
+from . import event_conditions, leaves  # noqa: F401  (registers every leaf handler)
 from .compiler import CompileContext, compile_rules, rules_validate
 from .registry import LEAVES
 
