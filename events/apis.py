@@ -6,30 +6,12 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.exceptions import DomainError
 from core.models import ApiKey
 from core.schema import error_response as error
 from core.throttling import ApiKeyRateThrottle
 
+from .serializers import EventBatchInput, event_batch_check
 from .services.ingest import events_ingest
-
-
-class EventInput(serializers.Serializer):
-    id = serializers.CharField(max_length=64, help_text="The sender's unique id of the event; a replay is ignored.")
-    type = serializers.CharField(max_length=64, help_text="An active event type's key (admin → Event types).")
-    time = serializers.DateTimeField(required=False, help_text="When it happened (ISO 8601); no zone: shop time. "
-                                                               "Default: now. At most a day ahead.")
-    member = serializers.CharField(max_length=64, required=False,
-                                   help_text="The member's external id (with a member token: omit, or that member's).")
-    anonymous_id = serializers.CharField(
-        max_length=64, required=False,
-        help_text="The visitor's id before sign-in. Sent together with `member`, it attaches every earlier event "
-                  "of this anonymous id to the member.")
-    properties = serializers.DictField(required=False, help_text="Checked against the type's JSON Schema.")
-
-
-class EventBatchInput(serializers.Serializer):
-    events = EventInput(many=True, help_text="Up to 1,000 events.")
 
 
 class RejectionOutput(serializers.Serializer):
@@ -69,14 +51,16 @@ def _authentication_classes():
     tags=["events"],
     summary="Send a batch of events",
     description=(
-        "Each event is checked on its own: the answer is **200** with the indexes accepted, the replays "
-        "(an id this API key — or, with a member token, this member — sent before: stored once, never again) and "
-        "the rejected ones with a code and reason; the good events of a batch are kept whatever the others. "
+        "The body's shape is checked as this schema says (a 400 for the whole request). Then each event is checked "
+        "on its own, and the answer is **200** with the indexes accepted, the replays (an id this API key — or, with "
+        "a member token, this member — sent before: stored once, never again) and the rejected ones with a code and "
+        "reason (an unknown or inactive type, an unknown member, properties that fail the type's JSON Schema, a time "
+        "older than the events kept or over a day ahead); the good events of a batch are kept whatever the others. "
         "Anonymous events (`anonymous_id`, no member) are attached to the member when an event names both."),
     request=EventBatchInput,
     responses={
         200: IngestOutput,
-        400: error("`invalid`: not `{\"events\": [...]}`, or more than 1,000 events."),
+        400: error("`invalid`: the body is not shaped as the schema says (or has over 1,000 events)."),
         401: error("No API key or token, or an unknown or revoked one."),
         403: error("The API key lacks the `pos` scope."),
         429: error("Rate limit of the API key exceeded; see `Retry-After`."),
@@ -88,19 +72,10 @@ class EventsIngestApi(APIView):
     throttle_classes = [ApiKeyRateThrottle]
 
     def post(self, request):
-        body = request.data
-        items = body.get("events") if isinstance(body, dict) else None
-        if not isinstance(items, list) or set(body) - {"events"}:
-            raise DomainError("Send {\"events\": [...]}.", code="invalid",
-                              fields={"events": ["A list of events is required (and nothing else)."]})
-        if len(items) > settings.EVENTS_MAX_BATCH:
-            raise DomainError("Too many events.", code="invalid",
-                              fields={"events": [f"At most {settings.EVENTS_MAX_BATCH} events per request."]})
+        items = event_batch_check(request.data)
         if isinstance(request.auth, ApiKey):
             result = events_ingest(source=f"api:{request.auth.pk}", items=items)
         else:
             member = request.user.member
             result = events_ingest(source=f"member:{member.pk}", items=items, member=member)
         return Response(IngestOutput(result).data)
-
-
