@@ -16,21 +16,21 @@ from core.schema import text_pattern
 from core.serializers import StrictSerializer
 
 MAX_DEPTH = 3  # objects and lists nest at most this deep inside `properties` (a cart's items are 2)
-KEY_PATTERN = text_pattern(blank=True, in_body=False)
 TEXT = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": text_pattern(blank=False)}
 
 
 def _json_value(depth: int) -> dict:
-    options = [{"type": "string", "pattern": text_pattern(blank=True)}, {"type": "number"}, {"type": "boolean"},
-               {"type": "null"}]
+    # OpenAPI 3.0 has no `null` type (a nullable string stands for it) and no `propertyNames`: keys with control
+    # characters, which the parser refuses, are the one thing this cannot say.
+    options = [{"type": "string", "nullable": True, "pattern": text_pattern(blank=True)}, {"type": "number"},
+               {"type": "boolean"}]
     if depth > 0:
         options += [{"type": "array", "items": _json_value(depth - 1)},
-                    {"type": "object", "propertyNames": {"pattern": KEY_PATTERN}, "additionalProperties": _json_value(depth - 1)}]
+                    {"type": "object", "additionalProperties": _json_value(depth - 1)}]
     return {"anyOf": options}
 
 
-@extend_schema_field({"type": "object", "propertyNames": {"pattern": KEY_PATTERN},
-                      "additionalProperties": _json_value(MAX_DEPTH - 1),
+@extend_schema_field({"type": "object", "additionalProperties": _json_value(MAX_DEPTH - 1),
                       "description": "Checked against the event type's JSON Schema."})
 class PropertiesField(serializers.DictField):
     pass

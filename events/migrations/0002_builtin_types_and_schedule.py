@@ -5,6 +5,7 @@ BUILTIN = {
     "order_completed": "Order completed",
     "points_earned": "Points earned",
     "points_spent": "Points spent",
+    "points_expiring": "Points expiring soon",
     "tier_changed": "Tier changed",
     "coupon_issued": "Coupon issued",
     "coupon_redeemed": "Coupon redeemed",

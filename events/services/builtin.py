@@ -16,6 +16,7 @@ BUILTIN_TYPES = {
     "order_completed": "Order completed",
     "points_earned": "Points earned",
     "points_spent": "Points spent",
+    "points_expiring": "Points expiring soon",
     "tier_changed": "Tier changed",
     "coupon_issued": "Coupon issued",
     "coupon_redeemed": "Coupon redeemed",
