@@ -5,21 +5,30 @@ re-sent or a redemption retried records nothing twice. Connected in LoyaltyConfi
 """
 from django.utils import timezone
 
-from events.services import event_record
+from events.services import event_record, events_record_mixed
 
 from .signals import coupon_issued, coupon_redeemed, order_recorded, points_earned, points_spent, tier_changed
 
 
 def on_order_recorded(sender, order, created, **kwargs):
+    """`order_completed`, and the order's `points_earned`, in one statement (the order path counts statements)."""
     if order.status != "completed":
         return
-    event_record(type_key="order_completed", event_id=f"order:{order.pk}", member_id=order.member_id,
-                 occurred_at=order.earned_at or timezone.now(), properties={
-                     "order": order.external_id, "total": str(order.total), "currency": order.currency,
-                     "channel": order.channel, "store": order.store})
+    at = order.earned_at or timezone.now()
+    rows = [("order_completed", f"order:{order.pk}", {
+        "order": order.external_id, "total": str(order.total), "currency": order.currency, "channel": order.channel,
+        "store": order.store})]
+    points = getattr(order, "points_earned", 0) or 0
+    if points > 0:
+        rows.append(("points_earned", f"order-points:{order.pk}", {"points": points, "kind": "earn",
+                                                                  "order": order.external_id}))
+    events_record_mixed(rows=[(type_key, event_id, order.member_id, at, properties)
+                              for type_key, event_id, properties in rows])
 
 
 def on_points_earned(sender, member, entry, **kwargs):
+    if entry.order_id:
+        return  # recorded with its order (on_order_recorded)
     event_record(type_key="points_earned", event_id=f"ledger:{entry.pk}", member_id=member.pk,
                  occurred_at=entry.created_at, properties={"points": entry.points, "kind": entry.kind,
                                                            "reason": entry.reason})

@@ -36,6 +36,18 @@ def event_record(*, type_key: str, event_id: str, member_id: int, properties: di
                                                         properties or {})])
 
 
+def events_record_mixed(*, rows) -> list[RecordedEvent]:
+    """Record built-in events of several types, given as (type_key, event_id, member_id, occurred_at, properties),
+    in one statement (two on SQLite); ids already recorded are skipped."""
+    batch, seen = [], set()
+    for type_key, event_id, member_id, occurred_at, properties in rows:
+        if event_id not in seen:
+            seen.add(event_id)
+            batch.append(EventRow(event_id=event_id, type_id=builtin_type_id(type_key, BUILTIN_TYPES.get(type_key, "")),
+                                  occurred_at=occurred_at, member_id=member_id, properties=properties))
+    return events_store(source=SOURCE, rows=batch)
+
+
 def events_record_many(*, type_key: str, rows) -> list[RecordedEvent]:
     """Record built-in events of one type from (event_id, member_id, occurred_at, properties) tuples in one
     statement; ids already recorded are skipped (and so are ids repeated within `rows`)."""

@@ -5,10 +5,12 @@ balances and one UPDATE closes the lots, all after locking those members' accoun
 key derived from its lot, and a batch commits as a whole, so a run that crashed half way, or a second run,
 writes nothing twice.
 """
+import datetime as dt
 import logging
 import time
 
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from core.sql import timestamp_param
@@ -103,10 +105,42 @@ def points_expire_due(*, today=None) -> int:
     return written
 
 
+EXPIRING_WITHIN_DAYS = 14
+
+
+@transaction.atomic
+def points_expiring_record(*, today=None, within_days: int = EXPIRING_WITHIN_DAYS) -> int:
+    """A `points_expiring` built-in event for each member whose available points expire within `within_days`:
+    the soonest expiry date and the points expiring that day (what a reminder names). One query for all members;
+    the event id is (member, date), so each expiry date is announced once however often the pass runs."""
+    from events.services import events_record_rows
+
+    today = today or shop_today()
+    lots = (PointsLot.objects.filter(state=LotState.AVAILABLE, remaining__gt=0, expires_on__gte=today,
+                                     expires_on__lte=today + dt.timedelta(days=within_days))
+            .values("member_id", "expires_on").annotate(points=Sum("remaining")).order_by("member_id", "expires_on"))
+    now = timezone.now()
+
+    def soonest_per_member():
+        last = None
+        for row in lots.iterator(chunk_size=10_000):
+            if row["member_id"] != last:
+                last = row["member_id"]
+                day = row["expires_on"]
+                yield (f"expiring:{last}:{day.isoformat()}", last, now, {
+                    "points": row["points"], "expires_on": day.isoformat(), "expires_on_local": f"{day:%d.%m.%Y}"})
+
+    recorded = events_record_rows(type_key="points_expiring", rows=soonest_per_member())
+    logger.info("points_expiring_recorded members=%s", recorded)
+    return recorded
+
+
 def points_daily(*, today=None) -> dict:
-    """Unlock first, then expire: a lot that became available and lapsed the same day still expires."""
+    """Unlock first, then expire: a lot that became available and lapsed the same day still expires. Then announce
+    the points that will expire within EXPIRING_WITHIN_DAYS (events for reminder campaigns)."""
     started = time.monotonic()
-    result = {"unlocked": points_unlock_due(today=today), "expired": points_expire_due(today=today)}
+    result = {"unlocked": points_unlock_due(today=today), "expired": points_expire_due(today=today),
+              "expiring": points_expiring_record(today=today)}
     logger.info("points_daily_finished unlocked=%s expired=%s seconds=%.1f", result["unlocked"], result["expired"],
                 time.monotonic() - started)
     return result

@@ -68,5 +68,5 @@ def test_daily_task_runs_the_pass():
     _order(member)
     lot = PointsLot.objects.get()
     PointsLot.objects.filter(pk=lot.pk).update(expires_on=shop_today() - dt.timedelta(days=1))
-    assert points_daily_task() == {"unlocked": 0, "expired": 1}
+    assert points_daily_task() == {"unlocked": 0, "expired": 1, "expiring": 0}
     assert member_balance(member=member).available == 0
