@@ -70,3 +70,46 @@ def record_delivery_report(sender, status, **kwargs):
     from .services.delivery_reports import delivery_report_record
 
     return delivery_report_record(status=status)
+
+
+def _event_campaigns():
+    from .models import Campaign, Trigger
+
+    return list(Campaign.objects.filter(is_active=True, trigger=Trigger.EVENT)
+                .values_list("pk", "event_type_id", "event_delay_seconds"))
+
+
+def _connect_event_triggers():
+    from django.db import transaction
+
+    from core.process_cache import ProcessCache
+    from events.signals import events_recorded
+
+    from .models import Campaign
+
+    campaigns = ProcessCache("event_campaigns", _event_campaigns, models=[Campaign])
+
+    def on_events_recorded(sender, events, **kwargs):
+        """Queue each event campaign the new events trigger, to run when its delay ends (after the commit)."""
+        for campaign_id, type_id, delay in campaigns.get():
+            times = [e.occurred_at for e in events if e.type_id == type_id and e.member_id]
+            if times:
+                transaction.on_commit(_queue(campaign_id, min(times), delay))
+
+    events_recorded.connect(on_events_recorded, dispatch_uid="campaigns_event_triggers", weak=False)
+
+
+def _queue(campaign_id, since, delay_seconds):
+    def queue():
+        from .tasks import event_campaign_enter_task
+
+        try:  # a broker outage only delays: the per-minute sweep enters them
+            # A second past the delay, so the youngest event of the batch has passed it too.
+            event_campaign_enter_task.apply_async((campaign_id, since.isoformat()),
+                                                  countdown=delay_seconds + 1 if delay_seconds else 0, retry=False)
+        except Exception:
+            logger.exception("event_campaign_queue_failed campaign=%s", campaign_id)
+    return queue
+
+
+_connect_event_triggers()

@@ -35,3 +35,22 @@ def outbox_purge_task() -> dict:
     from .services.retention import outbox_purge
 
     return asdict(outbox_purge())
+
+
+@shared_task(acks_late=True)
+def event_campaign_enter_task(campaign_id: int, since: str) -> int:
+    """Queued when triggering events commit (countdown: the campaign's delay), `since` the oldest of their times:
+    enter and plan now."""
+    from .models import Campaign, Trigger
+    from .services.event_triggers import event_campaign_enter
+
+    campaign = Campaign.objects.filter(pk=campaign_id, is_active=True, trigger=Trigger.EVENT).first()
+    return event_campaign_enter(campaign=campaign, since=dt.datetime.fromisoformat(since)) if campaign else 0
+
+
+@shared_task(acks_late=True)
+def event_campaigns_sweep_task() -> dict:
+    """Every minute: catch up on event campaigns whose queued task was lost (a broker outage, a restart)."""
+    from .services.event_triggers import event_campaigns_sweep
+
+    return event_campaigns_sweep()

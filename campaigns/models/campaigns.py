@@ -13,6 +13,7 @@ class Trigger(models.TextChoices):
     BIRTHDAY = "birthday", _("Birthday")
     BROADCAST = "broadcast", _("One-off broadcast to a segment")
     REPLENISHMENT_DUE = "replenishment_due", _("Replenishment due (analytics)")
+    EVENT = "event", _("An event happened (events app)")
 
 
 class Campaign(models.Model):
@@ -51,6 +52,18 @@ class Campaign(models.Model):
         help_text=_("Messages must go out within this many days of the trigger. Empty: the stage's action window (7 "
                     "days for other triggers).")
     )
+    event_type = models.ForeignKey(
+        "events.EventType", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        verbose_name=_("event"), help_text=_("Event campaigns: the event that starts the campaign (each event once per member)."))
+    event_delay_seconds = models.PositiveIntegerField(
+        _("delay (seconds)"), default=0,
+        help_text=_("Event campaigns: wait this long after the event before the member enters (14400 = 4 hours). A "
+                    "newer event of the same type within the wait replaces it (the latest cart counts)."))
+    unless_event_type = models.ForeignKey(
+        "events.EventType", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        verbose_name=_("unless"),
+        help_text=_("Event campaigns: nobody enters who did this since the event (checked when the wait ends), "
+                    "e.g. order_completed for an abandoned cart."))
     broadcast_launched_at = models.DateTimeField(_("broadcast launched at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -65,6 +78,8 @@ class Campaign(models.Model):
                                    name="campaign_stage_trigger_has_stage"),
             models.CheckConstraint(condition=~Q(trigger__in=["segment_entered", "broadcast"]) | Q(segment__isnull=False),
                                    name="campaign_segment_trigger_has_segment"),
+            models.CheckConstraint(condition=~Q(trigger="event") | Q(event_type__isnull=False),
+                                   name="campaign_event_trigger_has_event_type"),
         ]
 
     def __str__(self):
@@ -75,6 +90,8 @@ class Campaign(models.Model):
             raise ValidationError({"stage": "Pick the stage whose entrants this campaign targets."})
         if self.trigger in (Trigger.SEGMENT_ENTERED, Trigger.BROADCAST) and not self.segment_id:
             raise ValidationError({"segment": "Pick the segment."})
+        if self.trigger == Trigger.EVENT and not self.event_type_id:
+            raise ValidationError({"event_type": gettext("Pick the event that starts the campaign.")})
 
     @property
     def effective_conversion_days(self) -> int:

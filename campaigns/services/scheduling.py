@@ -93,7 +93,9 @@ def steps_plan(*, campaign: Campaign, since: dt.datetime) -> tuple[int, int]:
             if step.action == Action.MESSAGE:
                 expires_at = _add_days("e.triggered_at", window_end + 1)
                 message_due, message_from = due_at, base
-                if is_postgres():
+                # An event campaign's message answers what the member just did: due when the delay ends (the
+                # send rules still keep quiet hours), not at tomorrow's best hour.
+                if is_postgres() and not (campaign.trigger == Trigger.EVENT and offset == 0):
                     message_due, message_from = _best_hour_due(offset), _best_hour_from(base)
                 cursor.execute(f"""
                     INSERT INTO campaigns_outboxmessage

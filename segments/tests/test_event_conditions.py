@@ -9,11 +9,12 @@ from core.exceptions import DomainError
 from customers.models import Member
 from customers.tests.factories import MemberFactory
 from events.models import EventType
+from events.tests.factories import event_types  # noqa: F401
 from events.services import events_store
 from events.services.store import EventRow
 from segments.rules import compile_rules, rules_validate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_types")]
 
 
 def cart(member, n, value, days_ago, category="Дети"):
