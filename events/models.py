@@ -28,7 +28,7 @@ class EventType(models.Model):
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive types are refused on ingest."))
     is_builtin = models.BooleanField(_("built in"), default=False, editable=False,
                                      help_text=_("Recorded by the platform itself; clients cannot send it."))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["key"]
@@ -53,19 +53,21 @@ class Event(models.Model):
     replay safety lives in `EventReceipt`, not in a unique key here (see there).
     """
 
-    id = models.BigAutoField(primary_key=True)
-    source = models.CharField(max_length=32, help_text="Who sent it: api:<key id>, member:<id> or platform.")
-    event_id = models.CharField(max_length=64, help_text="The sender's id of the event.")
-    type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=32,
+                              help_text=_("Who sent it: api:<key id>, member:<id> or platform."))
+    event_id = models.CharField(_("event id"), max_length=64, help_text=_("The sender's id of the event."))
+    type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type"))
     member = models.ForeignKey("customers.Member", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="+")
-    anonymous_id = models.CharField(max_length=64, blank=True, default="")
-    occurred_at = models.DateTimeField()
-    received_at = models.DateTimeField()
-    properties = models.JSONField(default=dict, blank=True)
+                               related_name="+", verbose_name=_("member"))
+    anonymous_id = models.CharField(_("anonymous id"), max_length=64, blank=True, default="")
+    occurred_at = models.DateTimeField(_("occurred at"))
+    received_at = models.DateTimeField(_("received at"))
+    properties = models.JSONField(_("properties"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         indexes = [
             # segment conditions: a member's events of a type in a window
             models.Index(fields=["member", "type", "occurred_at"], name="event_member_type_time"),
