@@ -18,6 +18,7 @@ PLACEHOLDERS = {
     "offer": _("This campaign's personal offer: offer.title, offer.valid_until"),
     "survey_url": _("The feedback survey's link (CAMPAIGNS_SURVEY_URL; empty when none is set)"),
     "channel": _("The channel the message goes out on: email, sms or push"),
+    "event": _("Event campaigns: the triggering event's properties (event.items, event.points…) and event.time"),
 }
 # Placeholders that are objects: their first attribute is checked too (member.frist_name is a typo).
 OBJECT_PLACEHOLDERS = {"member": ("customers", "Member"), "offer": ("campaigns", "MemberOffer")}

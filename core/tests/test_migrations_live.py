@@ -34,7 +34,8 @@ def builds_an_index(operation) -> bool:
         return isinstance(operation.constraint, models.UniqueConstraint)
     if isinstance(operation, ops.AddField):
         field = operation.field
-        return bool(field.db_index or field.unique or (field.is_relation and field.many_to_one))
+        # A foreign key has an index of its own unless it says db_index=False.
+        return bool(field.db_index or field.unique)
     return False
 
 
