@@ -159,7 +159,7 @@ def test_the_seeded_tier_congratulation_names_the_new_tier():
     from loyalty.signals import tier_changed
 
     # given the seeded event campaigns (off by default), the tier one switched on without a holdout
-    importlib.import_module("campaigns.migrations.0018_event_campaigns").seed(apps, None)
+    importlib.import_module("campaigns.migrations.0019_event_campaigns").seed(apps, None)
     assert not Campaign.objects.filter(trigger=Trigger.EVENT, is_active=True).exists()
     campaign = Campaign.objects.get(slug="event-tier-congratulation")
     Campaign.objects.filter(pk=campaign.pk).update(is_active=True, holdout_percent=0)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0016_translatable_names'),
+        ('campaigns', '0017_step_email_product_cards'),
         ('events', '0003_names'),
         ('lifecycle', '0005_translatable_names'),
         ('segments', '0008_translatable_names'),

@@ -64,6 +64,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("campaigns", "0017_event_trigger"), ("events", "0002_builtin_types_and_schedule"),
+    dependencies = [("campaigns", "0018_event_trigger"), ("events", "0002_builtin_types_and_schedule"),
                     ("django_celery_beat", "0019_alter_periodictasks_options")]
     operations = [migrations.RunPython(seed, unseed)]
