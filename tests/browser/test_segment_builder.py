@@ -188,3 +188,30 @@ def test_a_wrong_number_is_marked_on_its_condition_only(page_factory, admin_user
     assert rows.nth(0).locator(".rb-error").count() == 0 and rows.nth(0).locator(".rb-bad").count() == 0
     assert "Условие 2: введите число" in page.locator(".errorlist").first.inner_text()
     page.screenshot(path=str(artifacts / "segment-builder-wrong-number.png"), full_page=True)
+
+
+def test_products_are_found_by_search_and_shown_by_name(page_factory, admin_user, artifacts):
+    # given a catalogue and a member who bought the hand cream last week
+    from loyalty.tests.factories import OrderLineFactory, ProductFactory
+
+    cream = ProductFactory(sku="CREAM-1", name="Крем для рук", brand="Natura")
+    ProductFactory(sku="SOAP-1", name="Мыло", brand="Natura")
+    buyer = MemberFactory()
+    OrderLineFactory(order=OrderFactory(member=buyer, created_at=shop_day_start(shop_today()) - dt.timedelta(days=7)),
+                     product=cream)
+    MemberFactory()
+    page = _signed_in_page(page_factory, admin_user, width=1366, height=700)
+    page.goto("/admin/segments/segment/add/")
+    # when the marketer types part of the name and picks the product from the list
+    page.get_by_role("button", name="+ условие").click()
+    row = page.locator(".rb-row").last
+    row.get_by_label("Условие", exact=True).select_option(label="Покупал товар")
+    row.get_by_label("Товары", exact=True).fill("крем")
+    page.get_by_role("option", name="Крем для рук (CREAM-1)").click()
+    # then it shows by name, is stored by SKU, and counts the buyer
+    assert page.locator(".rb-chip").inner_text().startswith("Крем для рук (CREAM-1)")
+    assert json.loads(page.locator("#id_rules").input_value())["children"][0]["products"] == ["CREAM-1"]
+    page.get_by_role("button", name="Посчитать и показать примеры").click()
+    page.wait_for_selector(".rb-count")
+    assert page.locator(".rb-count").inner_text() == "1 участник"
+    page.screenshot(path=str(artifacts / "segment-builder-product.png"), full_page=True)
