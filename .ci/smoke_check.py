@@ -154,8 +154,10 @@ def _code_in(maildir: Path, to: str):
     for message in mailbox.Maildir(maildir, create=False):
         if to not in str(message.get("To", "")):
             continue
-        part = message.get_body(("plain",)) if hasattr(message, "get_body") else message
-        text = (part.get_payload(decode=True) or b"").decode(part.get_content_charset() or "utf-8", "replace")
+        # Plain text, or every text part of a multipart mail (a text and an HTML alternative), transfer-decoded.
+        text = "\n".join(
+            (part.get_payload(decode=True) or b"").decode(part.get_content_charset() or "utf-8", "replace")
+            for part in message.walk() if part.get_content_type() == "text/plain")
         match = re.search(r"\b(\d{6})\b", text)
         return True, match.group(1) if match else None, str(make_header(decode_header(message["Subject"] or "")))
     return False, None, None
