@@ -13,6 +13,7 @@ from customers.models import ConsentPurpose, ConsentRecord, Member
 
 from . import cells
 from .schema import Column
+from .staging import copy_append
 
 CONSENT_PREFIX = "consent:"
 SOURCE_LENGTH = ConsentRecord._meta.get_field("source").max_length
@@ -101,7 +102,7 @@ class ConsentProofWriter:
                                          source=self.source, evidence=f"line {line}: {note}" if note else f"line {line}"))
             if last is None or occurred_at >= last["occurred_at"]:
                 flags[key] = state.granted
-        ConsentRecord.objects.bulk_create(records, batch_size=2000)
+        copy_append(ConsentRecord, records, ["member", "purpose", "granted", "occurred_at", "method", "source", "evidence"])
         changed = set()
         by_value: dict[tuple[str, bool], list[int]] = {}
         for (member_id, purpose), granted in flags.items():

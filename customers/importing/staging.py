@@ -28,3 +28,17 @@ def staging_load(cursor, table: str, columns: list[tuple[str, str]], rows) -> No
         for row in rows:
             copy.write_row(row)
     cursor.execute(f"ANALYZE {table}")  # the joins that follow plan by its real size
+
+
+def copy_append(model, objects, fields: list[str]) -> None:
+    """Append `objects` (unsaved, rows that only ever grow, such as consent proof) to `model`'s table with one
+    COPY on PostgreSQL, else bulk_create. Their pks are not set."""
+    if not (connection.vendor == "postgresql" and len(objects) >= settings.IMPORT_COPY_MIN_ROWS):
+        model.objects.bulk_create(objects, batch_size=2000)
+        return
+    columns = [model._meta.get_field(name) for name in fields]
+    names = ", ".join(connection.ops.quote_name(column.column) for column in columns)
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([getattr(obj, column.attname) for column in columns])

@@ -11,6 +11,18 @@ from customers.services import consent_set
 from customers.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["orm", "copy"])
+def write_path(request, settings, on_postgres):
+    """Every test runs on both writers of the proof: bulk_create, and (PostgreSQL) one COPY per batch."""
+    if request.param == "copy":
+        if not on_postgres:
+            pytest.skip("the COPY path is PostgreSQL's")
+        settings.IMPORT_COPY_MIN_ROWS = 0
+    else:
+        settings.IMPORT_COPY_MIN_ROWS = 10**9
+    return request.param
 HEADER = "external_id,registered_at,consent:personal_data,consent:email,consent:sms,consent:push"
 
 
