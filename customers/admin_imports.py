@@ -78,7 +78,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
-        return HttpResponseRedirect(reverse("admin:customers_importjob_new"))
+        return self.kinds_view(request)  # adding an import starts with choosing its kind
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return HttpResponseRedirect(reverse("admin:customers_importjob_progress", args=[object_id]))
@@ -96,7 +96,8 @@ class ImportJobAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         return TemplateResponse(request, "admin/customers/importjob/kinds.html",
-                                self._context(request, _("New import"), kinds=import_kinds()))
+                                self._context(request, _("Add %s") % self.model._meta.verbose_name,
+                                              kinds=import_kinds()))
 
     def upload_view(self, request, kind):
         if not self.has_add_permission(request):
