@@ -14,9 +14,10 @@ import base64
 import email
 import email.policy
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from .fake_http import FakeHttpServer
 
 UNISENDER_KEY = "unisender-go-test-key"
 MAILGUN_KEY = "mailgun-test-key"
@@ -33,32 +34,12 @@ def _multipart_fields(content_type: str, body: bytes) -> dict:
     return {name: values[0] if len(values) == 1 else values for name, values in fields.items()}
 
 
-class FakeEsp:
+class FakeEsp(FakeHttpServer):
     def __init__(self):
         self.requests: list[dict] = []
         self.script: list[tuple[int, dict | str]] = []
         self.refused: dict[str, str] = {}  # address -> Unisender Go failed_emails code
-        self._ids = 0
-        self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def next_id(self) -> int:
-        with self._lock:
-            self._ids += 1
-            return self._ids
+        super().__init__()
 
     def _handler(self):
         fake = self

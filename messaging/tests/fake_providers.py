@@ -9,41 +9,22 @@ A test queues scripted answers (`script`) that are served before the normal beha
 """
 import base64
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from .fake_http import FakeHttpServer
 
 SMSRU_API_ID = "A1B2C3D4-0000-1111-2222-333344445555"
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "twilio-auth-token"
 
 
-class FakeProviders:
+class FakeProviders(FakeHttpServer):
     def __init__(self):
         self.requests: list[dict] = []
         self.script: list[tuple[int, dict | str, dict]] = []  # (status, body, headers) served first
         self.connections: set[int] = set()
-        self._ids = 0
-        self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def next_id(self) -> int:
-        with self._lock:
-            self._ids += 1
-            return self._ids
+        super().__init__()
 
     def _handler(self):
         fake = self
