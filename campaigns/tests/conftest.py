@@ -22,11 +22,9 @@ def locmem_channels(settings):
 @pytest.fixture
 def send_rules(db):
     """Permissive send rules (any hour, no quiet hours, high caps); tests of a rule tighten one of them."""
-    from campaigns.models import CampaignSettings
+    from .factories import permissive_send_rules
 
-    CampaignSettings.objects.all().delete()
-    return CampaignSettings.objects.create(max_per_day=100, max_per_week=100, quiet_hours_start=0, quiet_hours_end=0,
-                                           default_send_hour=0, channel_order="email,push,sms")
+    return permissive_send_rules()
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,15 @@ def seeded_new_stage():
     return stage
 
 
+def permissive_send_rules():
+    """Send rules that hold nothing back (any hour, no quiet hours, high caps), in place of any there are."""
+    from campaigns.models import CampaignSettings
+
+    CampaignSettings.objects.all().delete()
+    return CampaignSettings.objects.create(max_per_day=100, max_per_week=100, quiet_hours_start=0, quiet_hours_end=0,
+                                           default_send_hour=0, channel_order="email,push,sms")
+
+
 class CampaignFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Campaign

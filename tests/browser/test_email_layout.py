@@ -2,8 +2,8 @@
 import pytest
 from django.core import mail
 
-from campaigns.models import CampaignSettings
 from campaigns.services import outbox_send_due
+from campaigns.tests.factories import permissive_send_rules
 from campaigns.tests.test_email_layout import shop_with_a_selection
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,9 +14,7 @@ def test_campaign_email_renders_with_brand_and_product_cards(page_factory, setti
     shop_with_a_selection(settings, cards=4)
     # send rules that allow any hour (the flush left none, and the default quiet hours would hold the email
     # back when the suite runs in the shop's evening)
-    CampaignSettings.objects.all().delete()
-    CampaignSettings.objects.create(max_per_day=100, max_per_week=100, quiet_hours_start=0, quiet_hours_end=0,
-                                    default_send_hour=0, channel_order="email,push,sms")
+    permissive_send_rules()
     settings.SHOP_LOGO_URL = ""  # no network here: the name stands in for the logo
     outbox_send_due()
     html = mail.outbox[0].alternatives[0][0]
