@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.encryption import EncryptedTextField
+
 
 class WebhookEvent(models.TextChoices):
     STAGE_CHANGED = "stage.changed", _("Lifecycle stage changed")
@@ -52,13 +54,14 @@ class WebhookSubscription(models.Model):
     events = models.JSONField(
         _("events"), default=list, help_text=_("Event names, e.g. [\"tier.changed\", \"coupon.issued\"].")
     )
-    secret = models.CharField(
-        _("secret"), max_length=255, default=new_webhook_secret, validators=[validate_webhook_secret],
+    # Encrypted at rest: each delivery is signed with them, so they cannot be hashed like API keys.
+    secret = EncryptedTextField(
+        _("secret"), default=new_webhook_secret, validators=[validate_webhook_secret],
         help_text=_("Signs each delivery (Standard Webhooks: webhook-signature v1, HMAC-SHA256); give it to the "
                     "receiver.")
     )
-    previous_secret = models.CharField(
-        _("previous secret"), max_length=255, blank=True,
+    previous_secret = EncryptedTextField(
+        _("previous secret"), blank=True,
         help_text=_("The secret replaced by the last rotation; still signs until it ends.")
     )
     previous_secret_expires_at = models.DateTimeField(

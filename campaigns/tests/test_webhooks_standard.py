@@ -9,13 +9,17 @@ import json
 import time
 
 import pytest
-from django.apps import apps
+from django.core.exceptions import FieldError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from campaigns.models import OutboxMessage, OutboxStatus, WebhookSubscription
 from campaigns.services import outbox_send_due
-from campaigns.services.webhooks import webhook_signature, webhook_signature_verify
+from campaigns.services.webhooks import webhook_secret_rotate, webhook_signature, webhook_signature_verify
+from core.encryption import field_decrypt
+from core.testing.database_search import text_columns_containing
 from customers.tests.factories import MemberFactory
 from loyalty.services import coupon_issue
 from loyalty.tests.factories import CouponTemplateFactory
@@ -109,20 +113,72 @@ def test_the_bundled_verifier_takes_several_signatures_and_refuses_stale_or_unkn
     assert not webhook_signature_verify(secret=first, body=body, headers={**headers, "webhook-signature": "v1,%%"})
 
 
-def test_existing_secrets_are_migrated_to_whsec_with_the_same_key():
-    migration = importlib.import_module("campaigns.migrations.0010_webhook_standard_secrets")
+def _migration(name):
+    return importlib.import_module(f"campaigns.migrations.{name}")
+
+
+def _apps_at(name):
+    return MigrationExecutor(connection).loader.project_state(("campaigns", name)).apps
+
+
+def test_existing_secrets_are_migrated_to_whsec_with_the_same_key_and_then_encrypted():
     legacy = "9f" * 32  # a secret of the old scheme: its ASCII bytes were the HMAC key
     subscription = WebhookSubscriptionFactory()
-    WebhookSubscription.objects.filter(pk=subscription.pk).update(secret=legacy)
-    # when the data migration runs
-    migration.to_standard_secrets(apps, None)
+    # the row as 0010 found it: the plain legacy secret, written through that migration's own model
+    _apps_at("0010_webhook_standard_secrets").get_model("campaigns", "WebhookSubscription").objects.filter(
+        pk=subscription.pk).update(secret=legacy, previous_secret="")
+    # when the data migrations run: 0010's to whsec_, then 0020's encryption at rest
+    _migration("0010_webhook_standard_secrets").to_standard_secrets(_apps_at("0010_webhook_standard_secrets"), None)
+    _migration("0020_webhook_secrets_encrypted").encrypt_secrets(None, connection.schema_editor())
     # then the secret is a whsec_ one whose key is the old key, so the receiver keeps its key
     subscription.refresh_from_db()
     assert subscription.secret.startswith("whsec_")
+    assert text_columns_containing(subscription.secret) == [] and text_columns_containing(legacy) == []
     body, headers = b"{}", {"webhook-id": "e", "webhook-timestamp": str(int(time.time()))}
     headers["webhook-signature"] = "v1," + base64.b64encode(hmac.new(
         legacy.encode(), f"e.{headers['webhook-timestamp']}.{{}}".encode(), hashlib.sha256).digest()).decode()
     assert json.loads(body) == Webhook(subscription.secret).verify(body, headers)
+
+
+def test_secrets_are_encrypted_at_rest_and_the_migration_leaves_encrypted_ones_alone():
+    subscription = WebhookSubscriptionFactory()
+    webhook_secret_rotate(subscription=subscription)
+    subscription.refresh_from_db()
+    current, previous = subscription.secret, subscription.previous_secret
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret, previous_secret FROM campaigns_webhooksubscription WHERE id = %s",
+                       [subscription.pk])
+        stored = cursor.fetchone()
+    # neither secret is anywhere in the database in clear, and the stored values open to them
+    assert current.startswith("whsec_") and previous.startswith("whsec_") and current != previous
+    assert text_columns_containing(current) == [] and text_columns_containing(previous) == []
+    assert [field_decrypt(value) for value in stored] == [current, previous]
+    # running the data migration again changes nothing, and its reverse gives the plain secrets back
+    _migration("0020_webhook_secrets_encrypted").encrypt_secrets(None, connection.schema_editor())
+    subscription.refresh_from_db()
+    assert (subscription.secret, subscription.previous_secret) == (current, previous)
+    _migration("0020_webhook_secrets_encrypted").decrypt_secrets(None, connection.schema_editor())
+    assert text_columns_containing(current) == ["campaigns_webhooksubscription.secret"]
+
+
+def test_a_secret_no_key_opens_loads_empty_and_its_delivery_fails_for_good(receiver, settings, caplog):
+    subscription = WebhookSubscriptionFactory(url=receiver.url, events=["coupon.issued"])
+    settings.FIELD_ENCRYPTION_KEY = "a key that never encrypted it"
+    # then the subscription still loads (empty secret, logged) and its delivery fails with that reason, unsent
+    subscription.refresh_from_db()
+    issue_coupon("lost-key")
+    outbox_send_due()
+    message = OutboxMessage.objects.get(webhook_subscription=subscription)
+    assert subscription.secret == "" and "encrypted_field_unreadable" in caplog.text
+    assert message.status == OutboxStatus.FAILED and "webhook secret" in message.reason
+    assert receiver.received == []
+
+
+def test_an_encrypted_secret_cannot_be_looked_up_by_value():
+    subscription = WebhookSubscriptionFactory()
+    with pytest.raises(FieldError):
+        WebhookSubscription.objects.filter(secret=subscription.secret).exists()
+    assert WebhookSubscription.objects.filter(secret__isnull=False).count() == 1
 
 
 def test_staff_add_a_subscription_and_see_its_generated_secret_once_saved(admin_client):
