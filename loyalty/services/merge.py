@@ -98,8 +98,5 @@ def member_merge(*, survivor, duplicate, staff_user=None) -> MemberMerge:
         survivor=survivor, duplicate_external_id=duplicate.external_id, duplicate_snapshot=snapshot, moved=moved,
         merged_by=staff_user, merged_at=timezone.now(),
     )
-    duplicate.delete()
-    from segments.services import members_mark_dirty
-
-    members_mark_dirty([survivor.pk])
+    duplicate.delete()  # the survivor's save above queued it for segment re-evaluation (segments' receiver)
     return merge

@@ -3,6 +3,7 @@ import pytest
 
 from core.testing.parallel import errors_of, run_at_once
 from customers.tests.factories import MemberFactory
+from loyalty.services import member_merge
 from loyalty.tests.factories import OrderFactory
 from segments.models import DirtyMember, Segment, SegmentMembership, SegmentMembershipChange, SegmentSizeSnapshot
 from segments.selectors import segment_members
@@ -87,6 +88,22 @@ def test_a_new_order_marks_the_member_and_the_dirty_refresh_updates_only_them():
     assert not DirtyMember.objects.exists()
     assert SegmentMembershipChange.objects.get().member == first
     assert second.pk not in SegmentMembership.objects.values_list("member_id", flat=True)
+
+
+@pytest.mark.django_db
+def test_a_merge_queues_the_survivor_so_its_segments_follow_the_merged_orders():
+    # given a buyer whose orders are on a duplicate card, and nobody queued
+    make_segment("buyers", BUYERS)
+    survivor, duplicate = MemberFactory(), MemberFactory()
+    OrderFactory(member=duplicate)
+    segments_refresh_all()
+    DirtyMember.objects.all().delete()
+    # when staff merge the card into the survivor
+    member_merge(survivor=survivor, duplicate=duplicate, staff_user=None)
+    # then the survivor is queued and the dirty refresh puts them in the segment
+    assert list(DirtyMember.objects.values_list("member_id", flat=True)) == [survivor.pk]
+    assert dirty_members_refresh() == 1
+    assert list(segment_members("buyers")) == [survivor]
 
 
 @pytest.mark.django_db
