@@ -6,7 +6,7 @@ from django.apps import apps
 
 from analytics.services import clv_fit
 from campaigns.models import Campaign, CampaignEntry
-from customers.demo.service import demo_data_generate
+from loyalty.demo_shop.service import demo_data_generate
 from customers.models import Member
 from lifecycle.services import lifecycle_recompute
 from loyalty.models import LedgerEntry, MemberAccount, Tier

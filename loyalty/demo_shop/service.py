@@ -13,7 +13,7 @@ from faker import Faker
 
 from core.timezones import shop_today
 from customers.models import AttributeDefinition
-from loyalty.models import Category, Product
+from ..models import Category, Product
 
 from .catalogue import build_catalogue, product_sku
 from .engagement import CONSENT_COLUMNS, EVENT_COLUMNS, consent_rows, newsletter_events

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q
 
-from customers.demo import demo_data_generate
 from customers.models import ConsentRecord, EngagementEvent, Member
+from loyalty.demo_shop import demo_data_generate
 from loyalty.models import Order, OrderLine
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_if_empty_does_nothing_when_members_exist(capsys):
 
 @pytest.mark.postgres
 def test_bulk_load_restores_every_index_and_constraint(monkeypatch):
-    from customers.demo import service
+    from loyalty.demo_shop import service
 
     def catalogue_state():
         with connection.cursor() as cursor:

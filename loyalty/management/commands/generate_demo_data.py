@@ -3,8 +3,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from customers.demo import demo_data_generate
 from customers.models import Member
+from loyalty.demo_shop import demo_data_generate
 
 
 class Command(BaseCommand):
