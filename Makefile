@@ -54,10 +54,11 @@ run: demo
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Static gates CI runs before the tests: lint, no model change without its migration, locks up to date,
+# Static gates CI runs before the tests: lint, the apps' import layers (pyproject.toml), no model change without its migration, locks up to date,
 # and Django's deployment checks with no warning under the production settings .env.example documents.
 check: lock-check
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m core.deploy_check
 

@@ -1,14 +1,11 @@
 import csv
 import datetime as dt
 import io
-import sys
-import types
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db.models import Count
 
-from core.exceptions import NotFound
 from customers import export_columns
 from customers.models import Member
 from customers.tests.factories import AttributeDefinitionFactory, MemberFactory
@@ -83,33 +80,6 @@ def test_progress_and_count_go_to_stderr():
     _, text, err = export()
     assert "Exported 3 members." in err
     assert "Exported" not in text
-
-
-def test_segment_option_exports_only_the_segment_members(monkeypatch):
-    # given
-    wanted = MemberFactory(external_id="VIP1")
-    MemberFactory(external_id="C2")
-    selectors = types.ModuleType("segments.selectors")
-
-    def segment_members(slug):
-        if slug != "vip":
-            raise NotFound("No such segment.")
-        return Member.objects.filter(pk=wanted.pk)
-
-    selectors.segment_members = segment_members
-    monkeypatch.setitem(sys.modules, "segments.selectors", selectors)
-    # when
-    rows, _, _ = export("--segment", "vip")
-    # then
-    assert [row["external_id"] for row in rows] == ["VIP1"]
-    with pytest.raises(CommandError, match="Unknown segment 'nope'"):
-        export("--segment", "nope")
-
-
-def test_segment_option_without_the_segments_selectors_is_a_clear_error(monkeypatch):
-    monkeypatch.setitem(sys.modules, "segments.selectors", None)
-    with pytest.raises(CommandError, match="segments.selectors.segment_members"):
-        export("--segment", "vip")
 
 
 def test_export_then_import_into_an_empty_database_gives_the_same_members(attributes, tmp_path):

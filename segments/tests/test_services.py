@@ -141,7 +141,7 @@ def test_two_refreshes_at_once_leave_a_consistent_membership_and_record_each_cha
 def test_export_of_a_segment_has_its_members_and_rfm_columns(tmp_path):
     import csv
 
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
     from segments.stats import member_stats_refresh
 
@@ -155,6 +155,8 @@ def test_export_of_a_segment_has_its_members_and_rfm_columns(tmp_path):
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [row["external_id"] for row in rows] == [buyer.external_id]
     assert rows[0]["rfm_code"] == "111" and rows[0]["rfm_segment"] == "Lost" and rows[0]["orders_count"] == "1"
+    with pytest.raises(CommandError, match="Unknown segment 'nope'"):
+        call_command("export_members", "--segment", "nope", "--output", str(path))
 
 
 @pytest.mark.django_db

@@ -1,3 +1,4 @@
+"""Member export (customers.exporting); here rather than in customers because --segment reads segments."""
 import csv
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -6,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from core.exceptions import DomainError
 from customers.exporting import member_export_header, member_export_rows
 from customers.models import Member
+
+from ...selectors import segment_members
 
 PROGRESS_EVERY = 10_000
 
@@ -59,10 +62,6 @@ class _Unterminated:
 
 
 def _segment_members(slug):
-    try:
-        from segments.selectors import segment_members
-    except ImportError:
-        raise CommandError("--segment needs segments.selectors.segment_members, which is not installed yet.") from None
     try:
         return segment_members(slug)
     except (ObjectDoesNotExist, DomainError, LookupError):
