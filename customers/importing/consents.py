@@ -22,6 +22,46 @@ NO = {"0", "false", "no", "нет", "n", "f"}
 # What export_members wrote before consents had their own columns: ignored when an old export is imported.
 LEGACY_COLUMNS = [f"{purpose}_consent" for purpose in ConsentPurpose.values]
 
+CONSENT_STAGE = "import_consent_stage"
+_FLAG_COLUMNS = ", ".join(f"bool_or(granted) FILTER (WHERE purpose = '{p}') AS {p}" for p in ConsentPurpose.values)
+_FLAG_SETS = ", ".join(f"{p}_consent = COALESCE(f.{p}, m.{p}_consent)" for p in ConsentPurpose.values)
+_FLAG_VALUES = ", ".join(f"COALESCE(f.{p}, m.{p}_consent)" for p in ConsentPurpose.values)
+_FLAG_STORED = ", ".join(f"m.{p}_consent" for p in ConsentPurpose.values)
+# ConsentProofWriter.write's rules over a staging table of states: skip a state the member's latest record already
+# says (at the same time, when one is given) or this source already recorded; record the rest; a member's flag
+# follows a new record that is not older than the latest one.
+STAGED_PROOF = f"""
+    WITH latest AS (
+        SELECT DISTINCT ON (r.member_id, r.purpose) r.member_id, r.purpose, r.granted, r.occurred_at
+        FROM customers_consentrecord r
+        WHERE r.member_id IN (SELECT member_id FROM {CONSENT_STAGE})
+        ORDER BY r.member_id, r.purpose, r.occurred_at DESC, r.id DESC
+    ), fresh AS (
+        SELECT c.line, c.member_id, c.purpose, c.granted, COALESCE(c.at, %(started_at)s) AS occurred_at,
+               l.occurred_at AS last_at
+        FROM {CONSENT_STAGE} c
+        LEFT JOIN latest l ON l.member_id = c.member_id AND l.purpose = c.purpose
+        WHERE NOT (l.granted IS NOT NULL AND l.granted = c.granted AND (c.at IS NULL OR l.occurred_at = c.at))
+          AND NOT EXISTS (
+              SELECT 1 FROM customers_consentrecord r
+              WHERE r.member_id = c.member_id AND r.purpose = c.purpose AND r.method = %(method)s
+                AND r.source = %(source)s AND r.granted = c.granted AND (c.at IS NULL OR r.occurred_at = c.at))
+    ), recorded AS (
+        INSERT INTO customers_consentrecord (member_id, purpose, granted, occurred_at, method, source, evidence)
+        SELECT member_id, purpose, granted, occurred_at, %(method)s, %(source)s, 'line ' || line FROM fresh
+        RETURNING 1
+    ), flags AS (
+        SELECT member_id, {_FLAG_COLUMNS}
+        FROM fresh WHERE last_at IS NULL OR occurred_at >= last_at GROUP BY member_id
+    ), flagged AS (
+        UPDATE customers_member m SET {_FLAG_SETS}, updated_at = now()
+        FROM flags f
+        WHERE m.id = f.member_id AND ROW({_FLAG_VALUES}) IS DISTINCT FROM ROW({_FLAG_STORED})
+        RETURNING m.id
+    )
+    SELECT (SELECT count(*) FROM recorded), ARRAY(SELECT id FROM flagged)
+"""
+
 
 @dataclass(frozen=True)
 class ConsentState:
@@ -114,6 +154,29 @@ class ConsentProofWriter:
             changed.update(changing.values_list("pk", flat=True))
             changing.update(**{field: granted, "updated_at": now})
         return len(records), changed
+
+
+    def write_staged(self, cursor, stage: str, purposes: list[str]) -> tuple[int, set[int]]:
+        """`write` for one batch staged by the member import (PostgreSQL): `stage` holds each row's `line`,
+        `external_id` and, per purpose, `<purpose>_granted` (NULL: no state) and `<purpose>_at`. At most one state
+        per member and purpose. The same rules as `write`, set-based: returns (records written, members whose
+        flags changed)."""
+        states = " UNION ALL ".join(
+            f"SELECT s.line, m.id AS member_id, '{purpose}'::text AS purpose, s.{purpose}_granted AS granted, "
+            f"s.{purpose}_at AS at FROM {stage} s JOIN customers_member m ON m.external_id = s.external_id "
+            f"WHERE s.{purpose}_granted IS NOT NULL"
+            for purpose in purposes if purpose in ConsentPurpose.values
+        )
+        cursor.execute(f"DROP TABLE IF EXISTS {CONSENT_STAGE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {CONSENT_STAGE} ON COMMIT DROP AS {states}")
+        cursor.execute(f"ANALYZE {CONSENT_STAGE}")
+        # Two imports touching the same members take turns here, so neither records a state twice.
+        cursor.execute(f"SELECT id FROM customers_member WHERE id IN (SELECT member_id FROM {CONSENT_STAGE}) "
+                       "ORDER BY id FOR UPDATE")
+        cursor.execute(STAGED_PROOF, {"source": self.source, "started_at": self.started_at,
+                                      "method": ConsentRecord.Method.IMPORT})
+        records, changed = cursor.fetchone()
+        return records, set(changed)
 
 
 def consent_export_parts(purpose: str) -> dict:

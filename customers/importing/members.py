@@ -10,7 +10,9 @@ from . import cells
 from .consents import CONSENT_PREFIX, LEGACY_COLUMNS, ConsentProofWriter, consent_columns
 from .report import RowError
 from .schema import Column, RowSchema
+from .members_staged import members_write_staged
 from .source import HeaderError
+from .staging import staging_wanted
 from .upsert import BatchOutcome, FirstSeen, changed, upsert
 
 KEEP = object()  # an empty cell that leaves an existing member's value as it is
@@ -64,6 +66,7 @@ class MemberImporter:
     """
 
     kind = "members"
+    keep = KEEP
 
     def __init__(self, *, source_name: str = "import_members"):
         self.schema = RowSchema([*MEMBER_COLUMNS, *consent_columns()],
@@ -104,6 +107,8 @@ class MemberImporter:
 
     def write(self, rows) -> BatchOutcome:
         outcome = BatchOutcome()
+        if staging_wanted(rows):
+            return members_write_staged(self, rows, outcome)
         stored = {
             member["external_id"]: member
             for member in Member.objects.filter(external_id__in=[row.values["external_id"] for row in rows])

@@ -11,6 +11,18 @@ from customers.tests.factories import AttributeDefinitionFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True, params=["orm", "copy"])
+def write_path(request, settings, on_postgres):
+    """Every test runs on both writers: the ORM upsert, and (PostgreSQL) COPY into a staging table + set-based SQL."""
+    if request.param == "copy":
+        if not on_postgres:
+            pytest.skip("the COPY path is PostgreSQL's")
+        settings.IMPORT_COPY_MIN_ROWS = 0
+    else:
+        settings.IMPORT_COPY_MIN_ROWS = 10**9
+    return request.param
+
 HEADER = "external_id,email,phone,first_name,last_name,gender,birth_date,region,city,registered_at,registration_channel"
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -226,3 +238,18 @@ def test_import_finished_is_sent_after_commit_with_the_touched_members(tmp_path,
     # then
     new_id = Member.objects.get(external_id="C1").pk
     assert received == [("members", frozenset({new_id}), 1)]
+
+
+def test_new_members_get_distinct_referral_codes_and_existing_members_keep_theirs(tmp_path):
+    # given a member already stored, and a file naming it and 30 new members
+    existing = MemberFactory(external_id="C0")
+    lines = [HEADER, "C0,,,Анна,,,,,,,"] + [f"N{n},,,,,,,,,2023-01-10," for n in range(30)]
+    # when
+    _, err, error = run(write(tmp_path, *lines))
+    # then
+    assert error is None, err
+    codes = list(Member.objects.exclude(pk=existing.pk).values_list("referral_code", flat=True))
+    assert len(codes) == 30 and len(set(codes)) == 30
+    assert all(len(code) == 10 and code == code.upper() and int(code, 16) >= 0 for code in codes)
+    existing_after = Member.objects.get(pk=existing.pk)
+    assert (existing_after.referral_code, existing_after.first_name) == (existing.referral_code, "Анна")
