@@ -9,8 +9,16 @@ from customers.importing.upsert import BatchOutcome, changed, upsert
 from loyalty.models import Order, OrderLine, Product
 from loyalty.services.catalogue import categories_ensure, category_path_clean
 
-STAGE_COLUMNS = [("order_id", "bigint"), ("product_id", "bigint"), ("quantity", "numeric(10,3)"),
-                 ("unit_price", "numeric(12,2)")]
+STAGE_COLUMNS = [("line", "integer"), ("order_external_id", "text"), ("sku", "text"), ("order_id", "bigint"),
+                 ("product_id", "bigint"), ("quantity", "numeric(10,3)"), ("unit_price", "numeric(12,2)")]
+# Orders and products found by joins on their natural keys; lines of orders not stored are taken out (and reported).
+STAGED_ORDERS = """
+    UPDATE import_line_stage s SET order_id = o.id FROM loyalty_order o
+    WHERE o.source = %(source)s AND o.external_id = s.order_external_id
+"""
+STAGED_UNKNOWN_ORDERS = "DELETE FROM import_line_stage WHERE order_id IS NULL RETURNING order_external_id"
+STAGED_NEW_SKUS = "SELECT DISTINCT sku FROM import_line_stage s WHERE NOT EXISTS (SELECT 1 FROM loyalty_product p WHERE p.sku = s.sku)"
+STAGED_PRODUCTS = "UPDATE import_line_stage s SET product_id = p.id FROM loyalty_product p WHERE p.sku = s.sku"
 STAGED_UPSERT = """
     WITH written AS (
         INSERT INTO loyalty_orderline (order_id, product_id, quantity, unit_price, returned_quantity)
@@ -20,7 +28,8 @@ STAGED_UPSERT = """
               IS DISTINCT FROM (EXCLUDED.quantity, EXCLUDED.unit_price)
         RETURNING (xmax = 0) AS inserted, order_id
     )
-    SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), array_agg(DISTINCT order_id)
+    SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
+           (SELECT array_agg(DISTINCT o.member_id) FROM loyalty_order o WHERE o.id IN (SELECT order_id FROM written))
     FROM written
 """
 
@@ -77,6 +86,8 @@ class OrderLineImporter:
 
     def write(self, rows) -> BatchOutcome:
         outcome = BatchOutcome()
+        if staging_wanted(rows):
+            return self._write_staged(rows, outcome)
         orders = {
             external_id: (order_id, member_id)
             for external_id, order_id, member_id in Order.objects.filter(
@@ -93,8 +104,6 @@ class OrderLineImporter:
                 ))
         lines = self._merged(known, outcome)
         products = self._product_ids(lines, outcome)
-        if staging_wanted(lines):
-            return self._write_staged(lines, orders, products, outcome)
         stored = {
             (line["order_id"], line["product_id"]): line
             for line in OrderLine.objects.filter(order_id__in={order_id for order_id, _ in orders.values()})
@@ -118,29 +127,63 @@ class OrderLineImporter:
         upsert(OrderLine, objects=to_write, unique_fields=["order", "product"], update_fields=["quantity", "unit_price"])
         return outcome
 
-    def _write_staged(self, lines, orders, products, outcome) -> BatchOutcome:
-        """The same upsert as `write`, from a COPY'd staging table (PostgreSQL); unchanged lines are not rewritten."""
-        staged = [(orders[row.values["order_external_id"]][0], products[row.values["sku"]], row.values["quantity"],
+    def _write_staged(self, rows, outcome) -> BatchOutcome:
+        """The same checks and upsert as `write`, from a COPY'd staging table (PostgreSQL): orders and products are
+        found by joins on their natural keys, and unchanged lines are not rewritten."""
+        repeats: dict[str, list] = {}
+        lines = self._merged(rows, outcome, repeats=repeats)
+        staged = [(row.line, row.values["order_external_id"], row.values["sku"], None, None, row.values["quantity"],
                    row.values["unit_price"]) for row in lines]
         with connection.cursor() as cursor:
             staging_load(cursor, "import_line_stage", STAGE_COLUMNS, staged)
+            cursor.execute(STAGED_ORDERS, {"source": self.source})
+            cursor.execute(STAGED_UNKNOWN_ORDERS)
+            unknown = {order for (order,) in cursor.fetchall()}
+            if unknown:
+                self._unknown_orders(rows, unknown, repeats, outcome)
+            cursor.execute(STAGED_NEW_SKUS)
+            new_skus = {sku for (sku,) in cursor.fetchall()}
+            if new_skus:
+                self._product_ids([row for row in lines if row.values["sku"] in new_skus
+                                   and row.values["order_external_id"] not in unknown], outcome)
+            cursor.execute(STAGED_PRODUCTS)
+            kept = cursor.rowcount
             cursor.execute(STAGED_UPSERT)
-            created, updated, order_ids = cursor.fetchone()
+            created, updated, member_ids = cursor.fetchone()
         outcome.created, outcome.updated = created, updated
-        outcome.unchanged = len(lines) - created - updated
-        member_by_order = dict(orders.values())
-        outcome.member_ids.update(member_by_order[order_id] for order_id in order_ids or ())
+        outcome.unchanged = kept - created - updated
+        outcome.member_ids.update(member_ids or ())
         return outcome
 
-    def _merged(self, rows, outcome):
-        """One row per (order, sku): same-price repeats add their quantity, other prices are rejected."""
+    @staticmethod
+    def _unknown_orders(rows, unknown, repeats, outcome):
+        """Every row of an order not stored is reported as such, as `write` does (not as merged or a price clash)."""
+        repeated = {row.line for order in unknown for row in repeats.get(order, ())}
+        clashes = {error.line for error in outcome.errors if error.line in repeated}
+        outcome.errors[:] = [error for error in outcome.errors if error.line not in repeated]
+        merged = outcome.extra.get("rows merged", 0) - (len(repeated) - len(clashes))
+        if merged:
+            outcome.extra["rows merged"] = merged
+        else:
+            outcome.extra.pop("rows merged", None)
+        outcome.errors.extend(
+            RowError(row.line, "order_external_id", "Unknown order; import the orders first.", row.values["order_external_id"])
+            for row in rows if row.values["order_external_id"] in unknown
+        )
+
+    def _merged(self, rows, outcome, *, repeats=None):
+        """One row per (order, sku): same-price repeats add their quantity, other prices are rejected.
+        `repeats` (a dict) collects, by order, the rows merged into another or rejected here."""
         merged = {}
         for row in rows:
             key = (row.values["order_external_id"], row.values["sku"])
             first = merged.get(key)
             if first is None:
                 merged[key] = row
-            elif first.values["unit_price"] == row.values["unit_price"]:
+                continue
+            if repeats is not None:
+                repeats.setdefault(key[0], []).append(row)
+            if first.values["unit_price"] == row.values["unit_price"]:
                 first.values["quantity"] += row.values["quantity"]
                 outcome.extra["rows merged"] = outcome.extra.get("rows merged", 0) + 1
             else:

@@ -17,6 +17,9 @@ ORDER_FIELDS = ["created_at", "status", "total", "currency", "channel", "store"]
 STAGE_COLUMNS = [("line", "integer"), ("external_id", "text"), ("member_id", "bigint"), ("member_external_id", "text"),
                  ("created_at", "timestamptz"), ("status", "text"), ("total", "numeric(12,2)"), ("currency", "text"),
                  ("channel", "text"), ("store", "text")]
+# Members found by their external id; rows naming no stored member are taken out (and reported).
+STAGED_MEMBERS = "UPDATE import_order_stage s SET member_id = m.id FROM customers_member m WHERE m.external_id = s.member_external_id"
+STAGED_UNKNOWN_MEMBERS = "DELETE FROM import_order_stage WHERE member_id IS NULL RETURNING line, member_external_id"
 # An order never moves to another member, and one that earned points keeps its status (as in `write`).
 STAGED_REFUSALS = """
     SELECT s.line, 'member_external_id', s.member_external_id, m.external_id
@@ -98,9 +101,9 @@ class OrderImporter:
 
     def write(self, rows) -> BatchOutcome:
         outcome = BatchOutcome()
-        member_ids = self._member_ids(rows, outcome)
         if staging_wanted(rows) and not self.create_members:
-            return self._write_staged(rows, member_ids, outcome)
+            return self._write_staged(rows, outcome)
+        member_ids = self._member_ids(rows, outcome)
         stored = {
             order["external_id"]: order
             for order in Order.objects.filter(source=self.source, external_id__in=[row.values["external_id"] for row in rows])
@@ -144,22 +147,22 @@ class OrderImporter:
         self._registered_at_from_earliest_order(set(member_ids.values()) & self.created_member_ids)
         return outcome
 
-    def _write_staged(self, rows, member_ids, outcome) -> BatchOutcome:
-        """The same checks and upsert as `write`, set-based over a COPY'd staging table (PostgreSQL)."""
-        known = []
-        for row in rows:
-            member_id = member_ids.get(row.values["member_external_id"])
-            if member_id is None:
-                outcome.errors.append(RowError(
-                    row.line, "member_external_id", "Unknown member; import members first or use --create-members.",
-                    row.values["member_external_id"],
-                ))
-            else:
-                values = row.values
-                known.append((row.line, values["external_id"], member_id, values["member_external_id"],
-                              *(values.get(name, default) for name, default in self.defaults.items())))
+    def _write_staged(self, rows, outcome) -> BatchOutcome:
+        """The same checks and upsert as `write`, set-based over a COPY'd staging table (PostgreSQL); members are
+        found by a join on their external id."""
+        defaults = self.defaults.items()
+        known = [(row.line, row.values["external_id"], None, row.values["member_external_id"],
+                  *(row.values.get(name, default) for name, default in defaults)) for row in rows]
         with connection.cursor() as cursor:
             staging_load(cursor, "import_order_stage", STAGE_COLUMNS, known)
+            cursor.execute(STAGED_MEMBERS)
+            cursor.execute(STAGED_UNKNOWN_MEMBERS)
+            for line, member_external_id in cursor.fetchall():
+                outcome.errors.append(RowError(
+                    line, "member_external_id", "Unknown member; import members first or use --create-members.",
+                    member_external_id,
+                ))
+            staged = len(known) - cursor.rowcount
             cursor.execute(STAGED_REFUSALS, {"source": self.source})
             refused = cursor.fetchall()
             for line, column, value, stored_member in refused:
@@ -172,7 +175,7 @@ class OrderImporter:
             cursor.execute(STAGED_UPSERT, {"source": self.source})
             created, updated, touched = cursor.fetchone()
         outcome.created, outcome.updated = created, updated
-        outcome.unchanged = len(known) - len(refused) - created - updated
+        outcome.unchanged = staged - len(refused) - created - updated
         outcome.member_ids.update(touched or ())
         return outcome
 

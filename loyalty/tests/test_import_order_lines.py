@@ -127,6 +127,28 @@ def test_bad_lines_are_reported_and_good_ones_kept(tmp_path, orders):
     assert not Product.objects.filter(sku="TEA").exists()
 
 
+def test_every_row_of_an_unknown_order_is_reported_as_such_and_creates_no_product(tmp_path, orders):
+    # given an order not stored whose rows repeat a sku at the same and at another price
+    path = write(
+        tmp_path, HEADER,
+        "O9,NEW,New,,1,10",
+        "O9,NEW,New,,1,10",
+        "O9,NEW,New,,1,12",
+        "O1,MILK,Milk,,1,89.90",
+        "O1,MILK,Milk,,1,89.90",
+    )
+    # when
+    out, err, error = run(path)
+    # then
+    assert error is not None and "3 rows were rejected" in str(error)
+    for line in (2, 3, 4):
+        assert f"line {line}, column order_external_id: Unknown order; import the orders first." in err
+    assert "column unit_price" not in err
+    assert not Product.objects.filter(sku="NEW").exists()
+    assert OrderLine.objects.get(order=orders[0]).quantity == Decimal("2")
+    assert "rows merged 1" in out
+
+
 def test_an_order_reappearing_later_in_the_file_is_rejected(tmp_path, orders):
     path = write(tmp_path, HEADER, "O1,MILK,Milk,,1,89.90", "O2,MILK,Milk,,1,89.90", "O1,BREAD,Bread,,1,40")
     _, err, error = run(path)
