@@ -24,10 +24,14 @@ KEPT = ("registered_at", "registration_channel")  # empty keeps the stored value
 REFERRAL_CODE = "upper(left(replace(gen_random_uuid()::text, '-', ''), 10))"
 # Drawn again for a code taken by another member or by an earlier row of the batch (rare: 16^10 codes).
 REFERRAL_CODE_REDRAW = f"""
-    UPDATE {STAGE} s SET referral_code = {REFERRAL_CODE}
-    WHERE s.referral_code IS NOT NULL AND (
-        EXISTS (SELECT 1 FROM customers_member m WHERE m.referral_code = s.referral_code)
-        OR EXISTS (SELECT 1 FROM {STAGE} o WHERE o.referral_code = s.referral_code AND o.line < s.line))
+    WITH taken AS (
+        SELECT s.line FROM {STAGE} s JOIN customers_member m ON m.referral_code = s.referral_code
+        UNION
+        SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY referral_code ORDER BY line) AS n
+                          FROM {STAGE} WHERE referral_code IS NOT NULL) drawn
+        WHERE n > 1
+    )
+    UPDATE {STAGE} s SET referral_code = {REFERRAL_CODE} FROM taken WHERE taken.line = s.line
 """
 
 
