@@ -70,3 +70,18 @@ def timestamp_param(value: dt.datetime):
     if is_postgres():
         return value
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def moment_param(value: dt.datetime):
+    """A timestamp parameter compared with stored times to the microsecond (SQLite keeps microseconds in its
+    text, so the parameter must too, or a row of this very second would sort after it)."""
+    if is_postgres():
+        return value
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def seconds_after(column: str, seconds: int) -> str:
+    """SQL for a timestamp column plus whole seconds, kept to the microsecond on SQLite."""
+    if is_postgres():
+        return f"({column} + make_interval(secs => {int(seconds)}))"
+    return f"(strftime('%%Y-%%m-%%d %%H:%%M:%%f', {column}, '+{int(seconds)} seconds'))"

@@ -64,6 +64,10 @@ class Campaign(models.Model):
         verbose_name=_("unless"),
         help_text=_("Event campaigns: nobody enters who did this since the event (checked when the wait ends), "
                     "e.g. order_completed for an abandoned cart."))
+    is_journey = models.BooleanField(
+        _("run by a journey"), default=False,
+        help_text=_("The steps are not planned on entry: a journey (Journeys) runs each one when a member reaches its "
+                    "action node."))
     broadcast_launched_at = models.DateTimeField(_("broadcast launched at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The event fields stay out of the history: its table would need an index on each new foreign key, built

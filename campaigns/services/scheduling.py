@@ -16,7 +16,7 @@ from core.sql import is_postgres, timestamp_param
 from core.timezones import shop_day_start, shop_today
 from customers.models import Member
 
-from ..models import Action, Campaign, CampaignSettings, Trigger
+from ..models import Action, Campaign, CampaignSettings, CampaignStep, Trigger
 from .holdout import holdout_bucket_sql
 
 logger = logging.getLogger(__name__)
@@ -82,41 +82,72 @@ def steps_plan(*, campaign: Campaign, since: dt.datetime) -> tuple[int, int]:
     Returns (messages, actions) newly queued. Messages are due on the trigger day plus the step's
     offset (the send rules then pick the member's hour) and expire at the end of the action window.
     """
+    if campaign.is_journey:
+        # A journey plans each step when a member reaches its action node; tell it members entered.
+        from ..signals import journey_entries_recorded
+
+        journey_entries_recorded.send(sender=Campaign, campaign=campaign, since=since)
+        return 0, 0
     window_start, window_end = campaign.effective_action_window
     messages = actions = 0
+    base = "FROM campaigns_campaignentry e WHERE e.campaign_id = %s AND NOT e.is_holdout AND e.triggered_at >= %s"
+    base_params = [campaign.pk, timestamp_param(since)]
+    for step in campaign.steps.all():
+        offset = max(step.day_offset, window_start)
+        due_at = _add_days("e.triggered_at", offset)
+        if step.action == Action.MESSAGE:
+            message_due, message_from = due_at, base
+            # An event campaign's message answers what the member just did: due when the delay ends (the
+            # send rules still keep quiet hours), not at tomorrow's best hour.
+            if is_postgres() and not (campaign.trigger == Trigger.EVENT and offset == 0):
+                message_due, message_from = _best_hour_due(offset), _best_hour_from(base)
+            messages += step_entries_plan(step=step, from_sql=message_from, params=base_params, due_sql=message_due,
+                                          expires_sql=_add_days("e.triggered_at", window_end + 1))
+        else:
+            actions += step_entries_plan(step=step, from_sql=base, params=base_params, due_sql=due_at)
+    return messages, actions
+
+
+def step_entries_plan(*, step: CampaignStep, from_sql: str, params: list, due_sql: str,
+                      expires_sql: str = "NULL") -> int:
+    """Queue `step` for the entries `e` that `from_sql` ("FROM campaigns_campaignentry e …", with `params`) selects:
+    a message as an outbox row (dedupe key step × member × occurrence), another action as a PlannedAction (unique
+    per step and entry), due at `due_sql`. Idempotent; returns the rows newly queued. Journeys call it when members
+    reach an action node."""
     now = timezone.now()
     with connection.cursor() as cursor:
-        for step in campaign.steps.all():
-            offset = max(step.day_offset, window_start)
-            due_at = _add_days("e.triggered_at", offset)
-            base = "FROM campaigns_campaignentry e WHERE e.campaign_id = %s AND NOT e.is_holdout AND e.triggered_at >= %s"
-            if step.action == Action.MESSAGE:
-                expires_at = _add_days("e.triggered_at", window_end + 1)
-                message_due, message_from = due_at, base
-                # An event campaign's message answers what the member just did: due when the delay ends (the
-                # send rules still keep quiet hours), not at tomorrow's best hour.
-                if is_postgres() and not (campaign.trigger == Trigger.EVENT and offset == 0):
-                    message_due, message_from = _best_hour_due(offset), _best_hour_from(base)
-                cursor.execute(f"""
-                    INSERT INTO campaigns_outboxmessage
-                        (dedupe_key, purpose, member_id, channel, "to", subject, body, payload, campaign_step_id,
-                         entry_id, status, reason, due_at, expires_at, attempts, claimed_by, sent_channel, sent_to,
-                         provider_id, created_at)
-                    SELECT {_concat("'step:'", "CAST(%s AS TEXT)", "':'", "CAST(e.member_id AS TEXT)", "':'", "e.occurrence")},
-                           'marketing', e.member_id, %s, '', '', '', '{{}}', %s, e.id, 'pending', '', {message_due},
-                           {expires_at}, 0, '', '', '', '', %s
-                      {message_from}
-                    ON CONFLICT (dedupe_key) DO NOTHING""",
-                    [step.pk, step.channel, step.pk, timestamp_param(now), campaign.pk, timestamp_param(since)])
-                messages += cursor.rowcount
-            else:
-                cursor.execute(f"""
-                    INSERT INTO campaigns_plannedaction (entry_id, step_id, due_at, status, reason, result_ref)
-                    SELECT e.id, %s, {due_at}, 'pending', '', '' {base}
-                    ON CONFLICT (step_id, entry_id) DO NOTHING""",
-                    [step.pk, campaign.pk, timestamp_param(since)])
-                actions += cursor.rowcount
-    return messages, actions
+        if step.action == Action.MESSAGE:
+            cursor.execute(f"""
+                INSERT INTO campaigns_outboxmessage
+                    (dedupe_key, purpose, member_id, channel, "to", subject, body, payload, campaign_step_id,
+                     entry_id, status, reason, due_at, expires_at, attempts, claimed_by, sent_channel, sent_to,
+                     provider_id, created_at)
+                SELECT {_concat("'step:'", "CAST(%s AS TEXT)", "':'", "CAST(e.member_id AS TEXT)", "':'", "e.occurrence")},
+                       'marketing', e.member_id, %s, '', '', '', '{{}}', %s, e.id, 'pending', '', {due_sql},
+                       {expires_sql}, 0, '', '', '', '', %s
+                  {from_sql}
+                ON CONFLICT (dedupe_key) DO NOTHING""",
+                [step.pk, step.channel, step.pk, timestamp_param(now), *params])
+        else:
+            cursor.execute(f"""
+                INSERT INTO campaigns_plannedaction (entry_id, step_id, due_at, status, reason, result_ref)
+                SELECT e.id, %s, {due_sql}, 'pending', '', '' {from_sql}
+                ON CONFLICT (step_id, entry_id) DO NOTHING""",
+                [step.pk, *params])
+        return cursor.rowcount
+
+
+def entries_pending_withdraw(*, entries_sql: str, params: list, reason: str) -> tuple[int, int]:
+    """Withdraw what is still queued for the entries `entries_sql` selects (one column: entry ids): pending outbox
+    messages become suppressed, pending planned actions skipped, both with `reason`. A message a worker already
+    claimed goes out. Returns (messages, actions) withdrawn."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""UPDATE campaigns_outboxmessage SET status = 'suppressed', reason = %s
+                            WHERE status = 'pending' AND entry_id IN ({entries_sql})""", [reason, *params])
+        messages = cursor.rowcount
+        cursor.execute(f"""UPDATE campaigns_plannedaction SET status = 'skipped', reason = %s
+                            WHERE status = 'pending' AND entry_id IN ({entries_sql})""", [reason, *params])
+        return messages, cursor.rowcount
 
 
 def _best_hour_due(offset: int) -> str:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "lifecycle",
     "messaging",
     "campaigns",
+    "journeys",
     "analytics",
     "dashboards",
     "portal",

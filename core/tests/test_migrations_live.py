@@ -5,8 +5,8 @@ from django.db.migrations.loader import MigrationLoader
 
 from core.migration_operations import AddIndexConcurrentlyOnPostgres
 
-OUR_APPS = {"core", "customers", "loyalty", "lifecycle", "segments", "messaging", "analytics", "campaigns", "dashboards",
-            "portal"}
+OUR_APPS = {"core", "customers", "loyalty", "lifecycle", "segments", "messaging", "analytics", "campaigns", "journeys",
+            "dashboards", "portal"}
 # Built before this rule, with a plain CREATE INDEX that blocks writes to the table while it runs; the README's
 # Production section says how to build them by hand on a large live database.
 PLAIN_INDEXES_BEFORE_THE_RULE = {

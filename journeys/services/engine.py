@@ -1,0 +1,214 @@
+"""The journey engine: move every member who is due at a node, one statement per node and exit, never a loop over
+members.
+
+A pass, in one transaction holding the journey's row lock (so two advances of the same journey, from the beat
+and from a kick, run one after the other and a member is never moved twice):
+1. enter: a JourneyMember at the first node for each treated entry of the campaign not yet in the journey;
+2. convert: members who converted (a completed order, or the journey's conversion event, after entering and within
+   the campaign's conversion window) leave, and their messages still pending are withdrawn;
+3. per node, in position order: an action plans its campaign step for the members there (the outbox row or planned
+   action, idempotent per step and entry) and moves them on; a wait moves them on when the event happened (first
+   exit) or its time is up (second exit, or the only one); a branch moves those meeting the condition by the first
+   exit and the rest by the second; a split assigns each member a variant (kept if the member was assigned one at
+   this split before) and moves them by it; an exit ends the journey.
+Step 3 repeats while anyone moved, so a path without waits is run to its end in the same advance. Every arrival at
+a node is logged as a JourneyVisit (unique per member row and seq: idempotent).
+"""
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from campaigns.services.scheduling import entries_pending_withdraw, step_entries_plan
+from core.sql import moment_param, seconds_after
+
+from ..models import Journey, JourneyNode, NodeKind, SplitMode
+from .conditions import condition_sql
+from .split_standin import split_bucket_sql, variant_case_sql
+
+logger = logging.getLogger(__name__)
+ENTRY_CATCH_UP = dt.timedelta(days=2)  # entries older than this are not picked up (they were, or are stale)
+MAX_PASSES = 50  # the graph check forbids cycles without a wait; this only bounds a broken graph
+
+
+@dataclass
+class AdvanceResult:
+    entered: int = 0
+    converted: int = 0
+    moved: int = 0
+    planned: int = 0
+    per_node: dict[int, int] = field(default_factory=dict)
+
+
+class _Advance:
+    def __init__(self, journey: Journey, now: dt.datetime):
+        self.journey, self.now, self.at = journey, now, moment_param(now)
+        self.nodes = list(journey.nodes.select_related("step", "condition_node").prefetch_related("variants")
+                          .order_by("position", "pk"))
+        self.by_id = {node.pk: node for node in self.nodes}
+        self.result = AdvanceResult()
+
+    def execute(self, sql: str, params: list) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def wake_at(self, node: JourneyNode):
+        if node.kind == NodeKind.WAIT:
+            return moment_param(self.now + dt.timedelta(seconds=int(node.wait_seconds)))
+        return self.at
+
+    def due(self, node: JourneyNode, *, on_time: bool = True) -> tuple[str, list]:
+        sql = "j.journey_id = %s AND j.node_id = %s AND j.status = 'active'"
+        params = [self.journey.pk, node.pk]
+        if on_time:
+            sql += " AND j.wake_at <= %s"
+            params.append(self.at)
+        return sql, params
+
+    def visits_log(self, target: JourneyNode) -> None:
+        self.execute("""
+            INSERT INTO journeys_journeyvisit (journey_member_id, seq, node_id, variant_id, at)
+            SELECT j.id, j.seq, j.node_id, j.variant_id, j.node_entered_at FROM journeys_journeymember j
+             WHERE j.journey_id = %s AND j.node_id = %s AND j.node_entered_at = %s
+            ON CONFLICT (journey_member_id, seq) DO NOTHING""", [self.journey.pk, target.pk, self.at])
+
+    def move(self, node: JourneyNode, where: str, params: list, target_id: int | None) -> int:
+        """Move the members at `node` that `where` selects to `target_id` (None: their journey ends there)."""
+        target = self.by_id.get(target_id)
+        if target is None:
+            moved = self.execute(f"UPDATE journeys_journeymember AS j SET status = 'done', wake_at = %s WHERE {where}",
+                                 [self.at, *params])
+        else:
+            moved = self.execute(f"""
+                UPDATE journeys_journeymember AS j
+                   SET node_id = %s, seq = seq + 1, node_entered_at = %s, wake_at = %s
+                 WHERE {where}""", [target.pk, self.at, self.wake_at(target), *params])
+            if moved:
+                self.visits_log(target)
+        self.result.per_node[node.pk] = self.result.per_node.get(node.pk, 0) + moved
+        return moved
+
+    def enter(self) -> int:
+        start = self.nodes[0]
+        entered = self.execute("""
+            INSERT INTO journeys_journeymember
+                (journey_id, entry_id, member_id, node_id, status, entered_at, node_entered_at, wake_at, seq)
+            SELECT %s, e.id, e.member_id, %s, 'active', e.triggered_at, %s, %s, 0
+              FROM campaigns_campaignentry e
+             WHERE e.campaign_id = %s AND NOT e.is_holdout AND e.triggered_at >= %s AND e.triggered_at <= %s
+               AND NOT EXISTS (SELECT 1 FROM journeys_journeymember x WHERE x.entry_id = e.id)
+            ON CONFLICT (entry_id) DO NOTHING""",
+            [self.journey.pk, start.pk, self.at, self.wake_at(start), self.journey.campaign_id,
+             moment_param(self.now - ENTRY_CATCH_UP), self.at])
+        if entered:
+            self.visits_log(start)
+        return entered
+
+    def convert(self) -> int:
+        days = self.journey.campaign.effective_conversion_days
+        window_end = seconds_after("j.entered_at", days * 86400)
+        if self.journey.conversion_event_type_id:
+            converted_sql = f"""EXISTS (SELECT 1 FROM events_event ev
+                                 WHERE ev.member_id = j.member_id AND ev.type_id = {int(self.journey.conversion_event_type_id)}
+                                   AND ev.occurred_at > j.entered_at AND ev.occurred_at <= {window_end})"""
+        else:
+            converted_sql = f"""EXISTS (SELECT 1 FROM loyalty_order o
+                                 WHERE o.member_id = j.member_id AND o.status = 'completed'
+                                   AND o.created_at > j.entered_at AND o.created_at <= {window_end})"""
+        converted = self.execute(f"""
+            UPDATE journeys_journeymember AS j SET status = 'converted', converted_at = %s
+             WHERE j.journey_id = %s AND j.status = 'active' AND {converted_sql}""", [self.at, self.journey.pk])
+        if converted:
+            entries_pending_withdraw(
+                entries_sql="SELECT entry_id FROM journeys_journeymember WHERE journey_id = %s AND converted_at = %s",
+                params=[self.journey.pk, self.at], reason="converted: left the journey")
+        return converted
+
+    def node_pass(self, node: JourneyNode) -> int:
+        where, params = self.due(node)
+        if node.kind == NodeKind.ACTION:
+            days = max(1, self.journey.campaign.effective_action_window[1])
+            self.result.planned += step_entries_plan(
+                step=node.step, params=params,
+                from_sql=f"FROM campaigns_campaignentry e JOIN journeys_journeymember j ON j.entry_id = e.id WHERE {where}",
+                due_sql="j.wake_at", expires_sql=seconds_after("j.wake_at", days * 86400))
+            return self.move(node, where, params, node.next_id)
+        if node.kind == NodeKind.WAIT:
+            moved = 0
+            if node.wait_event_type_id:
+                any_time, any_params = self.due(node, on_time=False)
+                happened = f"""EXISTS (SELECT 1 FROM events_event ev
+                                        WHERE ev.member_id = j.member_id AND ev.type_id = {int(node.wait_event_type_id)}
+                                          AND ev.occurred_at >= j.node_entered_at AND ev.occurred_at <= j.wake_at)"""
+                moved += self.move(node, f"{any_time} AND {happened}", any_params, node.next_id)
+                return moved + self.move(node, where, params, node.next_no_id)
+            return self.move(node, where, params, node.next_id)
+        if node.kind == NodeKind.BRANCH:
+            condition = condition_sql(node)
+            moved = self.move(node, f"{where} AND {condition}", params, node.next_id)
+            return moved + self.move(node, f"{where} AND NOT {condition}", params, node.next_no_id)
+        if node.kind == NodeKind.SPLIT:
+            return self.split(node, where, params)
+        return self.move(node, where, params, None)  # exit
+
+    def split(self, node: JourneyNode, where: str, params: list) -> int:
+        variants = list(node.variants.all())
+        if not variants:
+            return 0
+        shares = [v.traffic_share if node.split_mode == SplitMode.ADAPTIVE and v.traffic_share > 0 else v.weight
+                  for v in variants]
+        if sum(shares) <= 0:
+            shares = [1] * len(variants)
+        ids = [v.pk for v in variants]
+        id_list = ", ".join(str(int(pk)) for pk in ids)
+        # a member assigned at this split before (an earlier entry) keeps that variant
+        earlier = f"""(SELECT v.variant_id FROM journeys_journeyvisit v
+                         JOIN journeys_journeymember j2 ON j2.id = v.journey_member_id
+                        WHERE j2.member_id = j.member_id AND v.variant_id IN ({id_list})
+                        ORDER BY v.id LIMIT 1)"""
+        assigned = variant_case_sql(split_bucket_sql("j.member_id", str(int(node.pk))), shares, ids)
+        self.execute(f"UPDATE journeys_journeymember AS j SET variant_id = COALESCE({earlier}, {assigned}) WHERE {where}",
+                     params)
+        return sum(self.move(node, f"{where} AND j.variant_id = {int(variant.pk)}", params, variant.next_id)
+                   for variant in variants)
+
+    def run(self) -> AdvanceResult:
+        if not self.nodes:
+            return self.result
+        self.result.entered = self.enter()
+        self.result.converted = self.convert()
+        for _ in range(MAX_PASSES):
+            moved = sum(self.node_pass(node) for node in self.nodes)
+            self.result.moved += moved
+            if not moved:
+                break
+        return self.result
+
+
+def journey_advance(*, journey_id: int, now: dt.datetime | None = None) -> AdvanceResult:
+    """Enter, convert and move every member of the journey who is due (see the module docstring). Idempotent and
+    safe to run concurrently: the journey's row lock serialises advances, and each statement only moves members
+    still at its node. Does nothing for an inactive campaign."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        journey = (Journey.objects.select_for_update(of=("self",)).select_related("campaign")
+                   .filter(pk=journey_id, campaign__is_active=True).first())
+        if journey is None:
+            return AdvanceResult()
+        result = _Advance(journey, now).run()
+        if result.planned:
+            from campaigns.services.outbox import outbox_kick
+
+            transaction.on_commit(outbox_kick)  # planned actions run on their own per-minute beat
+    logger.info("journey_advanced journey=%s entered=%s converted=%s moved=%s planned=%s", journey_id,
+                result.entered, result.converted, result.moved, result.planned)
+    return result
+
+
+def journeys_advance_all(*, now: dt.datetime | None = None) -> dict[int, AdvanceResult]:
+    """Every journey of an active campaign, each in its own transaction (the per-minute beat task)."""
+    ids = Journey.objects.filter(campaign__is_active=True).values_list("pk", flat=True)
+    return {pk: journey_advance(journey_id=pk, now=now) for pk in ids}
