@@ -99,6 +99,8 @@ class JourneyNode(models.Model):
                     "since the member entered."))
     # split
     split_mode = models.CharField(_("split mode"), max_length=8, choices=SplitMode.choices, default=SplitMode.FIXED)
+    shares_updated_at = models.DateTimeField(_("shares updated at"), null=True, blank=True, editable=False,
+                                             help_text=_("Adaptive splits: when the variants' shares were last moved."))
     # edges
     next = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
@@ -180,7 +182,8 @@ class JourneyMember(models.Model):
 
 
 class JourneyVisit(models.Model):
-    """A member reaching a node (seq: the how-manieth node of the entry), with the variant they were on."""
+    """A member reaching a node (seq: the how-manieth node of the entry). `variant`: at a split, the variant the
+    member was assigned there (its A/B results count these); elsewhere, the variant of the latest split passed."""
 
     journey_member = models.ForeignKey(JourneyMember, on_delete=models.CASCADE, related_name="visits",
                                        verbose_name=_("member in a journey"))

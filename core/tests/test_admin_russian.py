@@ -6,8 +6,8 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import override
 
-OUR_APPS = {"core", "customers", "events", "loyalty", "lifecycle", "segments", "analytics", "campaigns", "dashboards", "portal",
-            "messaging", "monitoring"}
+OUR_APPS = {"core", "customers", "events", "loyalty", "lifecycle", "segments", "analytics", "campaigns", "journeys",
+            "dashboards", "portal", "messaging", "monitoring"}
 # Names that read the same in Russian (symbols, platform names, the model's parameter letters).
 SAME_IN_RUSSIAN = {"URL", "email", "Email", "iOS", "Android", "SMS", "r", "alpha", "a", "b", "p", "q", "v"}
 

@@ -172,6 +172,15 @@ class _Advance:
         assigned = variant_case_sql(split_bucket_sql("j.member_id", str(int(node.pk))), shares, ids)
         self.execute(f"UPDATE journeys_journeymember AS j SET variant_id = COALESCE({earlier}, {assigned}) WHERE {where}",
                      params)
+        # the visit at the split records the assignment (the A/B results count these, control groups included)
+        self.execute(f"""
+            UPDATE journeys_journeyvisit
+               SET variant_id = (SELECT j.variant_id FROM journeys_journeymember j
+                                  WHERE j.id = journeys_journeyvisit.journey_member_id)
+             WHERE node_id = %s AND EXISTS (SELECT 1 FROM journeys_journeymember j
+                                             WHERE j.id = journeys_journeyvisit.journey_member_id
+                                               AND j.seq = journeys_journeyvisit.seq AND {where})""",
+                     [node.pk, *params])
         return sum(self.move(node, f"{where} AND j.variant_id = {int(variant.pk)}", params, variant.next_id)
                    for variant in variants)
 
@@ -210,5 +219,8 @@ def journey_advance(*, journey_id: int, now: dt.datetime | None = None) -> Advan
 
 def journeys_advance_all(*, now: dt.datetime | None = None) -> dict[int, AdvanceResult]:
     """Every journey of an active campaign, each in its own transaction (the per-minute beat task)."""
+    from .shares import adaptive_shares_refresh_due
+
+    adaptive_shares_refresh_due(now=now)
     ids = Journey.objects.filter(campaign__is_active=True).values_list("pk", flat=True)
     return {pk: journey_advance(journey_id=pk, now=now) for pk in ids}

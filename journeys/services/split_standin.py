@@ -1,4 +1,6 @@
 """Stand-in for journeys.splits (written in parallel) with the same signatures; removed once it lands."""
+from dataclasses import dataclass
+
 from campaigns.services.holdout import PRIME
 
 BUCKETS = 10_000
@@ -15,3 +17,22 @@ def variant_case_sql(bucket_sql: str, shares, values) -> str:
         running += share
         whens.append(f"WHEN {bucket_sql} < {round(BUCKETS * running / total)} THEN {int(value)}")
     return f"(CASE {' '.join(whens)} ELSE {int(values[-1])} END)"
+
+
+@dataclass(frozen=True)
+class VariantCounts:
+    members: int
+    conversions: int
+    revenue: float = 0.0
+    revenue_squares: float = 0.0
+
+
+def thompson_shares(variants, *, floor: float = 0.05, draws: int = 20_000, seed: int = 0) -> list[float]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    samples = rng.beta([1 + v.conversions for v in variants], [1 + v.members - v.conversions for v in variants],
+                       size=(draws, len(variants)))
+    wins = np.bincount(samples.argmax(axis=1), minlength=len(variants)) / draws
+    floor = min(floor, 1 / len(variants))
+    return [floor + (1 - len(variants) * floor) * p for p in wins.tolist()]

@@ -1,0 +1,71 @@
+"""Reads for the admin's diagram and the A/B results: members per node and per variant, and each split variant's
+members, conversions and revenue within the campaign's conversion window."""
+import datetime as dt
+
+from django.db import connection
+from django.db.models import Count, Q
+
+from core.sql import moment_param, seconds_after
+
+from .models import Journey, JourneyNode, JourneyVisit
+from .services.split_standin import VariantCounts
+
+
+def journey_node_counts(*, journey: Journey) -> dict[int, dict[str, int]]:
+    """Per node id: members who reached it (`reached`) and who are there now, still in the journey (`here`)."""
+    reached = dict(JourneyVisit.objects.filter(node__journey=journey).values("node").annotate(n=Count("id"))
+                   .values_list("node", "n"))
+    here = dict(journey.members.filter(status="active").values("node").annotate(n=Count("id")).values_list("node", "n"))
+    return {node_id: {"reached": reached.get(node_id, 0), "here": here.get(node_id, 0)}
+            for node_id in journey.nodes.values_list("pk", flat=True)}
+
+
+def journey_node_variant_counts(*, journey: Journey) -> dict[tuple[int, int | None], int]:
+    """Members who reached each node, per variant (node id, variant id or None before any split)."""
+    rows = (JourneyVisit.objects.filter(node__journey=journey).values("node", "variant").annotate(n=Count("id"))
+            .values_list("node", "variant", "n"))
+    return {(node_id, variant_id): n for node_id, variant_id, n in rows}
+
+
+def split_variant_counts(*, node: JourneyNode, closed_by: dt.datetime | None = None) -> dict[int, VariantCounts]:
+    """Per variant id of a split: members assigned, members who converted within the conversion window after their
+    assignment (the journey's conversion event, else a completed order), their orders' revenue in that window and
+    the sum of each member's revenue squared. With `closed_by`, only members whose window had closed by then
+    (what adaptive shares learn from). One statement."""
+    journey = node.journey
+    campaign = journey.campaign
+    window_end = seconds_after("v.at", campaign.effective_conversion_days * 86400)
+    revenue = f"""COALESCE((SELECT SUM(o.total) FROM loyalty_order o
+                             WHERE o.member_id = j.member_id AND o.status = 'completed'
+                               AND o.created_at > v.at AND o.created_at <= {window_end}), 0)"""
+    if journey.conversion_event_type_id:
+        converted = f"""EXISTS (SELECT 1 FROM events_event ev
+                                 WHERE ev.member_id = j.member_id AND ev.type_id = {int(journey.conversion_event_type_id)}
+                                   AND ev.occurred_at > v.at AND ev.occurred_at <= {window_end})"""
+    else:
+        converted = f"""EXISTS (SELECT 1 FROM loyalty_order o
+                                 WHERE o.member_id = j.member_id AND o.status = 'completed'
+                                   AND o.created_at > v.at AND o.created_at <= {window_end})"""
+    closed, params = "", [node.pk]
+    if closed_by is not None:
+        closed = f"AND {window_end} <= %s"
+        params.append(moment_param(closed_by))
+    sql = f"""
+        SELECT x.variant_id, COUNT(*), SUM(CASE WHEN x.converted THEN 1 ELSE 0 END), SUM(x.revenue),
+               SUM(x.revenue * x.revenue)
+          FROM (SELECT v.variant_id, {converted} AS converted, {revenue} AS revenue
+                  FROM journeys_journeyvisit v JOIN journeys_journeymember j ON j.id = v.journey_member_id
+                 WHERE v.node_id = %s AND v.variant_id IS NOT NULL {closed}) x
+         GROUP BY x.variant_id"""
+    counts = {pk: VariantCounts(members=0, conversions=0) for pk in node.variants.values_list("pk", flat=True)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for variant_id, members, conversions, total, squares in cursor.fetchall():
+            counts[variant_id] = VariantCounts(members=int(members), conversions=int(conversions or 0),
+                                               revenue=float(total or 0), revenue_squares=float(squares or 0))
+    return counts
+
+
+def adaptive_splits() -> "list[JourneyNode]":
+    return list(JourneyNode.objects.filter(Q(kind="split", split_mode="adaptive"), journey__campaign__is_active=True)
+                .select_related("journey__campaign"))

@@ -1,0 +1,61 @@
+"""A marketer edits a journey in the admin (Russian): nodes inline, edges chosen among the journey's nodes, and a
+save that would make a cycle without a wait is refused with the reason."""
+import pytest
+from django.urls import reverse
+
+from ..models import JourneyNode, NodeKind
+from .factories import action, journey_create, node, wire
+
+pytestmark = pytest.mark.django_db
+
+
+def inline_data(journey, nodes):
+    data = {"campaign": journey.campaign_id, "conversion_event_type": "",
+            "nodes-TOTAL_FORMS": str(len(nodes)), "nodes-INITIAL_FORMS": str(len(nodes)),
+            "nodes-MIN_NUM_FORMS": "0", "nodes-MAX_NUM_FORMS": "1000"}
+    for i, n in enumerate(nodes):
+        for name in ["position", "name", "kind", "wait_seconds", "condition", "split_mode"]:
+            data[f"nodes-{i}-{name}"] = getattr(n, name)
+        for name in ["step", "wait_event_type", "condition_segment", "condition_event_type", "condition_node", "next",
+                     "next_no"]:
+            data[f"nodes-{i}-{name}"] = getattr(n, f"{name}_id") or ""
+        data[f"nodes-{i}-id"] = n.pk
+        data[f"nodes-{i}-journey"] = journey.pk
+    return data
+
+
+def test_the_journey_page_renders_in_russian_with_its_nodes(admin_client):
+    journey = journey_create()
+    first = action(journey, 0, "Первое", name="Письмо A")
+    wire(first, node(journey, 1, NodeKind.EXIT, name="Конец"))
+    page = admin_client.get(reverse("admin:journeys_journey_change", args=[journey.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Письмо A" in html and "Узлы сценария" in html and "Ошибок не найдено." in html
+
+
+def test_a_save_that_makes_a_cycle_without_a_wait_is_refused(admin_client):
+    # given branch → message → (back to) nothing yet
+    journey = journey_create()
+    branch = node(journey, 0, NodeKind.BRANCH, condition="purchased", name="Купил?")
+    first = action(journey, 1, "Первое", name="Письмо")
+    wire(branch, None, first)
+    # when the marketer points the message back at the branch
+    first.next = branch
+    response = admin_client.post(reverse("admin:journeys_journey_change", args=[journey.pk]),
+                                 inline_data(journey, [branch, first]), HTTP_ACCEPT_LANGUAGE="ru")
+    # then the save is refused with the reason, in Russian, and nothing changed
+    assert response.status_code == 200
+    assert "Цикл без ожидания: Купил? → Письмо → Купил?." in response.content.decode()
+    assert JourneyNode.objects.get(pk=first.pk).next_id is None
+
+
+def test_a_valid_save_goes_through(admin_client):
+    journey = journey_create()
+    first = action(journey, 0, "Первое", name="Письмо")
+    done = node(journey, 1, NodeKind.EXIT, name="Конец")
+    first.next = done
+    response = admin_client.post(reverse("admin:journeys_journey_change", args=[journey.pk]),
+                                 inline_data(journey, [first, done]))
+    assert response.status_code == 302
+    assert JourneyNode.objects.get(pk=first.pk).next_id == done.pk
