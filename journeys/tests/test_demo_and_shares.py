@@ -63,7 +63,7 @@ def test_a_cart_left_four_hours_gets_one_ab_message_with_its_items_and_an_order_
     entry = CampaignEntry.objects.get(campaign=journey.campaign, member=member)
     message = OutboxMessage.objects.get(entry=entry)
     assert message.campaign_step.position in (0, 1)
-    assert "Чайник × 1" in render_step_message(message).body
+    assert "Чайник × 1" in render_step_message(message, channel="email").body
     split_visit = JourneyVisit.objects.get(journey_member__entry=entry, node__kind=NodeKind.SPLIT)
     assert split_visit.variant.key in ("A", "B")
     # when the member orders, the journey ends for them before the reminder
