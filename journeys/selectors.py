@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from core.sql import moment_param, seconds_after
 
 from .models import Journey, JourneyNode, JourneyVisit
-from .services.split_standin import VariantCounts
+from .splits import VariantCounts
 
 
 def journey_node_counts(*, journey: Journey) -> dict[int, dict[str, int]]:

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('campaigns', '0020_journey_flag'),
+        ('campaigns', '0021_journey_flag'),
         ('customers', '0010_import_job_progress_name'),
         ('events', '0003_names'),
         ('segments', '0008_translatable_names'),

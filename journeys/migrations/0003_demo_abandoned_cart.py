@@ -67,6 +67,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("journeys", "0002_advance_schedule"), ("campaigns", "0020_journey_flag"),
+    dependencies = [("journeys", "0002_advance_schedule"), ("campaigns", "0021_journey_flag"),
                     ("events", "0002_builtin_types_and_schedule")]
     operations = [migrations.RunPython(seed, unseed)]

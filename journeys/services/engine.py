@@ -26,7 +26,7 @@ from core.sql import moment_param, seconds_after
 
 from ..models import Journey, JourneyNode, NodeKind, SplitMode
 from .conditions import condition_sql
-from .split_standin import split_bucket_sql, variant_case_sql
+from ..splits import split_bucket_sql, variant_case_sql
 
 logger = logging.getLogger(__name__)
 ENTRY_CATCH_UP = dt.timedelta(days=2)  # entries older than this are not picked up (they were, or are stale)

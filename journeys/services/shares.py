@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..models import JourneyNode, JourneyVariant
 from ..selectors import adaptive_splits, split_variant_counts
-from .split_standin import thompson_shares
+from ..splits import thompson_shares
 
 logger = logging.getLogger(__name__)
 REFRESH_EVERY = dt.timedelta(minutes=15)

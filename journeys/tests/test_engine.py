@@ -18,6 +18,7 @@ from loyalty.services.orders import order_upsert
 
 from ..models import JourneyMember, JourneyVisit, MemberStatus, NodeKind
 from ..services.engine import journey_advance
+from ..splits import split_bucket, variant_for_bucket
 from .factories import action, enter, journey_create, node, variant, wire
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_types")]
@@ -170,6 +171,10 @@ def test_a_split_assigns_each_member_once_and_keeps_the_variant_on_a_later_entry
     assert on_a | on_b == {p.pk for p in people} and not on_a & on_b
     assert on_a and on_b
     assert set(JourneyVisit.objects.filter(node=a).values_list("variant", flat=True)) == {va.pk}
+    # and the SQL assignment is the Python one: the member's bucket against the cumulative shares
+    for member in people:
+        expected = [va, vb][variant_for_bucket(split_bucket(member_id=member.pk, split_id=split.pk), [50, 50])]
+        assert JourneyVisit.objects.get(node=split, journey_member__member=member).variant_id == expected.pk
     # when the shares change and the same members enter again (a new cart)
     va.weight, vb.weight = 1, 99
     va.save(), vb.save()

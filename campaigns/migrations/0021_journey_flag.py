@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0019_event_campaigns'),
+        ('campaigns', '0020_webhook_secrets_encrypted'),
     ]
 
     operations = [
