@@ -2,13 +2,14 @@
 import importlib
 import io
 
+import phonenumbers
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
 from core.tests.factories import ApiKeyFactory, auth_header
 from customers.models import Member
-from customers.phones import PhoneInvalid, phone_normalise
+from customers.phones import PhoneInvalid, _e164_in_region, phone_normalise
 from customers.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,30 @@ def test_import_normalises_phones_and_reports_an_invalid_one_by_line_and_column(
     assert Member.objects.get(external_id="A").phone == "+79990001122"
     assert not Member.objects.filter(external_id="B").exists()
     assert "line 3, column phone: Not a valid phone number" in err.getvalue()
+
+
+@pytest.mark.parametrize("typed", [
+    "+79990001122", "+7 999 000-11-22", "+7 (999) 000-11-22", "+7 800 555-35-35", "+78005553535", "+7 495 123-45-67",
+    "+7 099 000-11-22", "+7 999 000-11", "+7 999 000-11-223", "+7 000 000-00-00", "+1 202 555 0143", "+375 29 123-45-67",
+    "+44 20 7946 0958", "+7 840 000-00-00", "+7 8 999 000-11-22",
+])
+def test_the_fast_international_form_answers_as_the_general_parser(typed):
+    # given the answer of phonenumbers itself, parsed in the shop's region
+    try:
+        number = phonenumbers.parse(typed, "RU")
+        expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) \
+            if phonenumbers.is_valid_number(number) else None
+    except phonenumbers.NumberParseException:
+        expected = None
+    # when / then: the same number, or the same refusal
+    try:
+        assert phone_normalise(typed, region="RU") == expected
+    except PhoneInvalid:
+        assert expected is None
+
+
+def test_only_numbers_parse_cannot_read_another_way_take_the_fast_form():
+    assert _e164_in_region("+7 (999) 000-11-22", "RU") == "+79990001122"
+    assert _e164_in_region("+7 800 555-35-35", "RU") is None  # 8 is RU's national prefix: the parser decides
+    assert _e164_in_region("+7 999 000-11", "RU") is None  # not valid: the parser refuses it with its reason
+    assert _e164_in_region("8 (999) 000-11-22", "RU") is None
