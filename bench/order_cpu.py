@@ -155,6 +155,7 @@ def main():
     parser.add_argument("--requests", type=int, default=500, help="per kind, after 50 of each to warm up")
     parser.add_argument("--profile", choices=["order", "lookup"])
     parser.add_argument("--history", type=int, default=0, metavar="N")
+    parser.add_argument("--profile-out", metavar="FILE", help="with --profile: also save the stats for pstats")
     args = parser.parse_args()
     if args.database == "loyalty_bench":
         raise SystemExit("loyalty_bench belongs to the segments benchmarks; use a database of your own")
@@ -185,6 +186,8 @@ def main():
         print(f"{kind:<7} Python {python:6.2f} ms + PostgreSQL {database:5.2f} ms = {python + database:6.2f} ms "
               f"CPU per request")
     if profile:
+        if args.profile_out:
+            profile.dump_stats(args.profile_out)
         stats = pstats.Stats(profile)
         stats.sort_stats("tottime").print_stats(30)
         stats.sort_stats("cumulative").print_stats(60)

@@ -33,6 +33,7 @@ from rest_framework.response import Response
 
 from .exceptions import Conflict, DomainError
 from .models import ApiKey, IdempotencyKey
+from .rows import rows_update
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -137,8 +138,13 @@ def idempotency_claim(*, owner: str, key: str, fingerprint: str, method: str = "
 
 def idempotency_complete(*, claim: Claim, response_status: int, response_body) -> None:
     """Store the response of a claimed request. Call inside the write's transaction; raises LostClaim."""
-    stored = IdempotencyKey.objects.filter(owner=claim.record.owner, key=claim.record.key, lock_token=claim.token).update(
-        response_status=response_status, response_body=response_body, lock_token=None, locked_until=None
+    # Every idempotent write ends here: a hand-written UPDATE (core.rows), not the ORM's compiled one.
+    stored = rows_update(
+        IdempotencyKey,
+        {"response_status": response_status, "response_body": response_body, "lock_token": None, "locked_until": None},
+        f"owner = %s AND {connection.ops.quote_name('key')} = %s AND lock_token = %s",
+        [claim.record.owner, claim.record.key, IdempotencyKey._meta.get_field("lock_token").get_db_prep_value(
+            claim.token, connection)],
     )
     if not stored:
         raise LostClaim(claim.record.key)

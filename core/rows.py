@@ -1,15 +1,19 @@
-"""Model instances from one hand-written WHERE clause, without the ORM's query compiler.
+"""Model rows read and written with hand-written SQL, without the ORM's query compiler.
 
-For the few reads every integration-API request makes (its API key, the order's member, the member's account
-lock): building a queryset and compiling its SQL costs several times the round trip to PostgreSQL for a
-one-row primary-key-like read (see BENCHMARKS.md, "Integration API"). The instances are the ORM's own
-(`Model.from_db`, with each field's database converters applied), so callers cannot tell the difference, and
-the statements go through Django's cursor (query logging, CaptureQueriesContext, connection handling).
-Everywhere else, use the ORM.
+For the few statements every integration-API request makes (its API key, the order's member, the member's
+account lock, the order's rows and the stored idempotent response): building a queryset or a save and
+compiling its SQL costs several times the round trip to PostgreSQL for a one-row statement (see
+BENCHMARKS.md, "Integration API"). The instances are the ORM's own (`Model.from_db`, with each field's
+database converters applied; writes use each field's `pre_save` and `get_db_prep_save`, and send
+pre_save/post_save when anything listens), so callers cannot tell the difference, and the statements go
+through Django's cursor (query logging, CaptureQueriesContext, connection handling). Everywhere else, use
+the ORM.
 """
 from functools import lru_cache
 
 from django.db import connections
+from django.db.models.expressions import DatabaseDefault
+from django.db.models.signals import post_save, pre_save
 
 
 @lru_cache(maxsize=None)
@@ -56,3 +60,103 @@ def model_row(model, where: str, params, *, lock: bool = False, using: str = "de
     """The one instance matching `where` (a unique key), or None."""
     found = model_rows(model, where, params, lock=lock, limit=1, using=using)
     return found[0] if found else None
+
+
+@lru_cache(maxsize=None)
+def _insert(model, alias: str, conflict: tuple[str, ...]):
+    connection = connections[alias]
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    if conflict:
+        columns = ", ".join(quote(meta.get_field(name).column) for name in conflict)
+        sql += f" ON CONFLICT ({columns}) DO NOTHING"
+    if meta.auto_field is not None:
+        sql += f" RETURNING {quote(meta.auto_field.column)}"
+    return sql, fields
+
+
+def model_insert(instance, *, conflict: tuple[str, ...] = (), using: str = "default") -> bool:
+    """INSERT `instance` as `instance.save(force_insert=True)` would, in one statement; True if written.
+
+    `conflict`: the fields of a unique constraint; a row that already has those values is left alone
+    (ON CONFLICT … DO NOTHING: a parallel insert waits for the other transaction, then does nothing) and
+    False is returned, with the instance unsaved. The primary key is set on the instance when written.
+    """
+    model, connection = type(instance), connections[using]
+    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: it locks the whole file anyway
+        if conflict and model._default_manager.using(using).filter(
+                **{name: getattr(instance, name) for name in conflict}).exists():
+            return False
+        instance.save(force_insert=True, using=using)
+        return True
+    sql, fields = _insert(model, using, tuple(conflict))
+    values = [field.pre_save(instance, True) for field in fields]
+    if any(isinstance(value, DatabaseDefault) for value in values):  # a db_default left to the database
+        instance.save(force_insert=True, using=using)
+        return True
+    if pre_save.has_listeners(model):
+        pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
+    values = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
+    auto_field = model._meta.auto_field
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if auto_field is not None:
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            setattr(instance, auto_field.attname, row[0])
+        elif cursor.rowcount == 0:
+            return False
+    instance._state.adding, instance._state.db = False, using
+    if post_save.has_listeners(model):
+        post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using)
+    return True
+
+
+@lru_cache(maxsize=None)
+def _update(model, alias: str, names: tuple[str, ...]):
+    connection = connections[alias]
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s", fields
+
+
+def model_update(instance, update_fields: list[str], *, using: str = "default") -> None:
+    """UPDATE the saved `instance`'s `update_fields` by its primary key, as `save(update_fields=…)` would
+    (auto_now fields named there are stamped; pre_save/post_save are sent when anything listens)."""
+    model, connection = type(instance), connections[using]
+    sql, fields = _update(model, using, tuple(update_fields))
+    frozen = frozenset(update_fields)
+    if pre_save.has_listeners(model):
+        pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=frozen)
+    values = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+    if post_save.has_listeners(model):
+        post_save.send(sender=model, instance=instance, created=False, update_fields=frozen, raw=False, using=using)
+
+
+@lru_cache(maxsize=None)
+def _update_where(model, alias: str, names: tuple[str, ...], where: str):
+    connection = connections[alias]
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where}", fields
+
+
+def rows_update(model, values: dict, where: str, params, *, using: str = "default") -> int:
+    """`Model.objects.filter(…).update(**values)` for a hand-written WHERE: each value prepared by its field
+    (JSON, UUIDs, times), no signals (as `update()`). Returns the number of rows updated."""
+    connection = connections[using]
+    sql, fields = _update_where(model, using, tuple(values), where)
+    prepared = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*prepared, *params])
+        return cursor.rowcount

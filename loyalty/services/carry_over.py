@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..signals import tier_changed
 from .earning import earning_config
-from .ledger import MAX_POINTS, credit, lot_expiry
+from .ledger import MAX_POINTS, balances_save, credit, lot_expiry
 
 OPENING_REASON = "Opening balance from the previous programme"
 TIER_REASON = "Carried over from the previous programme"
@@ -86,7 +86,7 @@ def points_open_balances(*, balances: list[OpeningBalance]) -> tuple[dict[str, L
         entries[balance.cause_key] = credit(account, kind=LedgerEntryKind.OPENING, points=balance.points,
                                             reason=OPENING_REASON, cause_key=balance.cause_key, now=now,
                                             expires_on=balance.expires_on)
-        account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+        balances_save(account)
     created = LedgerEntry.objects.bulk_create([
         LedgerEntry(member_id=b.member_id, kind=LedgerEntryKind.OPENING, bucket=LedgerBucket.AVAILABLE, points=b.points,
                     created_at=now, reason=OPENING_REASON, cause_key=b.cause_key)

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.exceptions import DomainError
-from core.rows import model_row
+from core.rows import model_insert, model_row, model_update
 from core.timezones import shop_today
 
 from ..models import (
@@ -34,11 +34,22 @@ def account_lock(*, member) -> MemberAccount:
         raise DomainError("Unknown member.", code="unknown_member", http_status=404)
     account = model_row(MemberAccount, "member_id = %s", [member.pk], lock=True)  # every write: no ORM compile
     if account is None:
-        # The member's first write: create the row (a no-op if a parallel request just did), then lock it.
-        MemberAccount.objects.bulk_create([MemberAccount(member=member)], ignore_conflicts=True)
-        account = MemberAccount.objects.select_for_update().get(member=member)
+        # The member's first write: create the row, which our transaction then holds locked until it ends. If a
+        # parallel request created it first, ON CONFLICT waited for that one to commit: lock the row it made.
+        account = MemberAccount(member=member)
+        if not model_insert(account, conflict=("member",)):
+            account = model_row(MemberAccount, "member_id = %s", [member.pk], lock=True)
     account.member = member  # the caller's instance: signals and earning read it without another query
     return account
+
+
+BALANCES = ["available_points", "pending_points", "debt_points", "updated_at"]
+
+
+def balances_save(account) -> None:
+    """Write the account's cached balances (the caller holds its lock): `save(update_fields=BALANCES)` in
+    one hand-written UPDATE, as every order pays it."""
+    model_update(account, BALANCES)
 
 
 def points_validate(points, *, field="points", allow_negative=False) -> int:
@@ -71,10 +82,12 @@ def entries_for_cause(cause_key: str):
 
 
 def _entry(account, *, kind, bucket, points, reason, cause_key, now, order=None, details=None, staff_user=None):
-    return LedgerEntry.objects.create(
+    entry = LedgerEntry(
         member_id=account.member_id, kind=kind, bucket=bucket, points=points, created_at=now, order=order,
         reason=reason[:255], cause_key=cause_key, details=details or {}, staff_user=staff_user,
     )
+    model_insert(entry)  # LedgerEntry.objects.create without the ORM's compiler: every order writes one
+    return entry
 
 
 def _move(account, bucket, points):
@@ -105,11 +118,11 @@ def credit(account, *, kind, points, reason, cause_key, now, pending=False, orde
         _move(account, bucket, -paid)
         _move(account, LedgerBucket.DEBT, -paid)
     available_on = today + dt.timedelta(days=programme.return_period_days) if pending else today
-    PointsLot.objects.create(
+    model_insert(PointsLot(
         member_id=account.member_id, entry=entry, order=order, points=points, remaining=points - paid,
         state=LotState.PENDING if pending else LotState.AVAILABLE, available_on=available_on,
         expires_on=expires_on if expires_on is not None else lot_expiry(earned_on=today, programme=programme),
-    )
+    ))
     if kind in (LedgerEntryKind.EARN, LedgerEntryKind.BONUS):
         points_earned.send(sender=LedgerEntry, member=account.member, entry=entry)
     return entry
@@ -149,7 +162,7 @@ def _debit_available(account, *, kind, points, reason, cause_key, now, order=Non
     entry = _entry(account, kind=kind, bucket=LedgerBucket.AVAILABLE, points=-points, reason=reason,
                    cause_key=cause_key, now=now, order=order, staff_user=staff_user)
     _move(account, LedgerBucket.AVAILABLE, -points)
-    account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+    balances_save(account)
     return entry
 
 
@@ -181,7 +194,7 @@ def points_award_bonus(*, member, points: int, reason: str, cause_key: str, expi
         return entry
     entry = credit(account, kind=LedgerEntryKind.BONUS, points=points, reason=reason, cause_key=cause_key,
                    now=timezone.now(), expires_on=expires_on)
-    account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+    balances_save(account)
     return entry
 
 
@@ -221,7 +234,7 @@ def points_adjust(*, member, points: int, reason: str, staff_user, cause_key: st
     if points > 0:
         entry = credit(account, kind=LedgerEntryKind.ADJUST, points=points, reason=reason, cause_key=cause_key,
                        now=now, staff_user=staff_user)
-        account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+        balances_save(account)
         return entry
     return _debit_available(account, kind=LedgerEntryKind.ADJUST, points=-points, reason=reason,
                             cause_key=cause_key, now=now, staff_user=staff_user)

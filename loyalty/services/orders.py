@@ -2,12 +2,12 @@
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
-from django.db.models.signals import post_save
 from django.utils import timezone
 
 from core.exceptions import Conflict, DomainError
+from core.rows import model_insert, model_rows
 from core.timezones import as_shop_aware
 
 from ..models import (
@@ -22,7 +22,7 @@ from ..models import (
 )
 from ..signals import order_recorded
 from .earning import earning_config, needs_first_purchase, order_day, order_earning
-from .ledger import account_lock, credit, entries_for_cause
+from .ledger import account_lock, balances_save, credit, entries_for_cause
 from .returns import order_return_record, order_reverse
 from .tiers import tier_upgrade_if_qualified
 
@@ -57,7 +57,8 @@ def _clean_lines(lines) -> list[dict]:
 
 def _products_by_sku(lines) -> dict[str, Product]:
     """The lines' products in one query, creating the missing ones (a no-op for any a parallel request made)."""
-    products = {p.sku: p for p in Product.objects.filter(sku__in=[line["sku"] for line in lines])}
+    skus = [line["sku"] for line in lines]
+    products = {p.sku: p for p in model_rows(Product, f"sku IN ({', '.join(['%s'] * len(skus))})", skus)}
     missing = [Product(sku=line["sku"], name=line["name"]) for line in lines if line["sku"] not in products]
     if missing:
         Product.objects.bulk_create(missing, ignore_conflicts=True)
@@ -85,36 +86,6 @@ def _remember_lines(order, lines) -> None:
     queryset = order.lines.all()
     queryset._result_cache, queryset._prefetch_done = list(lines), True
     order._prefetched_objects_cache = {"lines": queryset}
-
-
-def _insert_if_absent(order: Order) -> bool:
-    """INSERT … ON CONFLICT (source, external_id) DO NOTHING RETURNING id: True (and `order.pk` set) if ours.
-
-    One statement and no savepoint for the usual case, a new order. A parallel insert of the same id by
-    another member's request waits for that transaction and then does nothing; post_save is sent as
-    `Order.objects.create` would (segments mark the member dirty on it).
-    """
-    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: it locks the whole file anyway
-        if Order.objects.filter(source=order.source, external_id=order.external_id).exists():
-            return False
-        order.save(force_insert=True)
-        return True
-    meta = Order._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    values = [field.get_db_prep_save(field.pre_save(order, add=True), connection) for field in fields]
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(values))}) "
-           f"ON CONFLICT ({quote('source')}, {quote('external_id')}) DO NOTHING RETURNING {quote(meta.pk.column)}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    order.pk = row[0]
-    order._state.adding, order._state.db = False, connection.alias
-    post_save.send(sender=Order, instance=order, created=True, update_fields=None, raw=False, using=connection.alias)
-    return True
 
 
 # The order state machine: where an order may go from each status. Sending the status it has is a replay
@@ -168,7 +139,7 @@ def _earn(order, account, *, config, lines=None, new_order=False):
                    cause_key=key, now=now, pending=True, order=order, details={"bonus": bonus})
             written += points
     if written:
-        account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+        balances_save(account)
     if new_order:
         order.points_earned = written  # what the API answers; an order sent again sums its entries instead
     if earning.referrer_bonus and member.referred_by_id:
@@ -177,7 +148,7 @@ def _earn(order, account, *, config, lines=None, new_order=False):
         if not LedgerEntry.objects.filter(cause_key=key).exists():
             credit(referrer_account, kind=LedgerEntryKind.BONUS, points=earning.referrer_bonus,
                    reason=f"Referral: {member.external_id} made a first purchase", cause_key=key, now=now)
-            referrer_account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+            balances_save(referrer_account)
     if _may_upgrade(account, tiers_by_id):
         tier_upgrade_if_qualified(account=account)
 
@@ -226,7 +197,9 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
     order = Order(source=source, external_id=external_id, member=member, created_at=created_at, status=status,
                   total=total, currency=currency, channel=channel, store=store or "",
                   earned_at=timezone.now() if status == OrderStatus.COMPLETED else None)
-    created = _insert_if_absent(order)
+    # One INSERT … ON CONFLICT (source, external_id) DO NOTHING: no savepoint for the usual case, a new order. A
+    # parallel insert of the same id by another member's request waits for that transaction, then does nothing.
+    created = model_insert(order, conflict=("source", "external_id"))
     saved_lines = None
     if created:
         saved_lines = _save_lines(order, lines, replace=False)

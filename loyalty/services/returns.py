@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from ..models import LedgerBucket, LedgerEntry, LedgerEntryKind, LotState, OrderReturn, OrderStatus, PointsLot
-from .ledger import _entry, _move, available_lots_fifo, consume_lots
+from .ledger import _entry, _move, available_lots_fifo, balances_save, consume_lots
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _take_back(account, *, order, points, cause_key, details, now) -> list[Ledge
                               reason=f"Return of order {order.external_id}: points already spent",
                               cause_key=f"{cause_key}:debt", now=now, order=order, details=details))
         _move(account, LedgerBucket.DEBT, left)
-    account.save(update_fields=["available_points", "pending_points", "debt_points", "updated_at"])
+    balances_save(account)
     return written
 
 
