@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from core.reused_serializers import ReusedSerializer
 from core.serializers import ModelFieldsOnceMixin
 from customers.models import Member
 from customers.selectors import member_lookup
@@ -41,8 +42,9 @@ class MemberOutput(ModelFieldsOnceMixin, serializers.ModelSerializer):
     },
 )
 class MemberLookupApi(PosApi):
+    # Built once per process, not per request (core.reused_serializers): the same validation and JSON.
+    lookup_input, member_output = ReusedSerializer(MemberLookupInput), ReusedSerializer(MemberOutput)
+
     def get(self, request):
-        params = MemberLookupInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        member = member_lookup(**params.validated_data)
-        return Response(MemberOutput(member).data)
+        member = member_lookup(**self.lookup_input.validated(request.query_params))
+        return Response(self.member_output.data(member))

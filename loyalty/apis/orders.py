@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from core.idempotency import idempotent
+from core.reused_serializers import ReusedSerializer
 from core.serializers import RecentDateTimeField, StrictSerializer
 from loyalty.models import MemberAccount, Order, OrderLine, OrderStatus, SalesChannel
 from loyalty.services import order_return, order_upsert
@@ -48,6 +49,9 @@ class LinesLimited:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.per_request()
+
+    def per_request(self):
         self.fields["lines"].max_length = settings.API_MAX_ORDER_LINES
 
 
@@ -108,14 +112,17 @@ class OrderOutput(serializers.Serializer):
     },
 )
 class OrderUpsertApi(PosApi):
+    # Built once per process, not per request (core.reused_serializers): the same validation and JSON.
+    order_input, order_output = ReusedSerializer(OrderInput), ReusedSerializer(OrderOutput)
+
     @idempotent
     def post(self, request):
-        data = OrderInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        lines = [{k: v for k, v in line.items()} for line in data.validated_data.pop("lines")]
-        order, created = order_upsert(**data.validated_data, lines=lines)
+        validated = dict(self.order_input.validated(request.data))
+        lines = [dict(line) for line in validated.pop("lines")]
+        order, created = order_upsert(**validated, lines=lines)
         prefetch_related_objects([order], LINES_WITH_PRODUCTS)
-        return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(self.order_output.data(order),
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class ReturnLineInput(StrictSerializer):
