@@ -1,4 +1,5 @@
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
@@ -62,3 +63,25 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# django-otp's TOTP devices with Russian section names (its own admin writes them as plain English strings;
+# the field names come from core.third_party_names).
+if apps.is_installed("django_otp.plugins.otp_totp"):
+    from django_otp.plugins.otp_totp import admin as totp_admin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTP_SECTIONS = {"Identity": _("Device"), "Timestamps": _("Dates"), "Configuration": _("Settings"),
+                     "State": _("State"), "Throttling": _("Failed attempts")}
+
+    class TOTPDeviceAdmin(totp_admin.TOTPDeviceAdmin):
+        def get_fieldsets(self, request, obj=None):
+            return [(TOTP_SECTIONS.get(name, name), options) for name, options in super().get_fieldsets(request, obj)]
+
+        @admin.display(description=_("QR code"))
+        def qrcode_link(self, device):
+            return super().qrcode_link(device)
+
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+    admin.site.register(TOTPDevice, TOTPDeviceAdmin)

@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import schema  # noqa: F401  (registers the OpenAPI extension)
         from . import task_request_id  # noqa: F401  (connects the Celery request id signals)
+        from .third_party_names import third_party_names_install
+
+        third_party_names_install()
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):
