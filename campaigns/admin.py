@@ -225,7 +225,8 @@ class CampaignAdmin(ConfigurationHistoryAdmin):
         campaign = get_object_or_404(Campaign, pk=pk)
         results = campaign_results(campaign=campaign)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "campaign": campaign,
-                   "results": results, "groups": [(gettext("Treated"), results.treated), (gettext("Holdout"), results.holdout)],
+                   "results": results, "funnel_peak": max((count for _label, count in results.funnel), default=0),
+                   "groups": [(gettext("Treated"), results.treated), (gettext("Holdout"), results.holdout)],
                    "title": gettext("Results: %(campaign)s") % {"campaign": campaign}}
         return render(request, "campaigns/results.html", context)
 

@@ -52,6 +52,10 @@ class Uplift:
         return 100 * self.absolute, 100 * self.low, 100 * self.high
 
     @property
+    def relative_percent(self) -> float | None:
+        return None if self.relative is None else 100 * self.relative
+
+    @property
     def chart(self) -> dict:
         """Positions (0–100 %) of the interval, the estimate and zero on a symmetric axis."""
         scale = max(abs(self.low), abs(self.high), 1e-9) * 1.25

@@ -133,5 +133,6 @@ def rfm_map_problems() -> list[str]:
         for f in range(1, 6):
             names = covered.get((r, f), [])
             if len(names) != 1:
-                problems.append(f"R{r} F{f}: " + (", ".join(names) + " overlap" if names else "not covered"))
+                problems.append(f"R{r} F{f}: " + (_("%(names)s overlap") % {"names": ", ".join(names)}
+                                                  if names else _("not covered")))
     return problems

@@ -72,7 +72,10 @@ def test_results_page_shows_funnel_and_uplift(admin_client):
     response = admin_client.get(f"/admin/campaigns/campaign/{campaign.pk}/results/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Funnel" in page and "Entered (treated)" in page
-    assert "Conversion uplift: <strong>100,00 pp</strong>" in page  # the admin speaks Russian: decimal comma
+    # then the page speaks Russian, with the decimal comma and money written once with its currency
+    assert "Воронка" in page and "Вошли (получившие)" in page and "Funnel" not in page
+    assert "Прирост конверсии: <strong>100,00 п. п.</strong>" in page
+    assert "<td class=\"num\">1\xa0000,00\xa0₽</td>" in page  # the treated group's revenue
+    assert "₽ ₽" not in page.replace("\xa0", " ")
     changelist = admin_client.get("/admin/campaigns/campaign/").content.decode()
     assert f"/admin/campaigns/campaign/{campaign.pk}/results/" in changelist

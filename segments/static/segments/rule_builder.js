@@ -166,14 +166,14 @@
       const chips = el("span", {class: "rb-chips"});
       const labels = {};
       function drawChips() {
-        chips.replaceChildren(...chosen.map((value, i) => el("span", {class: "rb-chip"}, [
-          document.createTextNode(labels[value] || value),
+        chips.replaceChildren(...chosen.map((value, i) => el("span", {class: "rb-chip", title: labels[value] || value}, [
+          el("span", {class: "rb-chip-text", text: labels[value] || value}),
           el("button", {type: "button", text: "✕", "aria-label": `${t.remove} ${labels[value] || value}`,
             onclick: () => { chosen.splice(i, 1); save(); drawChips(); }})])));
       }
       const results = el("div", {class: "rb-results", role: "listbox", hidden: true});
       let timer;
-      const input = el("input", {type: "search", size: 18, placeholder: t.search, "aria-label": param.label,
+      const input = el("input", {type: "search", size: 12, placeholder: t.search, "aria-label": param.label,
         oninput: (e) => {
           clearTimeout(timer);
           const text = e.target.value;
