@@ -13,19 +13,27 @@ and push to the logging back end (log level WARNING, so nothing is printed per m
     ... python bench/outbox.py --providers fake-http [--channel push]
 
 sends through the real back ends instead, each message an HTTP round trip (SMTP for email) to local fake
-servers this script starts: email by SMTP to an aiosmtpd sink, SMS through the SMS.ru adapter, push through
-FCM HTTP v1 (Android) and APNs over HTTP/2 (iOS) to every device of the member (push-consented members get an
-Android phone, every third an iPhone too). The step has all three variants; --channel is the step's channel
-(the rest fall back by consent).
+servers this script starts, each in a process of its own (a provider is another host: its CPU is not the
+worker's): email by SMTP to an aiosmtpd sink, SMS through the SMS.ru adapter, push through FCM HTTP v1
+(Android) and APNs over HTTP/2 (iOS) to every device of the member (push-consented members get an Android
+phone, every third an iPhone too). The step has all three variants; --channel is the step's channel (the
+rest fall back by consent).
+
+The worker runs as production runs it, with DEBUG off (DJANGO_DEBUG=false unless set: no query log, no
+template debug). It prints the CPU seconds per delivered message of the worker(s) and of the fakes, and with
+--profile PATH the worker's cProfile function calls per delivered message: on a shared, loaded host the
+rate varies several-fold with the load, the call count does not.
 """
 import argparse
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import time
 from collections import Counter
 
-from _common import timed  # sets Django up
+os.environ.setdefault("DJANGO_DEBUG", "false")  # a worker as production runs it: no query log, no template debug
+from _common import timed  # noqa: E402 (sets Django up)
 
 from django.core import mail  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -93,37 +101,76 @@ def create_campaign(channel: str = "email") -> Campaign:
     return campaign
 
 
-def fake_http_providers() -> dict:
-    """Start the fake SMTP, SMS.ru, FCM and APNs servers (threads of this process; the forked workers call them)
-    and return the settings that point the real back ends at them."""
+def _serve_fake(kind: str, pipe) -> None:
+    """A child process that runs one provider fake (a provider is another host: its CPU is not the worker's),
+    sends back the settings pointing at it, serves until told to stop, then reports its CPU seconds."""
     import json
     import socket
 
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Sink
+    if kind == "smtp":
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.handlers import Sink
 
-    from messaging.tests.fake_providers import SMSRU_API_ID, FakeProviders
-    from messaging.tests.fake_push import APNS_KEY_ID, APNS_TEAM_ID, APNS_TOPIC, FakeApns, FakeFcm
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        Controller(Sink(), hostname="127.0.0.1", port=port).start()
+        config = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
+                  "EMAIL_PORT": port, "EMAIL_USE_TLS": False, "EMAIL_USE_SSL": False, "EMAIL_HOST_USER": "",
+                  "EMAIL_HOST_PASSWORD": ""}
+    elif kind == "smsru":
+        from messaging.tests.fake_providers import SMSRU_API_ID, FakeProviders
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        smtp_port = probe.getsockname()[1]
-    Controller(Sink(), hostname="127.0.0.1", port=smtp_port).start()
-    sms, fcm, apns = FakeProviders().start(), FakeFcm().start(), FakeApns().start()
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": smtp_port, "EMAIL_USE_TLS": False, "EMAIL_USE_SSL": False, "EMAIL_HOST_USER": "",
-        "EMAIL_HOST_PASSWORD": "",
-        "CAMPAIGNS_CHANNEL_BACKENDS": {"email": "campaigns.channels.email.DjangoEmailChannel",
-                                       "sms": "campaigns.channels.sms.GatewaySmsChannel",
-                                       "push": "campaigns.channels.push.ProviderPushChannel"},
-        "MESSAGING_SMS_PROVIDER": "smsru", "SMSRU_API_URL": sms.url, "SMSRU_API_ID": SMSRU_API_ID,
-        "MESSAGING_SMS_SENDER": "Shop",
-        "MESSAGING_PUSH_PROVIDERS": {"android": "fcm", "ios": "apns", "web": "fcm"},
-        "FCM_CREDENTIALS": json.dumps(fcm.service_account()), "FCM_PROJECT_ID": "", "FCM_API_URL": fcm.url,
-        "APNS_KEY": apns.signing_key, "APNS_KEY_ID": APNS_KEY_ID, "APNS_TEAM_ID": APNS_TEAM_ID,
-        "APNS_TOPIC": APNS_TOPIC, "APNS_API_URL": apns.url,
-    }
+        sms = FakeProviders().start()
+        config = {"MESSAGING_SMS_PROVIDER": "smsru", "SMSRU_API_URL": sms.url, "SMSRU_API_ID": SMSRU_API_ID,
+                  "MESSAGING_SMS_SENDER": "Shop"}
+    elif kind == "fcm":
+        from messaging.tests.fake_push import FakeFcm
+
+        fcm = FakeFcm().start()
+        config = {"FCM_CREDENTIALS": json.dumps(fcm.service_account()), "FCM_PROJECT_ID": "", "FCM_API_URL": fcm.url}
+    else:
+        from messaging.tests.fake_push import APNS_KEY_ID, APNS_TEAM_ID, APNS_TOPIC, FakeApns
+
+        apns = FakeApns().start()
+        config = {"APNS_KEY": apns.signing_key, "APNS_KEY_ID": APNS_KEY_ID, "APNS_TEAM_ID": APNS_TEAM_ID,
+                  "APNS_TOPIC": APNS_TOPIC, "APNS_API_URL": apns.url}
+    pipe.send(config)
+    pipe.recv()  # stop
+    times = os.times()
+    pipe.send(times.user + times.system)
+
+
+class FakeHttpProviders:
+    """The fake SMTP, SMS.ru, FCM and APNs servers, each in a process of its own (forked before any worker)."""
+
+    KINDS = ("smtp", "smsru", "fcm", "apns")
+
+    def __init__(self, context):
+        self.pipes, self.processes = [], []
+        for kind in self.KINDS:
+            parent, child = context.Pipe()
+            process = context.Process(target=_serve_fake, args=(kind, child), daemon=True)
+            process.start()
+            self.pipes.append(parent)
+            self.processes.append(process)
+        self.settings = {
+            "CAMPAIGNS_CHANNEL_BACKENDS": {"email": "campaigns.channels.email.DjangoEmailChannel",
+                                           "sms": "campaigns.channels.sms.GatewaySmsChannel",
+                                           "push": "campaigns.channels.push.ProviderPushChannel"},
+            "MESSAGING_PUSH_PROVIDERS": {"android": "fcm", "ios": "apns", "web": "fcm"},
+        }
+        for pipe in self.pipes:
+            self.settings.update(pipe.recv())
+
+    def stop(self) -> float:
+        """Stop every fake; their CPU seconds in all."""
+        for pipe in self.pipes:
+            pipe.send("stop")
+        seconds = sum(pipe.recv() for pipe in self.pipes)
+        for process in self.processes:
+            process.join(timeout=10)
+        return seconds
 
 
 LOGGING_CHANNELS = {
@@ -134,14 +181,43 @@ LOGGING_CHANNELS = {
 }
 
 
-def worker_loop(hours_queue, reports, batch, channel_settings):
-    """One worker process: for each simulated hour, send what is due, then report its counts."""
+def worker_loop(hours_queue, reports, batch, channel_settings, profile_path=""):
+    """One worker process: for each simulated hour, send what is due, then report its counts; at the end its
+    CPU seconds (and, with a profile path, the file of its profile while sending)."""
+    profiler = None
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
     with override_settings(CAMPAIGNS_OUTBOX_KICK=False, **channel_settings):
         mail.outbox = []
         while (now := hours_queue.get()) is not None:
+            if profiler is not None:
+                profiler.enable()
             report = outbox_send_due(now=now, batch_size=batch, time_budget=3600)
+            if profiler is not None:
+                profiler.disable()
             reports.put(Counter({**report.counts, "emails": len(mail.outbox)}))
             mail.outbox = []
+    path = ""
+    if profiler is not None:
+        path = f"{profile_path}.{os.getpid()}"
+        profiler.dump_stats(path)
+    times = os.times()
+    reports.put((times.user + times.system, path))
+
+
+def _next_report(reports, workers):
+    """The next worker report; stops the run when a worker died instead of waiting for it forever."""
+    import queue
+
+    while True:
+        try:
+            return reports.get(timeout=5)
+        except queue.Empty:
+            dead = [w.exitcode for w in workers if not w.is_alive()]
+            if dead:
+                raise SystemExit(f"a worker process died (exit codes {dead}); see its traceback above") from None
 
 
 def main():
@@ -151,25 +227,32 @@ def main():
     parser.add_argument("--processes", type=int, default=1, help="Worker processes sharing the outbox (default 1).")
     parser.add_argument("--providers", choices=["logging", "fake-http"], default="logging",
                         help="logging: locmem email, logged SMS and push (default); fake-http: the real back ends "
-                             "against local fake SMTP, SMS.ru, FCM and APNs servers.")
+                             "against local fake SMTP, SMS.ru, FCM and APNs servers, each in its own process.")
     parser.add_argument("--channel", choices=["email", "sms", "push"], default="email", help="The step's channel.")
+    parser.add_argument("--profile", default="", metavar="PATH",
+                        help="Profile each worker with cProfile (to PATH.<pid>) and print its function calls per "
+                             "message: a figure the host's load does not change.")
     args = parser.parse_args()
     logging.getLogger().setLevel(logging.WARNING)
+    context = multiprocessing.get_context("fork")
+    connection.close()  # nothing forked may share the parent's database connection
+    fakes = FakeHttpProviders(context) if args.providers == "fake-http" else None
+    channel_settings = fakes.settings if fakes else LOGGING_CHANNELS
     day = shop_today()
     setup_seconds, _ = timed(lambda: create_members(args.members, day))
     create_devices()
     campaign = create_campaign(args.channel)
-    channel_settings = fake_http_providers() if args.providers == "fake-http" else LOGGING_CHANNELS
     plan_seconds, entered = timed(lambda: campaigns_enter_stage(occurred_on=day))
     planned = OutboxMessage.objects.filter(campaign_step__campaign=campaign).count()
 
     connection.close()  # the worker processes fork from here
-    context = multiprocessing.get_context("fork")
     hours_queue, reports = context.Queue(), context.Queue()
-    workers = [context.Process(target=worker_loop, args=(hours_queue, reports, args.batch, channel_settings), daemon=True)
+    workers = [context.Process(target=worker_loop, args=(hours_queue, reports, args.batch, channel_settings,
+                                                         args.profile), daemon=True)
                for _ in range(args.processes)]
     [w.start() for w in workers]
     counts, send_seconds, hours = Counter(), 0.0, 0
+    load_before = os.getloadavg()[0]
     start = shop_day_start(day)
     for hour in range(0, 48):  # the entry day and the next, until the 2-day window closes
         now = start + dt.timedelta(hours=hour, minutes=1)
@@ -177,19 +260,27 @@ def main():
         for _ in workers:
             hours_queue.put(now)
         for _ in workers:
-            counts.update(reports.get())
+            counts.update(_next_report(reports, workers))
         send_seconds += time.monotonic() - started
         hours += 1
         if not OutboxMessage.objects.filter(status__in=["pending", "sending"]).exists():
             break
     for _ in workers:
         hours_queue.put(None)
+    worker_cpu, profiles = 0.0, []
+    for _ in workers:
+        seconds, path = _next_report(reports, workers)
+        worker_cpu += seconds
+        profiles += [path] if path else []
+    fake_cpu = fakes.stop() if fakes else 0.0
     emails = counts.pop("emails", 0)
     delivered = counts["delivered"]
     final = Counter(dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id"))))
     by_channel = dict(OutboxMessage.objects.filter(status="delivered").values_list("sent_channel")
                       .annotate(n=Count("id")).order_by("sent_channel"))
-    print(f"database {connection.settings_dict['NAME']}; members {args.members:,}; set-up {setup_seconds:.1f} s")
+    per_message = max(delivered, 1)
+    print(f"database {connection.settings_dict['NAME']}; members {args.members:,}; set-up {setup_seconds:.1f} s; "
+          f"load average {load_before:.1f} before sending, {os.getloadavg()[0]:.1f} after")
     print(f"stage entry: {entered:,} entered, {planned:,} messages planned (10 % held out) in {plan_seconds:.2f} s")
     print(f"worker: {hours} simulated hours, {send_seconds:.1f} s busy; handled {sum(counts.values()):,} "
           f"({dict(counts)}); final states {dict(final)}")
@@ -198,6 +289,14 @@ def main():
           f"{sum(counts.values()) / send_seconds:,.0f}/s; by channel {by_channel}; providers {args.providers}"
           + (f", locmem email outbox {emails:,}" if args.providers == "logging" else "")
           + f"; {args.processes} worker process(es)")
+    print(f"CPU per delivered message: worker(s) {worker_cpu / per_message * 1000:.2f} ms"
+          + (f", provider fakes {fake_cpu / per_message * 1000:.2f} ms" if fakes else ""))
+    if profiles:
+        import pstats
+
+        stats = pstats.Stats(*profiles)
+        print(f"profile: {stats.total_calls:,} function calls = {stats.total_calls / per_message:,.0f} per delivered "
+              f"message ({', '.join(profiles)})")
 
 
 if __name__ == "__main__":
