@@ -71,8 +71,9 @@ class EmailSuppression(models.Model):
 class PushDelivery(models.Model):
     """What one logical push message (an outbox row, by its idempotency key) did on one device.
 
-    Written right after each device's answer, so a retry of the message (after a crash or a temporary failure)
-    sends only to the devices that have no final outcome yet: none gets it twice.
+    Written with the outbox row's own outcome, in its transaction, as soon as the message's devices answered, so a
+    retry of the message (after a crash or a temporary failure) sends only to the devices that have no final
+    outcome yet: none gets it twice.
     """
 
     class Status(models.TextChoices):

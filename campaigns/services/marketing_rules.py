@@ -61,7 +61,7 @@ class MarketingRules:
         # a message waits only for actions planned no later than itself (its coupon, not next week's task)
         waiting = {m.pk for m in messages if m.entry_id in first_pending and first_pending[m.entry_id] <= m.due_at}
         push_consented = {m.member_id for m in messages if m.member_id and m.member.push_consent}
-        push_reachable = set(Device.objects.filter(member_id__in=push_consented).values_list("member_id", flat=True)
+        push_reachable = set(Device.objects.filter(member_id__in=push_consented).order_by().values_list("member_id", flat=True)
                              .distinct()) if push_consented else set()
         return cls(rules=CampaignSettings.current(), now=now, sent_day=sent_day, sent_week=sent_week,
                    bought_since=bought_since, waiting=waiting, suppressed=suppressed, push_reachable=push_reachable)

@@ -111,9 +111,10 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
                     worker_id: str | None = None, now: dt.datetime | None = None) -> SendReport:
     """Send every due message, batch by batch, until none is due or the time budget is spent.
 
-    Each sent row's outcome is written right after its send, so a worker crash can leave at most the
-    message in flight unrecorded; it is claimed again when its lease ends and re-sent with the same
-    idempotency key. Decisions that send nothing (defer, suppress) are written once per batch: lost in
+    Sent rows' outcomes are written every CAMPAIGNS_OUTBOX_RECORD_EVERY sends (one UPDATE), and at once, in one
+    transaction with what the back end learnt, for a back end that records each send (push: each device's
+    answer): a worker crash leaves at most those unrecorded; they are claimed again when their lease ends and
+    re-sent with the same idempotency keys. Failures and retries are written at once. Decisions that send nothing (defer, suppress) are written once per batch: lost in
     a crash, they are simply decided again. Safe to run in several workers at once (claims skip locked
     rows). `now` fixes the clock the send rules read (tests, benchmarks); by default each batch reads
     the real time.
@@ -138,7 +139,9 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
             outcome = BatchOutcome(worker_id=worker_id, now=clock)
             try:
                 _prefetch_accounts(batch)
-                for message, decision in plan_batch(batch, now=clock):
+                decisions = list(plan_batch(batch, now=clock))
+                outcome.prepare(decisions)
+                for message, decision in decisions:
                     report.counts[_handle(message, decision, outcome)] += 1
             finally:
                 outcome.flush()
@@ -193,7 +196,26 @@ class BatchOutcome:
             self.backends[channel] = channel_backend(channel)
         return self.backends[channel]
 
-    def record_delivered(self, message, values):
+    def prepare(self, decisions):
+        """Let each channel's back end read what the batch's sends on it need, once (push: devices)."""
+        recipients = defaultdict(lambda: (set(), set()))
+        for message, decision in decisions:
+            if decision.action == "send" and message.member_id:
+                member_ids, keys = recipients[decision.channel]
+                member_ids.add(message.member_id)
+                keys.add(message.idempotency_key)
+        for channel, (member_ids, keys) in recipients.items():
+            try:
+                backend = self.backend(channel)
+            except PermanentSendError:
+                continue  # no back end: each of its messages fails with the reason when handled
+            if hasattr(backend, "prepare"):  # the hooks are optional: a back end may implement send() alone
+                backend.prepare(member_ids=member_ids, keys=keys)
+
+    def record_delivered(self, message, values, *, at_once=False):
+        if at_once:  # the back end holds more than the row (push: each device's answer): both now, together
+            self.record([(message, values)])
+            return
         self.delivered.append((message, values))
         if len(self.delivered) >= settings.CAMPAIGNS_OUTBOX_RECORD_EVERY:
             self.flush_delivered()
@@ -202,6 +224,22 @@ class BatchOutcome:
         """One UPDATE for the sent messages not yet recorded (a crash before it re-sends at most these,
         with their idempotency keys)."""
         rows, self.delivered = self.delivered, []
+        self.record(rows)
+
+    def record(self, rows, *, update=None):
+        """In one transaction: the delivered `rows`, the `update` of one row's other outcome (failed, retried),
+        and what the channel back ends learnt from those sends (save_outcomes)."""
+        if not rows and update is None:
+            return
+        with transaction.atomic():
+            self._update_delivered(rows)
+            if update is not None:
+                update()
+            for backend in self.backends.values():
+                if hasattr(backend, "save_outcomes"):
+                    backend.save_outcomes()
+
+    def _update_delivered(self, rows):
         if not rows:
             return
         if connection.vendor != "postgresql":
@@ -259,16 +297,16 @@ def _handle(message: OutboxMessage, decision, outcome: BatchOutcome) -> str:
         outgoing: OutgoingMessage = outgoing_for(message, channel=decision.channel, to=decision.to)
         result = backend.send(outgoing)
     except PermanentSendError as error:
-        return _finish(message, OutboxStatus.FAILED, reason=str(error)[:255])
+        return _finish(message, OutboxStatus.FAILED, reason=str(error)[:255], outcome=outcome)
     except Exception as error:  # a temporary failure: retry with backoff
         logger.warning("outbox_send_error id=%s attempt=%s error=%r", message.pk, message.attempts, error)
-        return _retry(message, f"{type(error).__name__}: {error}"[:255], now)
+        return _retry(message, f"{type(error).__name__}: {error}"[:255], now, outcome=outcome)
     values = {"status": OutboxStatus.DELIVERED, "reason": decision.reason, "lease_until": None, "sent_at": now,
               "sent_channel": decision.channel, "sent_to": outgoing.to[:500], "provider_id": result.provider_id[:255],
               "encrypted_secret": ""}
     if not message.body:
         values.update(subject=outgoing.subject[:255], body=outgoing.body)  # keep what was actually sent
-    outcome.record_delivered(message, values)
+    outcome.record_delivered(message, values, at_once=getattr(backend, "records_each_send", False))
     if message.member_id and message.purpose == Purpose.MARKETING:
         from customers.models import EngagementEvent
 
@@ -278,25 +316,25 @@ def _handle(message: OutboxMessage, decision, outcome: BatchOutcome) -> str:
     return "delivered"
 
 
-def _finish(message, status, *, reason="", channel="", to="", provider_id="", subject=None, body=None, now=None) -> str:
-    now = now or timezone.now()
+def _finish(message, status, *, reason="", outcome: BatchOutcome) -> str:
+    """A failed or suppressed send's final outcome, with what its back end learnt (push: devices' answers)."""
     values = {"status": status, "reason": reason, "lease_until": None, "encrypted_secret": ""}  # final: the secret goes
-    if status == OutboxStatus.DELIVERED:
-        values.update(sent_channel=channel, sent_to=to, provider_id=provider_id, sent_at=now)
-        if subject is not None and not message.body:
-            values.update(subject=subject[:255], body=body)  # keep what was actually sent
     # Only the holder of the claim records an outcome: a row re-claimed after a lost lease is not overwritten.
-    OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(**values)
+    outcome.record([], update=lambda: OutboxMessage.objects.filter(
+        pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(**values))
     return str(status)
 
 
-def _retry(message, reason, now) -> str:
+def _retry(message, reason, now, *, outcome: BatchOutcome) -> str:
     if message.attempts >= settings.CAMPAIGNS_OUTBOX_MAX_ATTEMPTS:
-        return _finish(message, OutboxStatus.FAILED, reason=f"gave up after {message.attempts} attempts: {reason}")
+        return _finish(message, OutboxStatus.FAILED, reason=f"gave up after {message.attempts} attempts: {reason}",
+                       outcome=outcome)
     delay = min(settings.CAMPAIGNS_OUTBOX_BACKOFF_SECONDS * 2 ** (message.attempts - 1), 6 * 3600)
     due_at = now + dt.timedelta(seconds=delay)
     if message.expires_at and due_at > message.expires_at:
-        return _finish(message, OutboxStatus.SUPPRESSED, reason=f"window_expired: retry would be late ({reason})")
-    OutboxMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(
-        status=OutboxStatus.PENDING, due_at=due_at, reason=reason, lease_until=None)
+        return _finish(message, OutboxStatus.SUPPRESSED, reason=f"window_expired: retry would be late ({reason})",
+                       outcome=outcome)
+    outcome.record([], update=lambda: OutboxMessage.objects.filter(
+        pk=message.pk, claimed_by=message.claimed_by, attempts=message.attempts).update(
+        status=OutboxStatus.PENDING, due_at=due_at, reason=reason, lease_until=None))
     return "retried"

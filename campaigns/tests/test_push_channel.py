@@ -152,3 +152,63 @@ def test_a_crash_after_some_devices_got_it_resends_to_none_of_them(providers):
     message.refresh_from_db()
     assert message.status == OutboxStatus.DELIVERED
     assert (len(providers.fcm.requests), len(providers.apns.requests)) == sent_before
+
+
+def _push_reads(count, providers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(count):
+        push_message(("android", f"fcm-{count}-{n}"))
+    with CaptureQueriesContext(connection) as queries:
+        outbox_send_due(now=NOON)
+    sqls = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    return (sum('FROM "messaging_device"' in sql and '"messaging_device"."member_id" IN' in sql for sql in sqls),
+            sum('FROM "messaging_pushdelivery"' in sql for sql in sqls))
+
+
+def test_a_batch_reads_its_members_devices_and_earlier_answers_once_however_many_push_messages(providers):
+    # given a batch of two push messages, then one of six
+    two = _push_reads(2, providers)
+    six = _push_reads(6, providers)
+    # then both read the devices and the earlier answers in the same few queries, not one per message
+    assert two == six and six[1] == 1
+    assert PushDelivery.objects.filter(status="sent").count() == 8
+
+
+def test_the_devices_answers_are_written_in_the_rows_transaction(providers, monkeypatch):
+    # given a push that reaches the phone, and a database that fails while the row's outcome is recorded
+    from campaigns.services.outbox import BatchOutcome
+
+    message = push_message(("android", "fcm-phone"))
+
+    def broken(self, rows):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(BatchOutcome, "_update_delivered", broken)
+    # when the outbox sends
+    with pytest.raises(RuntimeError):
+        outbox_send_due(now=NOON)
+    # then neither the row nor the device's answer is recorded: the row is re-sent once its lease ends, as it
+    # would be after a crash, instead of being delivered with no trace of its device (or the reverse)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENDING
+    assert not PushDelivery.objects.exists()
+
+
+def test_a_device_removed_after_the_batch_read_it_is_recorded_without_it(providers, monkeypatch):
+    # given a member's phone that another worker removes after this batch read the devices
+    message = push_message(("android", "fcm-phone"))
+    prepare = ProviderPushChannel.prepare
+
+    def prepare_then_remove(self, **kwargs):
+        prepare(self, **kwargs)
+        Device.objects.filter(push_token="fcm-phone").delete()
+
+    monkeypatch.setattr(ProviderPushChannel, "prepare", prepare_then_remove)
+    # when the outbox sends
+    outbox_send_due(now=NOON)
+    # then the row is delivered and the answer kept, pointing at no device (not failing the batch's transaction)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.DELIVERED
+    assert list(PushDelivery.objects.values_list("device_id", "status")) == [(None, "sent")]
