@@ -71,9 +71,11 @@ def test_a_member_enters_only_the_highest_priority_campaign_of_a_stage(at_risk):
 
 
 def test_the_audience_preview_counts_stage_members_in_the_segment_by_consent_and_holdout(at_risk):
-    # given ten members in At risk, eight of them in the segment, three of those with email consent
+    # given ten members in At risk, eight of them in the segment, three of those with email consent, one with SMS
+    # consent and a phone
     segment = Segment.objects.create(slug="women", name="Women", kind="static")
-    members = [MemberFactory(email_consent=n < 3, sms_consent=n == 7) for n in range(10)]
+    members = [MemberFactory(email_consent=n < 3, sms_consent=n == 7, phone="+79990000007" if n == 7 else "")
+               for n in range(10)]
     for member in members[:8]:
         SegmentMembership.objects.create(segment=segment, member=member, since=timezone.now())
     _entered_stage(at_risk, members, shop_today())
@@ -87,6 +89,28 @@ def test_the_audience_preview_counts_stage_members_in_the_segment_by_consent_and
     assert preview.holdout == sum(is_holdout(member_id=m.pk, campaign_id=campaign.pk, percent=50) for m in members[:8])
     assert preview.reachable == {"email": 3, "sms": 1, "push": 0, "any": 4}
     assert preview.entering_per_day == round(8 / 30, 1)
+
+
+def test_the_audience_preview_counts_push_reach_by_a_registered_device_and_other_channels_by_an_address(at_risk):
+    # given four push-consented members in At risk, two with the app installed (one with two phones), and an
+    # email-consented member without an address
+    from messaging.devices import device_register
+
+    push = [MemberFactory(push_consent=True, email_consent=False, sms_consent=False) for _ in range(4)]
+    device_register(member=push[0], platform="android", push_token="fcm-a")
+    device_register(member=push[0], platform="ios", push_token="apns-a")
+    device_register(member=push[1], platform="android", push_token="fcm-b")
+    no_address = MemberFactory(email="", email_consent=True, sms_consent=False, push_consent=False)
+    _entered_stage(at_risk, [*push, no_address], shop_today())
+    campaign = CampaignFactory(stage=at_risk)
+
+    # when previewed
+    preview = campaign_audience_preview(campaign=campaign)
+
+    # then push counts the two members a push can reach (each once), not the four who consented, and the
+    # member without an address counts on no channel
+    assert preview.members == 5
+    assert preview.reachable == {"email": 0, "sms": 0, "push": 2, "any": 2}
 
 
 def test_a_step_after_the_action_window_is_refused(at_risk):
