@@ -2,13 +2,15 @@
 accepting a `cart_updated` event to its abandoned-cart message being due in the outbox (delay set to zero).
 
     python bench/events.py [--database loyalty_events_bench] [--members 20000] [--clients 4] [--seconds 20]
-                           [--batch 500] [--port 18800] [--redis redis://127.0.0.1:6379/8]
+                           [--batch 500] [--port 18800] [--redis redis://127.0.0.1:6379/8] [--journey]
 
 Migrates the database, adds `--members` members set-based if it has fewer, creates a POS key with a raised rate
 limit, switches the seeded abandoned-cart campaign on with no delay and no holdout, starts gunicorn (production
 settings) and one Celery worker (the queued trigger tasks), then drives batches of `--batch` cart_updated events
 for random members from `--clients` keep-alive threads for `--seconds`. Reports events/s, request latency, and
 p50/p95/max of (outbox row created − event received) over the run's events. Only talks to 127.0.0.1.
+`--journey` measures the seeded abandoned-cart journey instead (the event campaign off): entry, the journey's
+advance queued on the entry's commit, its A/B split and the message of the member's variant.
 """
 import argparse
 import json
@@ -45,7 +47,10 @@ if have < {args.members}:
             FROM generate_series(%s::int, %s::int) n ON CONFLICT DO NOTHING''', [have + 1, {args.members}])
 key, raw = api_key_create(name="bench/events.py", scopes=["pos"])
 ApiKey.objects.filter(pk=key.pk).update(rate_limit=1_000_000)
-Campaign.objects.filter(slug="event-abandoned-cart").update(is_active=True, holdout_percent=0, event_delay_seconds=0)
+measured, other = ("journey-abandoned-cart", "event-abandoned-cart") if {args.journey} else (
+    "event-abandoned-cart", "journey-abandoned-cart")
+Campaign.objects.filter(slug=measured).update(is_active=True, holdout_percent=0, event_delay_seconds=0)
+Campaign.objects.filter(slug=other).update(is_active=False)
 CampaignSettings.objects.update(quiet_hours_start=0, quiet_hours_end=0)
 members = list(Member.objects.order_by("?").values_list("external_id", flat=True)[:5000])
 print(json.dumps({{"key": raw, "members": members, "member_count": Member.objects.count()}}))
@@ -100,12 +105,13 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--journey", action="store_true", help="the seeded abandoned-cart journey, not the campaign")
     args = parser.parse_args()
     setup = prepare(args)
     setup["batch"] = args.batch
     print(f"database {args.database}: {setup['member_count']:,} members; {args.clients} clients, batches of "
           f"{args.batch}, {args.seconds:g} s; gunicorn {args.workers} × {args.threads}; load average before "
-          f"{os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs")
+          f"{os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; {'journey' if args.journey else 'event campaign'}")
     server = start_server(args, args.port)
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
                                "--loglevel", "WARNING", "--without-mingle", "--without-gossip", "-Q", "celery"],
