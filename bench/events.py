@@ -129,8 +129,12 @@ def main():
     finally:
         server.terminate()
         worker.terminate()
-        server.wait(timeout=30)
-        worker.wait(timeout=30)
+        for process in (server, worker):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a worker busy with a queue of trigger tasks on a loaded host
+                process.kill()
+                process.wait()
 
 
 if __name__ == "__main__":
