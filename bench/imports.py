@@ -5,7 +5,7 @@ generated files, then the post-import refresh (statistics, RFM, stages, CLV) on 
     # issue #14's target: 1M members, 10M orders, 20M lines in at most 15 minutes on PostgreSQL (--full is
     # --members 1000000 --orders 10000000 --lines-per-order 2 --batch-size 50000 --once; files take ~3 GB)
     createdb -h 127.0.0.1 -U postgres loyalty_bench_imports
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty_bench_imports .venv/bin/python bench/imports.py --full
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty_bench_imports .venv/bin/python bench/imports.py --full --workers 2
 
 Migrates the database DATABASE_URL names first, writes the CSV files to a temporary directory (deleted afterwards;
 --directory keeps them) and imports them into that database, so point it at a scratch database: the members and
@@ -62,10 +62,11 @@ def generate(directory: Path, members: int, orders: int, lines_per_order: int, s
                 writer.writerow([f"BO{n:09d}", f"SKU{sku:05d}", f"Product {sku}", f"Category {sku % 40}", "1", "99.90"])
 
 
-def timed(command, path, rows, batch_size):
+def timed(command, path, rows, batch_size, workers):
     started = time.monotonic()
     try:
-        call_command(command, str(path), "--batch-size", str(batch_size), stderr=open(os.devnull, "w"))
+        call_command(command, str(path), "--batch-size", str(batch_size), "--workers", str(workers),
+                     stderr=open(os.devnull, "w"))
     except (SystemExit, CommandError) as exc:
         print(f"{command}: {exc}", flush=True)
     seconds = time.monotonic() - started
@@ -90,6 +91,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=5000, help="Rows per batch (transaction), as the commands take it.")
     parser.add_argument("--once", action="store_true", help="Skip the second (no-op) run.")
     parser.add_argument("--directory", help="Generate the files here (kept) instead of a temporary directory.")
+    parser.add_argument("--workers", type=int, default=1, help="Processes cleaning rows, as the commands take it.")
     parser.add_argument("--no-refresh", action="store_true", help="Skip the post-import refresh.")
     parser.add_argument("--full", action="store_true", help="Issue #14's size: 1M members, 10M orders, 20M lines, "
                                                              "50,000-row batches, one run.")
@@ -106,10 +108,10 @@ def main():
         for attempt in ("first run",) if options.once else ("first run", "second run (nothing changes)"):
             print(attempt)
             started = time.monotonic()
-            timed("import_members", directory / "members.csv", options.members, options.batch_size)
-            timed("import_orders", directory / "orders.csv", options.orders, options.batch_size)
+            timed("import_members", directory / "members.csv", options.members, options.batch_size, options.workers)
+            timed("import_orders", directory / "orders.csv", options.orders, options.batch_size, options.workers)
             timed("import_order_lines", directory / "lines.csv", options.orders * options.lines_per_order,
-                  options.batch_size)
+                  options.batch_size, options.workers)
             print(f"total load {time.monotonic() - started:.1f} s", flush=True)
             if not options.no_refresh:
                 refresh()

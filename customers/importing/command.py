@@ -41,6 +41,8 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="The CSV file to import.")
         parser.add_argument("--batch-size", type=int, default=5000, help="Rows written per batch (default 5000).")
+        parser.add_argument("--workers", type=int, default=1, help="Processes cleaning the rows (default 1; 2 lets a "
+                                                                    "second core parse while the database writes).")
         parser.add_argument("--errors", metavar="FILE", help="Also write the bad rows as CSV: line,column,value,reason.")
         parser.add_argument("--encoding", help="The file's encoding, e.g. utf-8 or cp1251 (default: detected).")
         parser.add_argument("--delimiter", help="The column delimiter: a character, comma, semicolon or tab "
@@ -52,6 +54,8 @@ class ImportCommand(BaseCommand):
     def handle(self, *args, **options):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1.")
         if options["encoding"]:
             try:
                 codecs.lookup(options["encoding"])
@@ -71,6 +75,7 @@ class ImportCommand(BaseCommand):
                     self.stderr.write(f"Ignoring columns this import does not write: {', '.join(ignored)}.")
                 summary = run_import(
                     importer=importer, source=source, batch_size=options["batch_size"], errors=errors,
+                    workers=options["workers"],
                     progress=lambda s: self.stderr.write(f"{s.kind}: {s.read} rows read, {s.written} written, {s.rejected} rejected"),
                 )
         except HeaderError as exc:

@@ -15,7 +15,19 @@ from .source import HeaderError
 from .staging import staging_wanted
 from .upsert import BatchOutcome, FirstSeen, changed, upsert
 
-KEEP = object()  # an empty cell that leaves an existing member's value as it is
+
+class _Keep:
+    """An empty cell that leaves an existing member's value as it is; one object, also after pickling (rows
+    cleaned in worker processes come back pickled, and the writers test `is KEEP`)."""
+
+    def __reduce__(self):
+        return "KEEP"
+
+    def __repr__(self):
+        return "KEEP"
+
+
+KEEP = _Keep()
 ATTRIBUTE_PREFIX = "attr:"
 
 GENDERS = {"f": Gender.FEMALE, "female": Gender.FEMALE, "ж": Gender.FEMALE,

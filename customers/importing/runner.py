@@ -6,7 +6,8 @@ from django.db import transaction
 
 from customers.signals import import_finished
 
-from .report import ImportSummary, RowError
+from .parallel import cleaned_rows
+from .report import ImportSummary
 from .schema import RowRejected
 
 logger = logging.getLogger("customers.importing")
@@ -15,7 +16,7 @@ logger = logging.getLogger("customers.importing")
 MEMBER_IDS_LIMIT = 100_000
 
 
-def run_import(*, importer, source, batch_size, errors, progress=None) -> ImportSummary:
+def run_import(*, importer, source, batch_size, errors, progress=None, workers=1) -> ImportSummary:
     """Import every good row of `source` with `importer`, in batches of about `batch_size` rows.
 
     Each batch is its own transaction, so an interrupted import keeps the batches before it and a
@@ -24,6 +25,8 @@ def run_import(*, importer, source, batch_size, errors, progress=None) -> Import
 
     The importer provides: `kind`, `schema`, `accept(row) -> Row` (file-wide checks such as
     duplicates; raises RowRejected), `write(rows) -> BatchOutcome` and `may_split(previous, row)`.
+    With `workers` > 1 the rows are cleaned in that many forked processes (parallel.cleaned_rows), with the
+    same results.
     """
     started = time.monotonic()
     summary = ImportSummary(kind=importer.kind)
@@ -52,12 +55,12 @@ def run_import(*, importer, source, batch_size, errors, progress=None) -> Import
         if progress:
             progress(summary)
 
-    for line, raw, problem in source:
+    for line, row, row_errors in cleaned_rows(importer.schema, source, workers=workers):
         summary.read += 1
         try:
-            if problem:
-                raise RowRejected([RowError(line, "*", problem)])
-            row = importer.accept(importer.schema.clean(line, raw))
+            if row_errors:
+                raise RowRejected(row_errors)
+            row = importer.accept(row)
         except RowRejected as rejected:
             summary.rejected += 1
             pending_errors.extend(rejected.errors)

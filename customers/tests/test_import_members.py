@@ -253,3 +253,30 @@ def test_new_members_get_distinct_referral_codes_and_existing_members_keep_their
     assert all(len(code) == 10 and code == code.upper() and int(code, 16) >= 0 for code in codes)
     existing_after = Member.objects.get(pk=existing.pk)
     assert (existing_after.referral_code, existing_after.first_name) == (existing.referral_code, "Анна")
+
+
+def test_rows_cleaned_by_two_worker_processes_are_reported_and_written_as_by_one(tmp_path, monkeypatch):
+    # given a file with bad rows spread over several chunks of the workers
+    from customers.importing import parallel
+
+    monkeypatch.setattr(parallel, "CHUNK_ROWS", 3)
+    lines = [HEADER]
+    for n in range(20):
+        email = "not-an-email" if n % 7 == 3 else f"m{n}@example.com"
+        lines.append(f"W{n},{email},+7 999 000-00-{n:02d},Имя{n},,,,,,2023-01-10,")
+    lines.append("W5,,,,,,,,,2023-01-10,")  # a repeat: only the order of the rows tells which one is later
+    path = write(tmp_path, *lines)
+    # when
+    out, err, error = run(path, "--workers", "2", "--batch-size", "4")
+    # then
+    assert error is not None and "4 rows were rejected" in str(error)
+    assert [line for line in err.splitlines() if line.startswith("line ")] == [
+        "line 5, column email: Not a valid email address. (got 'not-an-email')",
+        "line 12, column email: Not a valid email address. (got 'not-an-email')",
+        "line 19, column email: Not a valid email address. (got 'not-an-email')",
+        "line 22, column external_id: Duplicate of line 7. (got 'W5')",
+    ]
+    assert Member.objects.count() == 17
+    assert Member.objects.get(external_id="W11").phone == "+79990000011"
+    assert Member.objects.get(external_id="W11").first_name == "Имя11"
+    assert Member.objects.get(external_id="W11").registration_channel == "import"  # the empty cell's KEEP came back
