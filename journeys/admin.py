@@ -4,10 +4,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignStep
 
+from .admin_pages import diagram_view, split_results_view
 from .models import Journey, JourneyMember, JourneyNode, JourneyVariant, JourneyVisit, NodeKind
 from .services.graph import graph_problems
 
@@ -55,8 +58,20 @@ class JourneyAdmin(admin.ModelAdmin):
     list_select_related = ["campaign"]
     search_fields = ["campaign__name", "campaign__slug"]
     inlines = [JourneyNodeInline]
-    readonly_fields = ["graph_check", "created_at"]
-    fields = ["campaign", "conversion_event_type", "graph_check", "created_at"]
+    readonly_fields = ["diagram_link", "graph_check", "created_at"]
+    fields = ["campaign", "conversion_event_type", "diagram_link", "graph_check", "created_at"]
+
+    def get_urls(self):
+        diagram = path("<int:pk>/diagram/", self.admin_site.admin_view(lambda request, pk: diagram_view(self, request, pk)),
+                       name="journeys_journey_diagram")
+        return [diagram, *super().get_urls()]
+
+    @admin.display(description=_("diagram"))
+    def diagram_link(self, journey):
+        if not journey.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:journeys_journey_diagram", args=[journey.pk]),
+                           _("Boxes and arrows, with the members who passed each node"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -126,8 +141,23 @@ class JourneyNodeAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["journey__campaign"]
     inlines = [JourneyVariantInline]
+    readonly_fields = ["results_link"]
     fields = ["journey", "position", "name", "kind", "step", "wait_seconds", "wait_event_type", "condition",
-              "condition_segment", "condition_event_type", "condition_node", "split_mode", "next", "next_no"]
+              "condition_segment", "condition_event_type", "condition_node", "split_mode", "results_link", "next",
+              "next_no"]
+
+    def get_urls(self):
+        results = path("<int:pk>/results/",
+                       self.admin_site.admin_view(lambda request, pk: split_results_view(self, request, pk)),
+                       name="journeys_journeynode_results")
+        return [results, *super().get_urls()]
+
+    @admin.display(description=_("A/B results"))
+    def results_link(self, node):
+        if not node.pk or node.kind != NodeKind.SPLIT:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:journeys_journeynode_results", args=[node.pk]),
+                           _("Conversions, revenue and the probability that each variant is best"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(visits_total=Count("visits"))

@@ -155,6 +155,14 @@ def mean_interval(total: float, squares: float, count: int) -> tuple[float, floa
     return mean, max(mean - half, 0.0), mean + half
 
 
+def current_shares(*, adaptive: bool, weights: Sequence[float], traffic_shares: Sequence[float]) -> list[float]:
+    """The shares new members are assigned by, normalised to sum to one: an adaptive split's stored shares once they
+    have been computed (any above zero), else the weights; equal shares when those are all zero."""
+    shares = list(traffic_shares) if adaptive and any(share > 0 for share in traffic_shares) else list(weights)
+    total = math.fsum(shares)
+    return [share / total for share in shares] if total > 0 else [1 / len(shares)] * len(shares)
+
+
 @dataclass(frozen=True)
 class VariantStatistics:
     members: int
@@ -162,28 +170,29 @@ class VariantStatistics:
     rate: float  # observed conversions / members
     rate_low: float  # 95 % Beta posterior interval
     rate_high: float
-    probability_best: float
-    expected_loss: float  # E[max_j p_j − p_i], conversion-rate units
+    probability_best: float | None  # None for a group outside the comparison (the holdout)
+    expected_loss: float | None  # E[max_j p_j − p_i], conversion-rate units
     revenue: float
     revenue_per_member: float
     revenue_per_member_low: float | None
     revenue_per_member_high: float | None
 
 
+def group_statistics(counts: VariantCounts, *, probability_best: float | None = None,
+                     expected_loss: float | None = None) -> VariantStatistics:
+    """One group's rate and revenue with their intervals (a holdout: without the comparison's figures)."""
+    low, high = rate_interval(counts.conversions, counts.members)
+    per_member, per_member_low, per_member_high = mean_interval(counts.revenue, counts.revenue_squares, counts.members)
+    return VariantStatistics(
+        members=counts.members, conversions=counts.conversions,
+        rate=counts.conversions / counts.members if counts.members else 0.0, rate_low=low, rate_high=high,
+        probability_best=probability_best, expected_loss=expected_loss, revenue=counts.revenue,
+        revenue_per_member=per_member, revenue_per_member_low=per_member_low, revenue_per_member_high=per_member_high)
+
+
 def split_statistics(variants: Sequence[VariantCounts], *, draws: int = DRAWS, seed: int = 0) -> list[VariantStatistics]:
     """Each variant's results, in the order given; probability best and expected loss come from one set of draws."""
     samples = posterior_draws(variants, draws=draws, seed=seed)
-    best = _probability_best(samples)
     loss = (samples.max(axis=1, keepdims=True) - samples).mean(axis=0)
-    statistics = []
-    for variant, p_best, expected_loss in zip(variants, best, loss.tolist()):
-        low, high = rate_interval(variant.conversions, variant.members)
-        per_member, per_member_low, per_member_high = mean_interval(
-            variant.revenue, variant.revenue_squares, variant.members)
-        statistics.append(VariantStatistics(
-            members=variant.members, conversions=variant.conversions,
-            rate=variant.conversions / variant.members if variant.members else 0.0, rate_low=low, rate_high=high,
-            probability_best=p_best, expected_loss=expected_loss, revenue=variant.revenue,
-            revenue_per_member=per_member, revenue_per_member_low=per_member_low,
-            revenue_per_member_high=per_member_high))
-    return statistics
+    return [group_statistics(counts, probability_best=p_best, expected_loss=expected_loss)
+            for counts, p_best, expected_loss in zip(variants, _probability_best(samples), loss.tolist())]

@@ -26,7 +26,7 @@ from core.sql import moment_param, seconds_after
 
 from ..models import Journey, JourneyNode, NodeKind, SplitMode
 from .conditions import condition_sql
-from ..splits import split_bucket_sql, variant_case_sql
+from ..splits import current_shares, split_bucket_sql, variant_case_sql
 
 logger = logging.getLogger(__name__)
 ENTRY_CATCH_UP = dt.timedelta(days=2)  # entries older than this are not picked up (they were, or are stale)
@@ -158,10 +158,9 @@ class _Advance:
         variants = list(node.variants.all())
         if not variants:
             return 0
-        shares = [v.traffic_share if node.split_mode == SplitMode.ADAPTIVE and v.traffic_share > 0 else v.weight
-                  for v in variants]
-        if sum(shares) <= 0:
-            shares = [1] * len(variants)
+        # the rule the results page shows: an adaptive split's stored shares once computed, else the weights
+        shares = current_shares(adaptive=node.split_mode == SplitMode.ADAPTIVE, weights=[v.weight for v in variants],
+                                traffic_shares=[v.traffic_share for v in variants])
         ids = [v.pk for v in variants]
         id_list = ", ".join(str(int(pk)) for pk in ids)
         # a member assigned at this split before (an earlier entry) keeps that variant

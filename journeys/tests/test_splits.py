@@ -12,7 +12,7 @@ from scipy.stats import chi2
 
 from campaigns.services.holdout import is_holdout
 from journeys.splits import (
-    BUCKETS, VariantCounts, mean_interval, probability_best, rate_interval, share_thresholds, split_bucket,
+    BUCKETS, VariantCounts, current_shares, group_statistics, mean_interval, probability_best, rate_interval, share_thresholds, split_bucket,
     split_bucket_sql, split_statistics, thompson_shares, variant_case_sql, variant_for_bucket,
 )
 
@@ -242,3 +242,22 @@ def test_split_statistics_per_variant():
                                                                                                    abs=0.01)
     with pytest.raises(ValueError):
         VariantCounts(10, 11)
+
+
+def test_current_shares_are_the_stored_adaptive_shares_once_computed_else_the_weights():
+    assert current_shares(adaptive=False, weights=[50, 30, 20], traffic_shares=[0.9, 0.05, 0.05]) == pytest.approx(
+        [0.5, 0.3, 0.2])
+    assert current_shares(adaptive=True, weights=[50, 50], traffic_shares=[0, 0]) == [0.5, 0.5]
+    assert current_shares(adaptive=True, weights=[50, 50], traffic_shares=[0.9, 0.1]) == pytest.approx([0.9, 0.1])
+    # a variant added after the last refresh waits for the next one, rather than its weight (50) swamping the
+    # stored fractions
+    assert current_shares(adaptive=True, weights=[50, 50, 50], traffic_shares=[0.9, 0.1, 0]) == pytest.approx(
+        [0.9, 0.1, 0])
+    assert current_shares(adaptive=False, weights=[0, 0], traffic_shares=[0, 0]) == [0.5, 0.5]
+
+
+def test_a_group_outside_the_comparison_has_intervals_but_no_probability_best():
+    holdout = group_statistics(VariantCounts(100, 4, revenue=8_000, revenue_squares=4 * 2_000.0 ** 2))
+    assert (holdout.rate, holdout.revenue_per_member) == (0.04, 80)
+    assert holdout.rate_low < 0.04 < holdout.rate_high and holdout.revenue_per_member_low < 80
+    assert holdout.probability_best is None and holdout.expected_loss is None
