@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.sql import moment_param, seconds_after
 
 from .models import JourneyNode, SplitMode
-from .selectors import split_variant_counts
+from .selectors import conversion_exists_sql, revenue_sql, split_variant_counts
 from .splits import VariantCounts, VariantStatistics, current_shares, group_statistics, split_statistics
 
 
@@ -44,27 +44,6 @@ class SplitResults:
         """The variant most likely to be best, once any member was assigned."""
         measured = [v for v in self.variants if v.statistics.members]
         return max(measured, key=lambda v: v.statistics.probability_best) if measured else None
-
-
-def conversion_exists_sql(journey, member_column: str, since_column: str) -> str:
-    """SQL: the member converted after `since_column` and within the campaign's conversion window (the journey's
-    conversion event, else a completed order)."""
-    window_end = seconds_after(since_column, journey.campaign.effective_conversion_days * 86400)
-    if journey.conversion_event_type_id:
-        return f"""EXISTS (SELECT 1 FROM events_event ev
-                            WHERE ev.member_id = {member_column} AND ev.type_id = {int(journey.conversion_event_type_id)}
-                              AND ev.occurred_at > {since_column} AND ev.occurred_at <= {window_end})"""
-    return f"""EXISTS (SELECT 1 FROM loyalty_order o
-                        WHERE o.member_id = {member_column} AND o.status = 'completed'
-                          AND o.created_at > {since_column} AND o.created_at <= {window_end})"""
-
-
-def revenue_sql(journey, member_column: str, since_column: str) -> str:
-    """SQL: the total of the member's completed orders after `since_column` within the conversion window."""
-    window_end = seconds_after(since_column, journey.campaign.effective_conversion_days * 86400)
-    return f"""COALESCE((SELECT SUM(o.total) FROM loyalty_order o
-                         WHERE o.member_id = {member_column} AND o.status = 'completed'
-                           AND o.created_at > {since_column} AND o.created_at <= {window_end}), 0)"""
 
 
 def holdout_counts(*, journey) -> VariantCounts:

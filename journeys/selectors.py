@@ -27,25 +27,36 @@ def journey_node_variant_counts(*, journey: Journey) -> dict[tuple[int, int | No
     return {(node_id, variant_id): n for node_id, variant_id, n in rows}
 
 
+def conversion_exists_sql(journey: Journey, member_column: str, since_column: str) -> str:
+    """SQL: the member converted after `since_column` and within the campaign's conversion window (the journey's
+    conversion event, else a completed order). The engine's exit, the variants' and the holdout's results use it."""
+    window_end = seconds_after(since_column, journey.campaign.effective_conversion_days * 86400)
+    if journey.conversion_event_type_id:
+        return f"""EXISTS (SELECT 1 FROM events_event ev
+                            WHERE ev.member_id = {member_column} AND ev.type_id = {int(journey.conversion_event_type_id)}
+                              AND ev.occurred_at > {since_column} AND ev.occurred_at <= {window_end})"""
+    return f"""EXISTS (SELECT 1 FROM loyalty_order o
+                        WHERE o.member_id = {member_column} AND o.status = 'completed'
+                          AND o.created_at > {since_column} AND o.created_at <= {window_end})"""
+
+
+def revenue_sql(journey: Journey, member_column: str, since_column: str) -> str:
+    """SQL: the total of the member's completed orders after `since_column` within the conversion window."""
+    window_end = seconds_after(since_column, journey.campaign.effective_conversion_days * 86400)
+    return f"""COALESCE((SELECT SUM(o.total) FROM loyalty_order o
+                         WHERE o.member_id = {member_column} AND o.status = 'completed'
+                           AND o.created_at > {since_column} AND o.created_at <= {window_end}), 0)"""
+
+
 def split_variant_counts(*, node: JourneyNode, closed_by: dt.datetime | None = None) -> dict[int, VariantCounts]:
     """Per variant id of a split: members assigned, members who converted within the conversion window after their
     assignment (the journey's conversion event, else a completed order), their orders' revenue in that window and
     the sum of each member's revenue squared. With `closed_by`, only members whose window had closed by then
     (what adaptive shares learn from). One statement."""
     journey = node.journey
-    campaign = journey.campaign
-    window_end = seconds_after("v.at", campaign.effective_conversion_days * 86400)
-    revenue = f"""COALESCE((SELECT SUM(o.total) FROM loyalty_order o
-                             WHERE o.member_id = j.member_id AND o.status = 'completed'
-                               AND o.created_at > v.at AND o.created_at <= {window_end}), 0)"""
-    if journey.conversion_event_type_id:
-        converted = f"""EXISTS (SELECT 1 FROM events_event ev
-                                 WHERE ev.member_id = j.member_id AND ev.type_id = {int(journey.conversion_event_type_id)}
-                                   AND ev.occurred_at > v.at AND ev.occurred_at <= {window_end})"""
-    else:
-        converted = f"""EXISTS (SELECT 1 FROM loyalty_order o
-                                 WHERE o.member_id = j.member_id AND o.status = 'completed'
-                                   AND o.created_at > v.at AND o.created_at <= {window_end})"""
+    window_end = seconds_after("v.at", journey.campaign.effective_conversion_days * 86400)
+    converted = conversion_exists_sql(journey, "j.member_id", "v.at")
+    revenue = revenue_sql(journey, "j.member_id", "v.at")
     closed, params = "", [node.pk]
     if closed_by is not None:
         closed = f"AND {window_end} <= %s"

@@ -25,6 +25,7 @@ from campaigns.services.scheduling import entries_pending_withdraw, step_entries
 from core.sql import moment_param, seconds_after
 
 from ..models import Journey, JourneyNode, NodeKind, SplitMode
+from ..selectors import conversion_exists_sql
 from .conditions import condition_sql
 from ..splits import current_shares, split_bucket_sql, variant_case_sql
 
@@ -108,16 +109,7 @@ class _Advance:
         return entered
 
     def convert(self) -> int:
-        days = self.journey.campaign.effective_conversion_days
-        window_end = seconds_after("j.entered_at", days * 86400)
-        if self.journey.conversion_event_type_id:
-            converted_sql = f"""EXISTS (SELECT 1 FROM events_event ev
-                                 WHERE ev.member_id = j.member_id AND ev.type_id = {int(self.journey.conversion_event_type_id)}
-                                   AND ev.occurred_at > j.entered_at AND ev.occurred_at <= {window_end})"""
-        else:
-            converted_sql = f"""EXISTS (SELECT 1 FROM loyalty_order o
-                                 WHERE o.member_id = j.member_id AND o.status = 'completed'
-                                   AND o.created_at > j.entered_at AND o.created_at <= {window_end})"""
+        converted_sql = conversion_exists_sql(self.journey, "j.member_id", "j.entered_at")
         converted = self.execute(f"""
             UPDATE journeys_journeymember AS j SET status = 'converted', converted_at = %s
              WHERE j.journey_id = %s AND j.status = 'active' AND {converted_sql}""", [self.at, self.journey.pk])
