@@ -11,7 +11,8 @@ member, an Idempotency-Key), as in bench/api_load.py. `--profile` prints cProfil
 
 `--history N` gives one fresh member N earlier completed orders (with their ledger entries and lots, written in
 bulk), then alternates new orders for that member and for a fresh member without orders, and prints the
-CPU of each (the capacity target: at most 1.2× for the long history). It deletes nothing it wrote.
+CPU of each (the capacity target: at most 1.2× for the long history). It deletes nothing it wrote, except
+with `--tiers`: two tiers above everyone (so every order runs the tier qualification) for the run only.
 """
 import argparse
 import cProfile
@@ -156,10 +157,30 @@ def main():
     parser.add_argument("--profile", choices=["order", "lookup"])
     parser.add_argument("--history", type=int, default=0, metavar="N")
     parser.add_argument("--profile-out", metavar="FILE", help="with --profile: also save the stats for pstats")
+    parser.add_argument("--tiers", action="store_true", help="two tiers above everyone during the run (removed after)")
     args = parser.parse_args()
     if args.database == "loyalty_bench":
         raise SystemExit("loyalty_bench belongs to the segments benchmarks; use a database of your own")
     configure(args)
+    if args.tiers:
+        from decimal import Decimal
+
+        from loyalty.models import Tier
+
+        made = [Tier.objects.create(slug=f"bench-{rank}-{uuid.uuid4().hex[:6]}", name=f"Bench {rank}", rank=rank,
+                                    threshold=Decimal(10**9) * rank) for rank in (901, 902)]
+        try:
+            run(args)
+        finally:  # no tier left behind for bench/api_load.py's runs
+            from loyalty.models import MemberAccount
+
+            MemberAccount.objects.filter(tier__in=made).update(tier=None)
+            Tier.objects.filter(pk__in=[tier.pk for tier in made]).delete()
+        return
+    run(args)
+
+
+def run(args):
     bench = Bench(args)
     bench.measure(bench.order, 50)
     bench.measure(bench.lookup, 50)

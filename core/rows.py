@@ -64,18 +64,19 @@ def model_row(model, where: str, params, *, lock: bool = False, using: str = "de
 
 @lru_cache(maxsize=None)
 def _insert(model, alias: str, conflict: tuple[str, ...]):
+    """(INSERT INTO … head, one row's placeholders, the ON CONFLICT … RETURNING tail, the fields written)."""
     connection = connections[alias]
     meta = model._meta
     quote = connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES "
+    row = f"({', '.join(['%s'] * len(fields))})"
+    tail = ""
     if conflict:
-        columns = ", ".join(quote(meta.get_field(name).column) for name in conflict)
-        sql += f" ON CONFLICT ({columns}) DO NOTHING"
+        tail += f" ON CONFLICT ({', '.join(quote(meta.get_field(name).column) for name in conflict)}) DO NOTHING"
     if meta.auto_field is not None:
-        sql += f" RETURNING {quote(meta.auto_field.column)}"
-    return sql, fields
+        tail += f" RETURNING {quote(meta.auto_field.column)}"
+    return head, row, tail, fields
 
 
 def model_insert(instance, *, conflict: tuple[str, ...] = (), using: str = "default") -> bool:
@@ -92,7 +93,7 @@ def model_insert(instance, *, conflict: tuple[str, ...] = (), using: str = "defa
             return False
         instance.save(force_insert=True, using=using)
         return True
-    sql, fields = _insert(model, using, tuple(conflict))
+    head, row_sql, tail, fields = _insert(model, using, tuple(conflict))
     values = [field.pre_save(instance, True) for field in fields]
     if any(isinstance(value, DatabaseDefault) for value in values):  # a db_default left to the database
         instance.save(force_insert=True, using=using)
@@ -102,7 +103,7 @@ def model_insert(instance, *, conflict: tuple[str, ...] = (), using: str = "defa
     values = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
     auto_field = model._meta.auto_field
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(head + row_sql + tail, values)
         if auto_field is not None:
             row = cursor.fetchone()
             if row is None:
@@ -114,6 +115,29 @@ def model_insert(instance, *, conflict: tuple[str, ...] = (), using: str = "defa
     if post_save.has_listeners(model):
         post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using)
     return True
+
+
+def models_insert(instances: list, *, using: str = "default") -> list:
+    """`Model.objects.bulk_create(instances)` (one model, no conflicts) as one hand-written multi-row INSERT;
+    sets each instance's primary key. Like bulk_create, it sends no signals."""
+    if not instances:
+        return instances
+    model, connection = type(instances[0]), connections[using]
+    head, row_sql, tail, fields = _insert(model, using, ())
+    values = [[field.pre_save(instance, True) for field in fields] for instance in instances]
+    auto_field = model._meta.auto_field
+    if (auto_field is None or not connection.features.can_return_rows_from_bulk_insert
+            or len(instances) * len(fields) > 30_000  # SQLite's and PostgreSQL's limits on parameters: bulk_create batches
+            or any(isinstance(value, DatabaseDefault) for row in values for value in row)):
+        return model._default_manager.using(using).bulk_create(instances)
+    params = [field.get_db_prep_save(value, connection) for row in values for field, value in zip(fields, row, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(head + ", ".join([row_sql] * len(instances)) + tail, params)
+        ids = cursor.fetchall()
+    for instance, (pk,) in zip(instances, ids, strict=True):
+        setattr(instance, auto_field.attname, pk)
+        instance._state.adding, instance._state.db = False, using
+    return instances
 
 
 @lru_cache(maxsize=None)

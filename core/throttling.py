@@ -15,27 +15,46 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
 from .client_ip import client_ip
 from .models import ApiKey
 
 COUNTER_SECONDS = 3  # a counter is read during its second and the next
+# INCR (atomic; creates the counter), EXPIRE and GET of the previous second's counter, in one script call.
+_COUNT = Script(None, f"""
+local count = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], {COUNTER_SECONDS})
+return {{count, redis.call('GET', KEYS[2])}}
+""".encode())  # bytes: the script's hash needs no client to encode it; the client is given per call
+
+
+_clients = {}  # connection pool -> a client on it; redis-py clients are thread-safe (a connection per command)
+
+
+def _primary_client(cache):
+    """A client of the cache's primary server (write=True: a read could go to a replica that lags). Django's
+    get_client() builds a new client on every call, with a copy of ~170 response callbacks: kept per pool."""
+    pool = cache._cache._get_connection_pool(True)
+    client = _clients.get(pool)
+    if client is None:
+        client = _clients[pool] = cache._cache._client(connection_pool=pool)
+    return client
 
 
 def _count(cache, current_key: str, previous_key: str) -> tuple[int, int]:
     """Add one to this second's counter; return it and the previous second's count.
 
-    On Redis one pipelined round trip (INCR, EXPIRE, GET): INCR is atomic and creates the counter. Django's
-    own `add` + `incr` + `get` would cost four round trips (its `incr` checks EXISTS first).
+    On Redis one round trip: EVALSHA of a three-command script (loaded once per server). A pipeline of the
+    same commands is one round trip too, but redis-py builds each pipeline with a copy of its ~170 response
+    callbacks; Django's own `add` + `incr` + `get` would cost four round
+    trips (its `incr` checks EXISTS first).
     """
     if isinstance(cache, RedisCache):
         current, previous = cache.make_and_validate_key(current_key), cache.make_and_validate_key(previous_key)
-        # write=True: the primary server, for both keys (a read could go to a replica that lags).
-        pipeline = cache._cache.get_client(current, write=True).pipeline(transaction=False)
-        pipeline.incr(current).expire(current, COUNTER_SECONDS).get(previous)
-        count, _expiry_set, before = pipeline.execute()
-        return count, int(before or 0)
+        count, before = _COUNT(keys=[current, previous], client=_primary_client(cache))
+        return int(count), int(before or 0)
     cache.add(current_key, 0, timeout=COUNTER_SECONDS)
     try:
         count = cache.incr(current_key)

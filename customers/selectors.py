@@ -4,6 +4,7 @@ import re
 from django.db.models import QuerySet
 
 from core.exceptions import DomainError, NotFound
+from core.rows import model_rows
 
 from .models import Member
 from .phones import PhoneInvalid, phone_normalise
@@ -13,8 +14,8 @@ def card_normalise(value: str) -> str:
     return re.sub(r"[\s\-]", "", value)
 
 
-def member_lookup_queryset(*, phone: str = "", email: str = "", card: str = "") -> QuerySet[Member]:
-    """Members matching exactly one given identifier, normalised; each variant is an indexed equality."""
+def _lookup_condition(*, phone: str, email: str, card: str) -> tuple[str, list[str]]:
+    """(field, values): members matching exactly one given identifier, normalised; each an indexed equality."""
     given = [name for name, value in (("phone", phone), ("email", email), ("card", card)) if value and value.strip()]
     if len(given) != 1:
         raise DomainError(
@@ -28,16 +29,26 @@ def member_lookup_queryset(*, phone: str = "", email: str = "", card: str = "") 
         except PhoneInvalid as exc:
             raise DomainError(str(exc), code="invalid", fields={"phone": [str(exc)]}) from None
         # Every stored phone is E.164 (customers.phones; migration 0004 normalised the older rows).
-        return Member.objects.filter(phone=normalised)
+        return "phone", [normalised]
     if email:
         email = email.strip()
-        return Member.objects.filter(email__in={email, email.lower()})
-    return Member.objects.filter(card_number__in={card_normalise(card), card.strip()})
+        return "email", sorted({email, email.lower()})
+    return "card_number", sorted({card_normalise(card), card.strip()})
+
+
+def member_lookup_queryset(*, phone: str = "", email: str = "", card: str = "") -> QuerySet[Member]:
+    """Members matching exactly one given identifier, normalised; each variant is an indexed equality."""
+    field, values = _lookup_condition(phone=phone, email=email, card=card)
+    return Member.objects.filter(**{f"{field}__in": values})
 
 
 def member_lookup(*, phone: str = "", email: str = "", card: str = "") -> Member:
-    """The one member with this phone, email or card. NotFound if none; `member_ambiguous` (409) if several."""
-    found = list(member_lookup_queryset(phone=phone, email=email, card=card).select_related("account__tier")[:2])
+    """The one member with this phone, email or card. NotFound if none; `member_ambiguous` (409) if several.
+
+    Every till lookup: one hand-written SELECT (core.rows), not a compiled queryset.
+    """
+    field, values = _lookup_condition(phone=phone, email=email, card=card)
+    found = model_rows(Member, f"{field} IN ({', '.join(['%s'] * len(values))})", values, limit=2)
     if not found:
         raise NotFound("No member has this identifier.", code="member_not_found")
     if len(found) > 1:

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.exceptions import DomainError
+from core.rows import model_insert
 from customers.models import Member
 from events.services import events_record_rows
 
@@ -129,8 +130,13 @@ def segments_refresh_all() -> dict[str, tuple[int, int]]:
 
 
 def members_mark_dirty(member_ids) -> None:
-    """Queue members whose data changed, for re-evaluation within minutes."""
-    DirtyMember.objects.bulk_create([DirtyMember(member_id=m) for m in set(member_ids)], ignore_conflicts=True)
+    """Queue members whose data changed, for re-evaluation within minutes (a member already queued keeps
+    their mark)."""
+    member_ids = set(member_ids)
+    if len(member_ids) == 1:  # every order marks its member: one hand-written INSERT (core.rows), no compile
+        model_insert(DirtyMember(member_id=member_ids.pop()), conflict=("member",))
+        return
+    DirtyMember.objects.bulk_create([DirtyMember(member_id=m) for m in member_ids], ignore_conflicts=True)
 
 
 def dirty_members_refresh(*, limit: int = 50_000) -> int:

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.api_keys import api_key_create
 from core.models import ApiKey
-from core.rows import model_insert, model_row, model_rows, model_update, rows_update
+from core.rows import model_insert, model_row, model_rows, model_update, models_insert, rows_update
 from customers.models import Member
 from customers.tests.factories import MemberFactory
 from loyalty.models import MemberAccount
@@ -124,3 +124,16 @@ def test_rows_update_prepares_json_and_uuid_values_and_counts_rows():
     assert (stored, missed) == (1, 0)
     record = IdempotencyKey.objects.get()
     assert (record.response_status, record.response_body, record.lock_token) == (201, {"a": [1, "б"]}, None)
+
+
+def test_many_rows_are_one_insert_with_their_primary_keys_in_order():
+    # given two accounts' members and the accounts not yet saved
+    first, second = MemberFactory(), MemberFactory()
+    accounts = [MemberAccount(member=first, available_points=1), MemberAccount(member=second, available_points=2)]
+    # when they are inserted
+    with CaptureQueriesContext(connection) as queries:
+        models_insert(accounts)
+    # then in one statement, each instance with its own row's key
+    assert len(queries) == 1
+    assert [MemberAccount.objects.get(pk=account.pk).member_id for account in accounts] == [first.pk, second.pk]
+    assert all(not account._state.adding for account in accounts)

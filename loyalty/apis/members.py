@@ -7,6 +7,7 @@ from core.reused_serializers import ReusedSerializer
 from core.serializers import ModelFieldsOnceMixin
 from customers.models import Member
 from customers.selectors import member_lookup
+from loyalty.selectors import member_account_attach
 
 from .base import COMMON_ERRORS, PosApi, error
 
@@ -47,4 +48,4 @@ class MemberLookupApi(PosApi):
 
     def get(self, request):
         member = member_lookup(**self.lookup_input.validated(request.query_params))
-        return Response(self.member_output.data(member))
+        return Response(self.member_output.data(member_account_attach(member)))

@@ -2,7 +2,7 @@
 from core.rows import model_row
 from customers.models import Member
 
-from ..models import MemberMerge
+from ..models import MemberAccount, MemberMerge
 
 
 def member_by_external_id(*, external_id: str) -> Member | None:
@@ -15,3 +15,23 @@ def member_by_external_id(*, external_id: str) -> Member | None:
         return member
     merge = MemberMerge.objects.filter(duplicate_external_id=external_id).select_related("survivor").first()
     return merge.survivor if merge else None
+
+
+def member_account_attach(member: Member) -> Member:
+    """Give `member` its account and the account's tier, as `select_related("account__tier")` would (no account:
+    `member.account` raises as it would). One hand-written read; the tier from the cached programme config."""
+    from ..services.earning import earning_config  # here: services.earning imports the selectors package
+
+    account = model_row(MemberAccount, "member_id = %s", [member.pk])
+    _ACCOUNT_OF_MEMBER.set_cached_value(member, account)
+    if account is not None:
+        _MEMBER_OF_ACCOUNT.set_cached_value(account, member)
+        tiers = {tier.pk: tier for tier in earning_config().tiers}
+        if account.tier_id is None or account.tier_id in tiers:  # else read when asked (a tier newer than the cache)
+            _TIER_OF_ACCOUNT.set_cached_value(account, tiers.get(account.tier_id))
+    return member
+
+
+_MEMBER_OF_ACCOUNT = MemberAccount._meta.get_field("member")
+_ACCOUNT_OF_MEMBER = _MEMBER_OF_ACCOUNT.remote_field
+_TIER_OF_ACCOUNT = MemberAccount._meta.get_field("tier")

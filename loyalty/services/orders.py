@@ -7,7 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core.exceptions import Conflict, DomainError
-from core.rows import model_insert, model_rows
+from core.rows import model_insert, model_rows, models_insert
 from core.timezones import as_shop_aware
 
 from ..models import (
@@ -75,7 +75,7 @@ def _save_lines(order, lines, *, replace=True) -> list[OrderLine]:
     products = _products_by_sku(lines)
     if replace:
         order.lines.all().delete()
-    return OrderLine.objects.bulk_create([
+    return models_insert([
         OrderLine(order=order, product=products[line["sku"]], quantity=line["quantity"], unit_price=line["unit_price"])
         for line in lines
     ])
