@@ -190,6 +190,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # kombu's default is "control" in the current directory: a command run from the checkout left
+        # control/celery.exchange in the repository.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
     # Any process may publish (the web server nudges the outbox worker), not only `make run`'s worker.
