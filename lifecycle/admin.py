@@ -7,6 +7,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 
 from core.admin_history import ConfigurationHistoryAdmin
+from core.admin_translations import TranslatedContentAdmin
 from core.timezones import shop_today
 
 from .models import LifecycleStage, StageTransition
@@ -17,10 +18,11 @@ THRESHOLD_FIELDS = {"min_orders", "max_orders", "entry_day"}
 
 
 @admin.register(LifecycleStage)
-class LifecycleStageAdmin(ConfigurationHistoryAdmin):
-    list_display = ["position", "name", "slug", "bucket_label", "entry_day", "conversion_window_days",
+class LifecycleStageAdmin(TranslatedContentAdmin, ConfigurationHistoryAdmin):
+    translated_fields = ("name", "description")
+    list_display = ["position", "stage_name", "slug", "bucket_label", "entry_day", "conversion_window_days",
                     "action_window_end_days"]
-    list_display_links = ["name"]
+    list_display_links = ["stage_name"]
     search_fields = ["slug", "name"]
     change_list_template = "admin/lifecycle/lifecyclestage/change_list.html"
 
@@ -43,6 +45,10 @@ class LifecycleStageAdmin(ConfigurationHistoryAdmin):
                       "counts": [counts for _, counts in reversed(days)]},
         }
         return TemplateResponse(request, "admin/lifecycle/lifecyclestage/transitions.html", context)
+
+    @admin.display(description=_("name"), ordering="name")
+    def stage_name(self, obj):
+        return str(obj)  # in the reader's language
 
     @admin.display(description=_("Completed orders"))
     def bucket_label(self, obj):

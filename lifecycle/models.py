@@ -4,6 +4,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.translated_content import translated, translations_field
+
 
 class LifecycleStage(models.Model):
     """A stage staff edit in admin: a completed-order bucket and the day since the last purchase it starts."""
@@ -35,6 +37,7 @@ class LifecycleStage(models.Model):
         help_text=_("Place of the stage on the members' path (New 1 … Lost 7). Stages that share buyers must start "
                     "on later days as the place grows; 0 puts a new stage last."),
     )
+    translations = translations_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -53,7 +56,7 @@ class LifecycleStage(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return translated(self, "name")
 
     def overlaps(self, other: "LifecycleStage") -> bool:
         """Whether the two stages' completed-order buckets share a count (so a member can pass both)."""

@@ -2,6 +2,7 @@
 import datetime as dt
 
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from customers.models import Member
 
@@ -20,29 +21,35 @@ STAGE_COLOURS = {
 SPARE_COLOURS = ["#b279a2", "#72b7b2", "#ff9da6", "#9d755d", "#bab0ac", "#79706e"]
 
 
+def stage_names() -> dict[int, str]:
+    """Each stage's name in the reader's language (core.translated_content), by id, in the path's order."""
+    return {stage.pk: str(stage) for stage in LifecycleStage.objects.order_by("position", "pk")}
+
+
 def stage_colours() -> dict[str, str]:
-    """Each stage's colour by the name the charts show, in the stages' order (the "Active" start first)."""
-    colours, spare = {ACTIVE: STAGE_COLOURS[None]}, iter(SPARE_COLOURS * 4)
-    for slug, name in LifecycleStage.objects.order_by("position", "pk").values_list("slug", "name"):
-        colours[name] = STAGE_COLOURS.get(slug) or next(spare)
+    """Each stage's colour by the name the charts show (the reader's language), in the stages' order (the
+    "Active" start first, under its key and its translated name)."""
+    colours, spare = {ACTIVE: STAGE_COLOURS[None], gettext(ACTIVE): STAGE_COLOURS[None]}, iter(SPARE_COLOURS * 4)
+    for stage in LifecycleStage.objects.order_by("position", "pk"):
+        colours[str(stage)] = STAGE_COLOURS.get(stage.slug) or next(spare)
     return colours
 
 
 def stage_counts() -> list[tuple[str, str, int]]:
-    """(slug, name, members) for every stage, plus `active` for members with no stage."""
+    """(slug, name in the reader's language, members) for every stage, plus `active` for members with no stage."""
     counts = dict(Member.objects.values_list("lifecycle__stage_id").annotate(n=Count("id")).values_list("lifecycle__stage_id", "n"))
-    rows = [(stage.slug, stage.name, counts.get(stage.pk, 0)) for stage in LifecycleStage.objects.all()]
-    return [("active", ACTIVE, counts.get(None, 0)), *rows]
+    rows = [(stage.slug, str(stage), counts.get(stage.pk, 0)) for stage in LifecycleStage.objects.all()]
+    return [("active", gettext(ACTIVE), counts.get(None, 0)), *rows]
 
 
 def transitions_by_day(*, since: dt.date) -> tuple[list[str], list[tuple[dt.date, list[int]]]]:
     """Moves into each stage per day since `since`, as a table: the stage names (path order, "Active"
     first) and, newest day first, each day's counts in that order. One grouped query."""
-    stages = list(LifecycleStage.objects.order_by("position", "pk").values_list("pk", "name"))
+    stages = list(stage_names().items())
     order = [None, *(pk for pk, _ in stages)]
     counts = {}
     for day, stage, n in (StageTransition.objects.filter(occurred_on__gte=since)
                           .values_list("occurred_on", "to_stage").annotate(n=Count("id")).order_by()):
         counts.setdefault(day, {})[stage] = n
-    return ([ACTIVE, *(name for _, name in stages)],
+    return ([gettext(ACTIVE), *(name for _, name in stages)],
             [(day, [counts[day].get(pk, 0) for pk in order]) for day in sorted(counts, reverse=True)])

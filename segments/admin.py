@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_translations import TranslatedContentAdmin
 from core.exceptions import DomainError
 from customers.exporting import member_export_header, member_export_rows
 from customers.models import Member
@@ -210,7 +211,8 @@ class MemberStatsAdmin(admin.ModelAdmin):
 
 
 @admin.register(RfmSegmentRule)
-class RfmSegmentRuleAdmin(admin.ModelAdmin):
+class RfmSegmentRuleAdmin(TranslatedContentAdmin, admin.ModelAdmin):
+    translated_fields = ("name", "description")
     list_display = ["name", "r_min", "r_max", "f_min", "f_max"]
     search_fields = ["name"]
 

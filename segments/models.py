@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.translated_content import translated, translations_field
+
 
 class SpendTrend(models.TextChoices):
     DECLINING = "declining", _("Declining")
@@ -99,6 +101,9 @@ class RfmSegmentRule(models.Model):
     f_min = models.PositiveSmallIntegerField(_("F from"))
     f_max = models.PositiveSmallIntegerField(_("F to"))
     description = models.TextField(_("description"), blank=True)
+    # The name (in the shop's language) is what member statistics and segment rules store; other languages'
+    # names are labels only (core.translated_content).
+    translations = translations_field()
 
     class Meta:
         verbose_name = _("RFM segment rule")
@@ -110,7 +115,7 @@ class RfmSegmentRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} (R {self.r_min}–{self.r_max}, F {self.f_min}–{self.f_max})"
+        return f"{translated(self, 'name')} (R {self.r_min}–{self.r_max}, F {self.f_min}–{self.f_max})"
 
 
 class Segment(models.Model):

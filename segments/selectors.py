@@ -97,6 +97,19 @@ def member_stats_warning() -> dict | None:
             "message": str(message)}
 
 
+def rfm_segment_labels() -> dict[str, str]:
+    """Each RFM segment's stored name (what member statistics and rules hold) → its name in the reader's
+    language (core.translated_content)."""
+    from core.translated_content import translated
+
+    from .models import RfmSegmentRule
+
+    labels = {}
+    for rule in RfmSegmentRule.objects.order_by("pk"):
+        labels.setdefault(rule.name, translated(rule, "name"))
+    return labels
+
+
 def rfm_grid() -> list[list[dict]]:
     """The 5×5 recency × frequency grid: members and revenue per cell, R=5 first (the top row)."""
     from django.db.models import Count, Sum
@@ -108,7 +121,8 @@ def rfm_grid() -> list[list[dict]]:
         for row in MemberStats.objects.filter(r_score__isnull=False)
         .values("r_score", "f_score").annotate(members=Count("member"), revenue=Sum("total_spent"))
     }
-    names = {(r, f): rule.name for rule in RfmSegmentRule.objects.all()
+    labels = rfm_segment_labels()
+    names = {(r, f): labels[rule.name] for rule in RfmSegmentRule.objects.all()
              for r in range(rule.r_min, rule.r_max + 1) for f in range(rule.f_min, rule.f_max + 1)}
     peak = max((cell["members"] for cell in cells.values()), default=0) or 1
     return [

@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from segments.selectors import rfm_segment_labels
+
 from .sections import member_360_consents, member_360_profile, member_360_segments, member_360_stage_history
 from .timeline import member_360_timeline
 
@@ -21,6 +23,7 @@ def member_360(request, member_id):
         **admin.site.each_context(request), "title": _("Member 360: %(member)s") % {"member": member},
         "member": member, "account": getattr(member, "account", None),
         "lifecycle": getattr(member, "lifecycle", None), "stats": getattr(member, "stats", None),
+        "rfm_segment": rfm_segment_labels().get(getattr(getattr(member, "stats", None), "rfm_segment", ""), ""),
         "consents": member_360_consents(member), "transitions": member_360_stage_history(member),
         "segments": member_360_segments(member), "events": events, "next_cursor": next_cursor,
         "first_page": not request.GET.get("before"), "opts": member._meta,

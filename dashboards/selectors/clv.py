@@ -12,6 +12,7 @@ from core.sql import timestamp_param
 from core.timezones import shop_day_start
 from customers.models import RegistrationChannel
 from segments.models import MemberStats
+from segments.selectors import rfm_segment_labels
 
 from .base import ChartData, DateRange, month_of, months, shop_day_counts_sql, to_date
 
@@ -83,8 +84,9 @@ def clv_by_rfm_segment(date_range: DateRange) -> ChartData:
     rows = (_scored_buyers(date_range).exclude(rfm_segment="").values_list("rfm_segment")
             .annotate(n=Count("member_id"), simple=Avg("simple_clv"), predicted=Avg("predicted_clv"))
             .order_by("-n", "rfm_segment"))
+    labels = rfm_segment_labels()  # the segments' names in the reader's language
     return ChartData(columns=["rfm_segment", "members", "avg_simple_clv", "avg_predicted_clv"],
-                     rows=[[name, n, _money(s), _money(p)] for name, n, s, p in rows])
+                     rows=[[labels.get(name, name), n, _money(s), _money(p)] for name, n, s, p in rows])
 
 
 def _money(value):

@@ -7,14 +7,14 @@ from django.db.models import Count
 
 from core.sql import timestamp_param
 from core.timezones import shop_day_start
-from lifecycle.models import LifecycleStage, StageTransition
-from lifecycle.selectors import ACTIVE, stage_colours  # noqa: F401  (the one colour of each stage)
+from lifecycle.models import StageTransition
+from lifecycle.selectors import ACTIVE, stage_colours, stage_names  # noqa: F401  (the one colour of each stage)
 
 from .base import ChartData, DateRange, shop_day_counts_sql, to_date
 
 
 def _stage_names() -> dict[int | None, str]:
-    return {None: ACTIVE, **dict(LifecycleStage.objects.values_list("id", "name"))}
+    return {None: ACTIVE, **stage_names()}
 
 
 def sample_days(date_range: DateRange, *, points: int = 60) -> list[dt.date]:

@@ -43,5 +43,7 @@ def test_clv_bins_take_the_smallest_round_width_not_below_the_raw_one(raw, width
 def test_each_stage_has_its_one_colour_in_the_page_meta():
     colours = chart_meta()["stage_colours"]
     assert colours[ACTIVE] == STAGE_COLOURS[None]
-    assert colours["At risk"] == STAGE_COLOURS["at_risk"] and colours["Lost"] == STAGE_COLOURS["lost"]
-    assert len(set(colours.values())) == len(colours)
+    assert colours["Под угрозой"] == STAGE_COLOURS["at_risk"] and colours["Потерянные"] == STAGE_COLOURS["lost"]
+    # one colour per stage ("Active" is there under its key and under its name in the reader's language)
+    names = [name for name in colours if name != ACTIVE]
+    assert len({colours[name] for name in names}) == len(names)

@@ -55,12 +55,12 @@ def test_stage_list_shows_members_per_stage_and_transitions_per_day(admin_client
     lifecycle_recompute()
     page = admin_client.get(reverse("admin:lifecycle_lifecyclestage_changelist")).content.decode()
     transitions = admin_client.get(reverse("admin:lifecycle_lifecyclestage_transitions"))
-    assert "Участников в каждой стадии сейчас" in page and "<td>Loyal</td><td>1</td>" in page
+    assert "Участников в каждой стадии сейчас" in page and "<td>Лояльные</td><td>1</td>" in page
     # today's moves, a column per stage in path order, drawn in the stages' colours
     stages, (day, counts) = transitions.context["stages"], transitions.context["days"][0]
-    assert day == shop_today() and dict(zip(stages, counts))["Loyal"] == 1 and sum(counts) == 1
-    assert stages[:2] == ["Active", "New"]
-    assert transitions.context["chart"]["colours"][stages.index("Loyal")] == STAGE_COLOURS["loyal"]
+    assert day == shop_today() and dict(zip(stages, counts))["Лояльные"] == 1 and sum(counts) == 1
+    assert stages[:2] == ["Активные", "Новые"]
+    assert transitions.context["chart"]["colours"][stages.index("Лояльные")] == STAGE_COLOURS["loyal"]
     assert 'id="transitions-chart"' in transitions.content.decode()
 
 
@@ -74,7 +74,7 @@ def test_a_stage_that_would_start_after_the_next_one_on_the_path_is_refused(admi
 
     # then the form says why and nothing changes
     assert response.status_code == 200
-    assert "Lost" in response.context["adminform"].form.errors["entry_day"][0]
+    assert "Потерянные" in response.context["adminform"].form.errors["entry_day"][0]
     assert LifecycleStage.objects.get(pk=stage.pk).entry_day == 56
 
 
@@ -98,7 +98,7 @@ def test_the_stages_list_comes_first_and_transitions_have_their_own_page(admin_c
     transitions = admin_client.get(reverse("admin:lifecycle_lifecyclestage_transitions"))
 
     # then the list is in path order and the per-day table is not on it
-    names = ["New", "Promising", "Wandering", "Dormant", "Loyal", "At risk", "Lost"]
+    names = ["Новые", "Перспективные", "Остывающие", "Спящие", "Лояльные", "Под угрозой", "Потерянные"]
     positions = [stages_page.index(f">{name}</a>") for name in names]
     assert positions == sorted(positions)
     assert reverse("admin:lifecycle_lifecyclestage_transitions") in stages_page

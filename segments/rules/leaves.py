@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.utils.translation import pgettext_lazy
 
 from core.timezones import shop_day_start
+from core.translated_content import translated
 from customers.models import AttributeDefinition, Channel, EngagementEvent, Member, RegistrationChannel
 from customers.regions import FEDERAL_DISTRICTS, district_spellings, region_district, region_names, region_spellings
 from customers.selectors import member_regions_unknown, member_time_zones
@@ -208,7 +209,11 @@ def stat(p, context):
 def _rfm_names():
     from segments.models import RfmSegmentRule
 
-    return list(RfmSegmentRule.objects.order_by("name").values_list("name", flat=True).distinct())
+    # The stored name is the value (member statistics hold it); the label is in the marketer's language.
+    labels = {}
+    for rule in RfmSegmentRule.objects.order_by("name"):
+        labels.setdefault(rule.name, translated(rule, "name"))
+    return list(labels.items())
 
 
 @leaf("rfm_segment", _("RFM segment"), [Param("values", "choices", _("RFM segments"), _rfm_names)], group=PURCHASES)
@@ -217,7 +222,7 @@ def rfm_segment(p, context):
 
 
 @leaf("tier", _("Tier"), [Param("values", "choices", _("Tiers"),
-                                lambda: list(Tier.objects.order_by("rank").values_list("slug", "name")))],
+                                lambda: [(tier.slug, translated(tier, "name")) for tier in Tier.objects.order_by("rank")])],
       group=PROGRAMME)
 def tier(p, context):
     return Q(account__tier__slug__in=p["values"])
@@ -227,7 +232,7 @@ def _stages():
     from lifecycle.models import LifecycleStage
 
     return [("active", _("Active (before the first stage)")),
-            *LifecycleStage.objects.order_by("position", "pk").values_list("slug", "name")]
+            *((stage.slug, str(stage)) for stage in LifecycleStage.objects.order_by("position", "pk"))]
 
 
 @leaf("lifecycle_stage", _("Lifecycle stage"), [Param("values", "choices", _("Stages"), _stages)], group=PROGRAMME)

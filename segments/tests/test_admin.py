@@ -124,7 +124,7 @@ def test_preview_with_fresh_statistics_or_without_a_statistics_condition_warns_o
     assert preview(admin_client, WOMEN)["statistics"] is None  # no condition reads statistics
     member_stats_refresh()
     body = preview(admin_client, {"type": "group", "op": "or", "negate": True, "children": [
-        WOMEN, {"type": "rfm_segment", "values": ["Champions"]}]})
+        WOMEN, {"type": "rfm_segment", "values": ["Чемпионы"]}]})
     assert body["statistics"] is None
 
 

@@ -82,7 +82,7 @@ def test_rfm_segment_leaf():
         for n in range(i + 1):
             OrderFactory(member=member, created_at=at(50 - 10 * i), total=Decimal(100 * (i + 1)))
     member_stats_refresh(as_of=AS_OF)
-    assert select({"type": "rfm_segment", "values": ["Champions"]}) == {buyers[-1].pk}
+    assert select({"type": "rfm_segment", "values": ["Чемпионы"]}) == {buyers[-1].pk}
 
 
 def test_tier_and_lifecycle_stage_leaves():

@@ -154,7 +154,7 @@ def test_export_of_a_segment_has_its_members_and_rfm_columns(tmp_path):
     call_command("export_members", "--segment", "buyers-export", "--output", str(path))
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [row["external_id"] for row in rows] == [buyer.external_id]
-    assert rows[0]["rfm_code"] == "111" and rows[0]["rfm_segment"] == "Lost" and rows[0]["orders_count"] == "1"
+    assert rows[0]["rfm_code"] == "111" and rows[0]["rfm_segment"] == "Потерянные" and rows[0]["orders_count"] == "1"
     with pytest.raises(CommandError, match="Unknown segment 'nope'"):
         call_command("export_members", "--segment", "nope", "--output", str(path))
 

@@ -122,8 +122,8 @@ def test_rfm_quintiles_are_equal_sized_and_follow_recency_frequency_and_money():
         values = [getattr(stats[m.pk], score) for m in buyers]
         assert values == [q for q in range(1, 6) for _ in range(5)], score
     assert stats[buyers[-1].pk].rfm_code == "555"
-    assert stats[buyers[-1].pk].rfm_segment == "Champions"
-    assert stats[buyers[0].pk].rfm_segment == "Lost"
+    assert stats[buyers[-1].pk].rfm_segment == "Чемпионы"
+    assert stats[buyers[0].pk].rfm_segment == "Потерянные"
 
 
 def _ntile5(members_in_order):

@@ -99,3 +99,31 @@ def test_the_stages_list_fits_and_the_filter_is_headed_filter(page_factory, admi
     page.goto("/admin/customers/member/")
     page.locator("#changelist-filter").screenshot(path=str(artifacts / "changelist-filter.png"))
     assert page.inner_text("#changelist-filter-header").strip().lower() == "фильтр"
+
+
+def test_seeded_stage_and_rfm_names_read_in_the_admins_language(page_factory, admin_user, artifacts):
+    # given the seeded stages and RFM map (Russian in their columns, English in their translations)
+    page = signed_in(page_factory, admin_user)
+    # when the marketer reads the stages, the lifecycle dashboard and the builder's RFM picker in Russian
+    page.goto("/admin/lifecycle/lifecyclestage/")
+    assert page.get_by_role("link", name="Под угрозой", exact=True).is_visible()
+    page.goto("/admin/dashboards/lifecycle/")
+    page.wait_for_selector("[data-chart] canvas")
+    page.screenshot(path=str(artifacts / "dashboard-lifecycle-russian-stages.png"), full_page=True)
+    colours = page.evaluate("() => JSON.parse(document.getElementById('dashboard-meta').textContent).stage_colours")
+    assert {"Новые", "Под угрозой", "Потерянные"} <= set(colours)
+    page.goto("/admin/segments/segment/add/")
+    page.get_by_role("button", name="+ условие").click()
+    row = page.locator(".rb-row").last
+    row.get_by_label("Условие", exact=True).select_option(label="RFM-сегмент")
+    row.screenshot(path=str(artifacts / "segment-builder-rfm-names.png"))
+    # then the names are Russian, and the picked value is the stored name
+    row.get_by_label("Чемпионы").check()
+    assert "Champions" not in row.inner_text()
+    assert '"Чемпионы"' in page.locator("#id_rules").input_value()
+
+    # and an English-speaking colleague reads the same stages in English
+    english = signed_in(page_factory, admin_user, locale="en-US")
+    english.goto("/admin/lifecycle/lifecyclestage/")
+    english.screenshot(path=str(artifacts / "lifecycle-stages-english.png"), full_page=True)
+    assert english.get_by_role("link", name="At risk", exact=True).is_visible()
