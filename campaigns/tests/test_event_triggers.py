@@ -172,3 +172,54 @@ def test_the_seeded_tier_congratulation_names_the_new_tier():
     message = OutboxMessage.objects.get(member=member)
     assert render_step_message(message, channel="email").subject == "Поздравляем: теперь ваш уровень — Золото"
     assert render_step_message(message, channel="sms").body == "Поздравляем! Ваш новый уровень — Золото."
+
+
+def test_an_anonymous_cart_attached_at_sign_in_triggers_the_abandoned_cart(monkeypatch, django_capture_on_commit_callbacks):
+    from campaigns import tasks
+    from events.services import events_attach_anonymous
+
+    # given a cart left by a visitor not signed in yet, and an active abandoned-cart campaign
+    campaign, member = abandoned_cart(), MemberFactory(email="anon@example.com")
+    Campaign.objects.filter(pk=campaign.pk).update(is_active=True)
+    at = timezone.now() - dt.timedelta(hours=4, minutes=5)
+    assert events_ingest(source="shop", items=[{"id": "c1", "type": "cart_updated", "anonymous_id": "web-1",
+                                                "time": at.isoformat(), "properties": CART}]).accepted == [0]
+    assert event_campaign_enter(campaign=campaign) == 0  # nobody to send to yet
+    queued = []
+    monkeypatch.setattr(tasks.event_campaign_enter_task, "apply_async",
+                        lambda args, **kwargs: queued.append((args, kwargs)))
+    # when the visitor signs in with that anonymous id
+    with django_capture_on_commit_callbacks(execute=True):
+        events_attach_anonymous(anonymous_id="web-1", member_id=member.pk)
+    # then the campaign's task is queued at once (not left to the sweep), and it enters the member with that cart
+    assert [args[0] for args, _kwargs in queued] == [campaign.pk]
+    assert event_campaign_enter(campaign=campaign) == 1
+    message = OutboxMessage.objects.get(member=member)
+    assert "Чайник × 1" in render_step_message(message, channel="email").body
+
+
+def test_the_seeded_points_expiring_reminder_names_the_amount_and_date():
+    import importlib
+
+    from django.apps import apps
+
+    from loyalty.services import points_award_bonus
+    from loyalty.services.daily import points_expiring_record
+
+    # given the seeded reminder switched on without a holdout, and 300 points expiring in ten days (200 later)
+    importlib.import_module("campaigns.migrations.0019_event_campaigns").seed(apps, None)
+    campaign = Campaign.objects.get(slug="event-points-expiring")
+    Campaign.objects.filter(pk=campaign.pk).update(is_active=True, holdout_percent=0)
+    member, today = MemberFactory(email="p@example.com", first_name="Анна"), timezone.localdate()
+    points_award_bonus(member=member, points=300, reason="A", cause_key="a", expires_on=today + dt.timedelta(days=10))
+    points_award_bonus(member=member, points=200, reason="B", cause_key="b", expires_on=today + dt.timedelta(days=40))
+    # when the daily pass announces them and the campaign runs
+    points_expiring_record(today=today)
+    event_campaign_enter(campaign=Campaign.objects.get(pk=campaign.pk))
+    # then its subject, email, SMS and push name 300 points and the day they expire
+    message = OutboxMessage.objects.get(member=member)
+    date = f"{today + dt.timedelta(days=10):%d.%m.%Y}"
+    email = render_step_message(message, channel="email")
+    assert email.subject == f"300 баллов сгорят {date}"
+    assert email.body.startswith("Здравствуйте, Анна!") and f"300 баллов сгорят {date}." in email.body
+    assert render_step_message(message, channel="sms").body == f"300 баллов сгорят {date}. Потратьте их до этой даты."

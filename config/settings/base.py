@@ -324,6 +324,9 @@ EVENTS_MAX_BATCH = 1000
 # Who may POST /api/v1/events: POS / web-shop API keys, and the members' app by its token (portal's class,
 # named here because events sits below portal).
 EVENTS_API_AUTHENTICATION = ["core.api_keys.ApiKeyAuthentication", "portal.auth.MemberTokenAuthentication"]
+# The cookie in which the web shop keeps a visitor's anonymous id (what its events send as `anonymous_id`): when
+# the visitor signs in to the portal on the shop's domain, that id's events become the member's.
+EVENTS_ANONYMOUS_ID_COOKIE = env.str("EVENTS_ANONYMOUS_ID_COOKIE", default="anonymous_id")
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_LOCK_SECONDS = 60  # a claimed key whose request died is free again after this
 # The region whose national phone forms members type (ISO 3166 code): with RU, "8 (999) 000-11-22" is

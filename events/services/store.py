@@ -104,11 +104,22 @@ def events_store(*, source: str, rows: list[EventRow], received_at: dt.datetime 
 
 
 def events_attach_anonymous(*, anonymous_id: str, member_id: int) -> int:
-    """Give an anonymous visitor's events to the member they turned out to be (signed in, ordered). Events of
-    that anonymous id already tied to a member are left alone. Returns how many were attached."""
-    if not anonymous_id:
+    """Give an anonymous visitor's events to the member they turned out to be (signed in, ordered).
+
+    One set-based UPDATE of that anonymous id's events that belong to nobody yet: idempotent (a second call finds
+    nothing), and events already attached to a member stay theirs (a second member signing in on the same device
+    takes none of them). The attached events are announced with `events_recorded` (attached=True) in this
+    transaction, so event campaigns start on them as on new events and segment conditions count them at once.
+    Returns how many were attached."""
+    if not anonymous_id or not member_id:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE events_event SET member_id = %s WHERE anonymous_id = %s AND member_id IS NULL",
-                       [member_id, anonymous_id])
-        return cursor.rowcount
+        # `anonymous_id <> ''` restates the partial index's predicate so the planner may use it (event_anonymous).
+        cursor.execute("""UPDATE events_event SET member_id = %s
+                           WHERE anonymous_id = %s AND anonymous_id <> '' AND member_id IS NULL
+                       RETURNING id, event_id, type_id, member_id, occurred_at""", [member_id, anonymous_id])
+        attached = [RecordedEvent(pk, event_id, type_id, member, _parse_time(occurred))
+                    for pk, event_id, type_id, member, occurred in cursor.fetchall()]
+    if attached:
+        events_recorded.send(sender=EventRow, events=attached, attached=True)
+    return len(attached)

@@ -66,6 +66,10 @@ class OrderInput(LinesLimited, StrictSerializer):
     channel = serializers.ChoiceField(choices=SalesChannel.choices, default=SalesChannel.STORE)
     store = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     lines = OrderLineInput(many=True, allow_empty=True, default=list)
+    anonymous_id = serializers.CharField(
+        max_length=64, required=False, default="", allow_blank=True,
+        help_text="The web shop's id for the visitor before they were known (what its events sent as `anonymous_id` "
+                  "to POST /api/v1/events): those events become the member's.")
 
 
 class OrderLineOutput(serializers.Serializer):

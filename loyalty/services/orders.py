@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.exceptions import Conflict, DomainError
 from core.rows import model_insert, model_rows, models_insert
 from core.timezones import as_shop_aware
+from events.services import events_attach_anonymous
 
 from ..models import (
     LedgerEntry,
@@ -167,7 +168,7 @@ def _may_upgrade(account, tiers_by_id) -> bool:
 
 @transaction.atomic
 def order_upsert(*, source, external_id, member, created_at, status, total, currency, channel, store="",
-                 lines: list[dict]) -> tuple[Order, bool]:
+                 lines: list[dict], anonymous_id: str = "") -> tuple[Order, bool]:
     """Create or update an order by (source, external_id); returns (order, created).
 
     Status changes follow ORDER_TRANSITIONS. Earning runs once, when the order first becomes completed, and
@@ -179,6 +180,9 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
     A new completed order costs about ten statements: the account lock, one INSERT … ON CONFLICT for the
     order, one product read and one INSERT for all lines, the earn entry, its lot and the account update
     (the programme's settings, rules and tiers come from `earning_config()`).
+
+    With `anonymous_id` (the web shop's id for the visitor before they were known), that id's events become the
+    member's (`events_attach_anonymous`: one UPDATE, idempotent, never taking another member's events).
     """
     account = account_lock(member=member)
     if currency != settings.SHOP_CURRENCY:
@@ -234,6 +238,8 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
     elif created:
         order.points_earned = 0  # a new order that is not completed has earned nothing
     order_recorded.send(sender=Order, order=order, created=created)
+    if anonymous_id:
+        events_attach_anonymous(anonymous_id=anonymous_id, member_id=member.pk)
     return order, created
 
 

@@ -302,3 +302,26 @@ def test_an_order_costs_the_same_statements_for_a_member_with_2000_earlier_order
         earning_config_clear()
     # then the long history costs not a single statement more (none of them reads it row by row)
     assert len(counts["C100"]) == len(counts["C200"]), counts
+
+
+def test_a_web_shop_order_with_the_anonymous_id_attaches_the_visitors_events(client, till, member):
+    # given the visitor's cart before they gave their email at checkout, and another visitor's
+    from django.utils import timezone
+
+    from events.models import Event
+    from events.services import events_ingest
+    from events.tests.factories import seed_event_types
+
+    seed_event_types()
+    events_ingest(source="shop", items=[
+        {"id": "c1", "type": "cart_updated", "anonymous_id": "web-7", "time": timezone.now().isoformat(),
+         "properties": {"items": [{"sku": "TEA-1", "name": "Tea", "quantity": 2}]}},
+        {"id": "c2", "type": "cart_updated", "anonymous_id": "web-8", "time": timezone.now().isoformat(),
+         "properties": {"items": []}}])
+    # when the order names the anonymous id (and again: a re-send)
+    assert send(client, till, order_body(anonymous_id="web-7", channel="web")).status_code == 201
+    assert send(client, till, order_body(anonymous_id="web-7", channel="web")).status_code == 200
+    # then the cart is the member's, next to the order's own event; the other visitor's is not
+    assert Event.objects.get(event_id="c1").member_id == member.pk
+    assert Event.objects.get(event_id="c2").member_id is None
+    assert Event.objects.filter(member=member, type__key="order_completed").count() == 1

@@ -15,8 +15,16 @@ TokenOut = inline_serializer(name="MemberTokenOut", fields={
 Accepted = inline_serializer(name="Accepted", fields={"detail": serializers.CharField()})
 
 
-def _token_response(member, request, http_status=status.HTTP_200_OK):
-    token, raw = services.member_token_create(member=member, client=request.headers.get("User-Agent", "")[:100])
+def _anonymous_id_field():
+    return serializers.CharField(
+        max_length=64, required=False, default="", allow_blank=True,
+        help_text="The app's id for this visitor before sign-in (what its events sent as `anonymous_id`): their "
+                  "events become the member's.")
+
+
+def _token_response(member, request, anonymous_id="", http_status=status.HTTP_200_OK):
+    token, raw = services.member_token_create(member=member, client=request.headers.get("User-Agent", "")[:100],
+                                              anonymous_id=anonymous_id)
     return Response({"token": raw, "expires_at": token.expires_at}, status=http_status)
 
 
@@ -35,14 +43,16 @@ class SignUpApi(PublicApiView):
         email_consent = serializers.BooleanField(required=False, default=False)
         sms_consent = serializers.BooleanField(required=False, default=False)
         referral_code = serializers.CharField(max_length=16, required=False, default="", allow_blank=True)
+        anonymous_id = _anonymous_id_field()
 
     @extend_schema(request=InputSerializer, responses={201: TokenOut, **errors(400, 409, 429)}, tags=["members: auth"])
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = services.member_sign_up(**data.validated_data, source="app",
-                                         evidence=client_ip(request))
-        return _token_response(member, request, status.HTTP_201_CREATED)
+        fields = dict(data.validated_data)
+        anonymous_id = fields.pop("anonymous_id")
+        member = services.member_sign_up(**fields, source="app", evidence=client_ip(request))
+        return _token_response(member, request, anonymous_id, status.HTTP_201_CREATED)
 
 
 class SignInApi(PublicApiView):
@@ -55,12 +65,15 @@ class SignInApi(PublicApiView):
 
         login = serializers.CharField(max_length=254)
         password = serializers.CharField(max_length=128)
+        anonymous_id = _anonymous_id_field()
 
     @extend_schema(request=InputSerializer, responses={200: TokenOut, **errors(400, 429)}, tags=["members: auth"])
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _token_response(services.member_sign_in_password(**data.validated_data), request)
+        fields = dict(data.validated_data)
+        anonymous_id = fields.pop("anonymous_id")
+        return _token_response(services.member_sign_in_password(**fields), request, anonymous_id)
 
 
 class CodeRequestApi(PublicApiView):
@@ -92,12 +105,15 @@ class CodeVerifyApi(PublicApiView):
 
         login = serializers.CharField(max_length=254)
         code = serializers.RegexField(r"^\d{6}$", max_length=6)
+        anonymous_id = _anonymous_id_field()
 
     @extend_schema(request=InputSerializer, responses={200: TokenOut, **errors(400, 429)}, tags=["members: auth"])
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _token_response(services.sign_in_code_verify(**data.validated_data), request)
+        fields = dict(data.validated_data)
+        anonymous_id = fields.pop("anonymous_id")
+        return _token_response(services.sign_in_code_verify(**fields), request, anonymous_id)
 
 
 class SignOutApi(MemberApiView):
@@ -137,9 +153,12 @@ class PasswordResetConfirmApi(PublicApiView):
         uid = serializers.CharField(max_length=64)
         token = serializers.CharField(max_length=128)
         password = serializers.CharField(max_length=128)
+        anonymous_id = _anonymous_id_field()
 
     @extend_schema(request=InputSerializer, responses={200: TokenOut, **errors(400, 429)}, tags=["members: auth"])
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _token_response(services.password_reset_confirm(**data.validated_data), request)
+        fields = dict(data.validated_data)
+        anonymous_id = fields.pop("anonymous_id")
+        return _token_response(services.password_reset_confirm(**fields), request, anonymous_id)

@@ -1,6 +1,7 @@
 """Members' writes: accounts and sign-in (auth), their own profile (profile)."""
 from .auth import (  # noqa: F401
     login_normalise,
+    member_identified,
     member_sign_in_password,
     member_sign_up,
     member_token_create,

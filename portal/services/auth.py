@@ -33,6 +33,7 @@ from core.links import public_url_for
 from customers.models import ConsentRecord, Member, RegistrationChannel
 from customers.phones import PhoneInvalid, phone_normalise
 from customers.services import consent_set
+from events.services import events_attach_anonymous
 
 from ..models import MemberToken, SignInCode
 from .login_limits import CODE, SIGN_IN, login_attempt_admit, login_attempts_reset
@@ -218,13 +219,30 @@ def sign_in_code_verify(*, login: str, code: str) -> Member:
     return member
 
 
-def member_token_create(*, member: Member, client: str = "") -> tuple[MemberToken, str]:
-    """A new app token for the member's user; the raw value `<prefix>.<secret>` is returned only here."""
+ANONYMOUS_ID_MAX = 64  # as events store it
+
+
+def member_identified(*, member: Member, anonymous_id: str) -> int:
+    """The visitor who browsed as `anonymous_id` (the id their events carry) turned out to be `member`: that id's
+    events that belong to nobody become the member's (events.services.events_attach_anonymous: idempotent, never
+    taking events another member already has). A blank or malformed id attaches nothing. Returns how many."""
+    anonymous_id = (anonymous_id or "").strip()
+    if not anonymous_id or len(anonymous_id) > ANONYMOUS_ID_MAX or not anonymous_id.isprintable():
+        return 0
+    return events_attach_anonymous(anonymous_id=anonymous_id, member_id=member.pk)
+
+
+@transaction.atomic
+def member_token_create(*, member: Member, client: str = "", anonymous_id: str = "") -> tuple[MemberToken, str]:
+    """A new app token for the member's user; the raw value `<prefix>.<secret>` is returned only here.
+    With `anonymous_id` (the app's id for the visitor before sign-in), that id's events become the member's
+    (`member_identified`) in the same transaction."""
     user = _user_for(member)
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     ttl = _setting("PORTAL_TOKEN_TTL", dt.timedelta(days=30))
     token = MemberToken.objects.create(user=user, prefix=prefix, key_hash=_digest(secret),
                                        expires_at=timezone.now() + ttl, client=client[:100])
+    member_identified(member=member, anonymous_id=anonymous_id)
     return token, f"{prefix}.{secret}"
 
 

@@ -1,5 +1,6 @@
 """Portal sign-in (password or one-time code), sign-up, sign-out and password reset: Django sessions,
 the same services as the app's API."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
@@ -38,6 +39,10 @@ def _locked(exc: DomainError) -> DomainError | None:
 
 def _signed_in(request, member):
     login(request, member.user, backend=BACKEND)
+    # The web shop's anonymous id (a hidden field of the form, else its cookie on the shop's domain): what the
+    # visitor did before signing in becomes the member's.
+    anonymous_id = request.POST.get("anonymous_id") or request.COOKIES.get(settings.EVENTS_ANONYMOUS_ID_COOKIE, "")
+    services.member_identified(member=member, anonymous_id=anonymous_id)
     target = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""
