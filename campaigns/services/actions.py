@@ -12,6 +12,7 @@ from core.timezones import shop_today
 from loyalty.models import OrderStatus
 
 from ..models import Action, ManagerTask, MemberOffer, PlannedAction, PlannedActionStatus, StepCondition
+from .message_content import trigger_event
 from .reviews import review_request_create
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,10 @@ def _award_points(action: PlannedAction) -> str:
 
 
 def _request_review(action: PlannedAction) -> str:
-    request = review_request_create(member=action.entry.member, planned_action=action)
+    # An event campaign asks about the order its event names (an order delivered); others about the last one.
+    order = trigger_event(action.entry).get("order")
+    request = review_request_create(member=action.entry.member, planned_action=action,
+                                    order_external_id=order if isinstance(order, str) else None)
     if request is None:
         raise Skip("no completed order to review")
     return str(request.pk)

@@ -55,11 +55,11 @@ def message_context(*, member, entry=None) -> dict:
         "review_url": review,
         "offer": lambda: MemberOffer.objects.filter(member=member, campaign_id=entry.campaign_id).first() if entry else None,
         "survey_url": settings.CAMPAIGNS_SURVEY_URL,
-        "event": once("event", lambda: _trigger_event(entry)),
+        "event": once("event", lambda: trigger_event(entry)),
     }
 
 
-def _trigger_event(entry) -> dict:
+def trigger_event(entry) -> dict:
     """An event campaign's triggering event: its properties (`event.items`, `event.points`…) and `event.time`."""
     occurrence = getattr(entry, "occurrence", "") or ""
     if not occurrence.startswith("event:"):

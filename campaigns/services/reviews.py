@@ -12,9 +12,14 @@ from ..models import Review, ReviewRequest
 REVIEW_SALT = "campaigns.review"
 
 
-def review_request_create(*, member, planned_action=None) -> ReviewRequest | None:
-    """Invite the member to review their last completed order; None without one. One request per order."""
-    order = member.orders.filter(status=OrderStatus.COMPLETED).order_by("-created_at", "-id").first()
+def review_request_create(*, member, planned_action=None, order_external_id: str | None = None) -> ReviewRequest | None:
+    """Invite the member to review their last completed order, or the completed order with this external id (an
+    order-delivered event names it); None without one (a named order returned or cancelled is not asked about).
+    One request per order."""
+    orders = member.orders.filter(status=OrderStatus.COMPLETED)
+    if order_external_id is not None:
+        orders = orders.filter(external_id=order_external_id)
+    order = orders.order_by("-created_at", "-id").first()
     if order is None:
         return None
     token = signing.Signer(salt=REVIEW_SALT).sign(secrets.token_urlsafe(18))

@@ -8,6 +8,7 @@ def seed_event_types():
     from django.apps import apps
 
     importlib.import_module("events.migrations.0002_builtin_types_and_schedule").seed(apps, None)
+    importlib.import_module("events.migrations.0004_delivery_and_first_open_types").seed(apps, None)
 
 
 @pytest.fixture
