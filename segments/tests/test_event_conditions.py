@@ -68,3 +68,12 @@ def test_latest_value_of_a_property(shoppers):
 def test_an_unreadable_filter_is_refused():
     with pytest.raises(DomainError):
         rules_validate(did(filters="value is big"))
+
+
+def test_the_count_names_the_type_by_id_and_counts_members_not_event_ids(shoppers):
+    # The (type, time) index includes the member, not the event's id: a join on the types table or count(id)
+    # would make PostgreSQL read every event row of the window (bench/events_segment.py, BENCHMARKS.md).
+    sql = str(Member.objects.filter(compile_rules(rules_validate(did(min_count=2)))).query)
+    assert "events_eventtype" not in sql
+    assert f'"type_id" = {EventType.objects.get(key="cart_updated").pk}' in sql.replace("U0.", "")
+    assert 'COUNT(U0."member_id")' in sql and 'COUNT(U0."id")' not in sql
