@@ -1,6 +1,7 @@
 """Anonymous events become the member's once the same anonymous id signs in or orders: one UPDATE, idempotent,
 never taking another member's events; segment conditions and event campaigns then see them."""
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -36,7 +37,8 @@ def test_attaching_is_one_update_and_idempotent():
     again = events_attach_anonymous(anonymous_id="anon-1", member_id=member.pk)
     # then both events are theirs, in one statement, and the second call changes nothing
     assert (first, again) == (2, 0)
-    on_events = [q["sql"] for q in queries.captured_queries if "events_event" in q["sql"]]
+    # (receivers of the announcement, e.g. journeys, may read other tables such as events_eventtype)
+    on_events = [q["sql"] for q in queries.captured_queries if re.search(r"\bevents_event\b", q["sql"])]
     assert len(on_events) == 1 and on_events[0].lstrip().startswith("UPDATE")
     assert set(Event.objects.filter(member=member).values_list("event_id", flat=True)) == {"v1", "v2"}
     assert Event.objects.get(event_id="w1").member_id is None
