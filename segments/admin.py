@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -160,7 +161,11 @@ class SegmentAdmin(admin.ModelAdmin):
             f"{reverse('admin:customers_member_changelist')}?{MemberSegmentFilter.parameter_name}={segment.slug}"),
             "export_url": segment and reverse("admin:segments_segment_export", args=[segment.pk]), "size_history": [
             {"taken_at": s.taken_at, "members": s.members, "entered": s.entered, "left": s.left,
-             "width": round(100 * s.members / peak)} for s in reversed(history)]}
+             "width": round(100 * s.members / peak)} for s in reversed(history)],
+            "size_chart": {"times": [timezone.localtime(s.taken_at).strftime("%Y-%m-%dT%H:%M") for s in reversed(history)],
+                           "series": {str(label): [getattr(s, field) for s in reversed(history)]
+                                      for field, label in (("members", gettext("Members")),
+                                                           ("entered", gettext("Entered")), ("left", gettext("Left")))}}}
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Refresh membership now"))

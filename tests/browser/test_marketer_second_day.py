@@ -127,3 +127,27 @@ def test_seeded_stage_and_rfm_names_read_in_the_admins_language(page_factory, ad
     english.goto("/admin/lifecycle/lifecyclestage/")
     english.screenshot(path=str(artifacts / "lifecycle-stages-english.png"), full_page=True)
     assert english.get_by_role("link", name="At risk", exact=True).is_visible()
+
+
+def test_a_saved_segments_size_over_time_is_a_chart(page_factory, admin_user, artifacts):
+    # given a segment refreshed twice as buyers came
+    from segments.models import Segment
+    from segments.services import segment_refresh
+
+    segment = Segment.objects.create(slug="buyers", name="Покупатели", rules={
+        "type": "group", "op": "and", "children": [{"type": "stat", "field": "orders_count", "op": "gte", "value": 1}]})
+    OrderFactory(member=MemberFactory(), status="completed")
+    member_stats_refresh()
+    segment_refresh(segment=segment)
+    OrderFactory(member=MemberFactory(), status="completed")
+    member_stats_refresh()
+    segment_refresh(segment=segment)
+    page = signed_in(page_factory, admin_user)
+    # when the marketer opens it
+    page.goto(f"/admin/segments/segment/{segment.pk}/change/")
+    page.wait_for_selector("#segment-size-chart canvas")
+    page.locator("#segment-size-chart").screenshot(path=str(artifacts / "segment-size-over-time.png"))
+    # then its size is drawn as a chart, not a table
+    assert page.locator("#segment-size-chart canvas").count() == 1
+    data = page.evaluate("() => JSON.parse(document.getElementById('segment-size-data').textContent)")
+    assert data["series"]["Участники"][-1] == 2 and len(data["times"]) == 2
