@@ -13,10 +13,10 @@ from .services.message_content import step_fallback_gaps, step_variant_previews
 from . import admin_manager_tasks  # noqa: F401  (registers the managers' queue)
 
 
-class CampaignStepInline(admin.StackedInline):
+class CampaignStepInline(admin_manager_tasks.StaffAssigneeMixin, admin.StackedInline):
     model = CampaignStep
     extra = 0
-    autocomplete_fields = ["task_assignee"]
+    staff_assignee_fields = ("task_assignee",)
     # Each section names the actions it belongs to (step-for-<action>); campaigns/step_form.js shows only
     # the sections of the action chosen, and every section when scripts are off.
     fieldsets = [

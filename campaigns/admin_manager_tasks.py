@@ -3,6 +3,9 @@ who calls; a manager takes tasks with "Assign to me"."""
 import datetime as dt
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.urls import path
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
@@ -36,7 +39,37 @@ class DueFilter(admin.SimpleListFilter):
         return queryset.filter(**ranges[self.value()]) if self.value() in ranges else queryset
 
 
-class ManagerTaskAdmin(admin.ModelAdmin):
+ASSIGNEE_PERMISSIONS = ("campaigns.change_managertask", "campaigns.add_managertask", "campaigns.change_campaign",
+                        "campaigns.add_campaign")
+
+
+class StaffAssigneeAutocomplete(AutocompleteJsonView):
+    """Staff to give a task to, for whoever may change tasks or campaigns (no auth.view_user needed): the
+    field's own limit (active staff) and names only, nothing else of the user."""
+
+    def has_perm(self, request, obj=None):
+        return any(request.user.has_perm(permission) for permission in ASSIGNEE_PERMISSIONS)
+
+    def serialize_result(self, obj, to_field_name):
+        return {"id": str(getattr(obj, to_field_name)), "text": obj.get_full_name() or obj.get_username()}
+
+
+class StaffAssigneeSelect(AutocompleteSelect):
+    url_name = "%s:campaigns_staff_assignee_autocomplete"
+
+
+class StaffAssigneeMixin:
+    """ModelAdmin/inline mixin: these user fields pick staff through StaffAssigneeAutocomplete."""
+
+    staff_assignee_fields: tuple[str, ...] = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.staff_assignee_fields:
+            kwargs["widget"] = StaffAssigneeSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ManagerTaskAdmin(StaffAssigneeMixin, admin.ModelAdmin):
     """Open tasks by due date; filter by status, assignee, campaign and due; take or close several at once."""
 
     list_display = ["task", "member_name", "member_phone", "assignee", "due", "status"]
@@ -46,11 +79,15 @@ class ManagerTaskAdmin(admin.ModelAdmin):
     list_select_related = ["member", "campaign", "assignee"]
     search_fields = ["title", "member__external_id", "member__phone", "member__last_name"]
     raw_id_fields = ["member"]
-    autocomplete_fields = ["assignee"]
+    staff_assignee_fields = ("assignee",)
     readonly_fields = ["member_name", "member_phone", "created_at", "done_at"]
     fields = ["title", "member", "member_name", "member_phone", "campaign", "assignee", "due_on", "status",
               "notes", "created_at", "done_at"]
     actions = ["assign_to_me", "mark_done"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(StaffAssigneeAutocomplete.as_view(admin_site=self.admin_site))
+        return [path("staff-autocomplete/", view, name="campaigns_staff_assignee_autocomplete"), *super().get_urls()]
 
     @admin.display(description=_("Task"), ordering="title")
     def task(self, task):
