@@ -112,7 +112,8 @@
       });
       if (series.some(function (s) { return s.yAxisIndex === 1; })) {
         option.yAxis = [{type: "value", name: label("outstanding_points"), axisLabel: {formatter: countAxis}},
-                        {type: "value", name: currencySign(), axisLabel: {formatter: moneyAxis}}];
+                        // named by its column: each label already carries the currency ("7 млн ₽"), so a "₽" title doubled it
+                        {type: "value", name: label("outstanding_value"), axisLabel: {formatter: moneyAxis}}];
       }
       return Object.assign(option, {series: series});
     },
