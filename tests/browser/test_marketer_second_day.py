@@ -102,7 +102,18 @@ def test_the_stages_list_fits_and_the_filter_is_headed_filter(page_factory, admi
 
 
 def test_seeded_stage_and_rfm_names_read_in_the_admins_language(page_factory, admin_user, artifacts):
-    # given the seeded stages and RFM map (Russian in their columns, English in their translations)
+    # given the seeded stages and RFM map (Russian in their columns, English in their translations; brought
+    # back here when an earlier transactional test flushed them)
+    from lifecycle.models import LifecycleStage
+    from segments.models import RfmSegmentRule
+
+    for slug, name, english, position, day in [("new", "Новые", "New", 1, 10), ("at_risk", "Под угрозой", "At risk", 6, 56),
+                                               ("lost", "Потерянные", "Lost", 7, 113)]:
+        LifecycleStage.objects.get_or_create(slug=slug, defaults={
+            "name": name, "translations": {"en": {"name": english}}, "position": position, "entry_day": day,
+            "min_orders": 1 if slug == "new" else 3, "max_orders": 1 if slug == "new" else None})
+    RfmSegmentRule.objects.get_or_create(name="Чемпионы", defaults={
+        "r_min": 5, "r_max": 5, "f_min": 4, "f_max": 5, "translations": {"en": {"name": "Champions"}}})
     page = signed_in(page_factory, admin_user)
     # when the marketer reads the stages, the lifecycle dashboard and the builder's RFM picker in Russian
     page.goto("/admin/lifecycle/lifecyclestage/")
