@@ -7,6 +7,10 @@ class GatewaySmsChannel(ChannelBackend):
     """SMS through the gateway MESSAGING_SMS_PROVIDER names (messaging.sms): a refusal for good fails the message
     with the provider's reason; a temporary one (rate limit, outage, balance) retries with the outbox's backoff."""
 
+    # SMS.ru and Twilio take no idempotency key: an SMS whose outcome a crashed worker had not written yet goes
+    # out again. So each outcome is written at once (one UPDATE per SMS), leaving only the one in flight.
+    records_each_send = True
+
     def send(self, message: OutgoingMessage) -> SendResult:
         if not message.to:
             raise PermanentSendError("no sms address")

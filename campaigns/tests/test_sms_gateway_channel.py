@@ -4,8 +4,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from campaigns.channels.sms import GatewaySmsChannel
 from campaigns.models import OutboxStatus
 from campaigns.services import outbox_send_due
+from campaigns.services.outbox import BatchOutcome
 from customers.models import EngagementEvent
 from customers.tests.factories import MemberFactory
 from messaging.sms.twilio import twilio_signature
@@ -129,3 +131,31 @@ def test_a_lasting_rate_limit_retries_the_message_later_with_the_reason(gateway)
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING and message.due_at > NOON
     assert "twilio 20429: Too Many Requests" in message.reason
+
+
+def test_a_worker_that_dies_mid_batch_sends_no_earlier_sms_of_the_batch_again(gateway, monkeypatch):
+    # given three SMS due, and a worker that dies (not an error it handles) before the third send
+    providers = gateway("smsru")
+    messages = [sms_message(phone=f"+7925123456{n}") for n in range(3)]
+    real_send, calls = GatewaySmsChannel.send, []
+
+    def dying_send(self, message):
+        calls.append(message.to)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")
+        return real_send(self, message)
+
+    monkeypatch.setattr(GatewaySmsChannel, "send", dying_send)
+    # a killed process runs no `finally`: the batch's closing flush of unwritten outcomes never happens
+    monkeypatch.setattr(BatchOutcome, "flush", lambda self: None)
+    with pytest.raises(SystemExit):
+        outbox_send_due(now=NOON)
+    monkeypatch.undo()
+    # when the leases run out and another worker claims what is left
+    outbox_send_due(now=NOON + dt.timedelta(hours=2))
+    # then each phone got exactly one SMS: the two sent before the crash were recorded at once, not re-sent
+    phones = [request["form"]["to"] for request in providers.requests if "to" in request["form"]]
+    assert sorted(phones) == sorted(message.member.phone.lstrip("+") for message in messages)
+    for message in messages:
+        message.refresh_from_db()
+        assert message.status == OutboxStatus.DELIVERED
