@@ -44,3 +44,31 @@ def record_existing_versions(app_label: str, *model_names: str) -> RunPython:
             ], batch_size=500)
 
     return RunPython(forwards, RunPython.noop)
+
+
+def record_changed_versions(app_label: str, *model_names: str) -> RunPython:
+    """A history row ("~", no user; "+" for a row with none yet) for each row a data migration changed or created,
+    i.e. whose newest history row no longer matches it, so the next staff edit shows only what staff changed, and the upgrade's change has a row of its own.
+
+    Put it after the data migration's RunPython. Rows that match their newest history row get none.
+    """
+
+    def forwards(apps, schema_editor):
+        now = timezone.now()
+        for name in model_names:
+            model, historical = apps.get_model(app_label, name), apps.get_model(app_label, f"Historical{name}")
+            copied = [f for f in historical._meta.fields if not f.name.startswith("history_")]
+            newest = {}
+            for version in historical.objects.order_by("history_date", "history_id"):
+                newest[version.id] = version
+            changed = [row for row in model.objects.all()
+                       if row.pk not in newest
+                       or any(getattr(row, f.attname) != getattr(newest[row.pk], f.attname) for f in copied)]
+            historical.objects.bulk_create([
+                historical(**{f.attname: getattr(row, f.attname) for f in copied}, history_date=now,
+                           history_type="~" if row.pk in newest else "+",
+                           history_change_reason=gettext_noop("Changed by an upgrade"))
+                for row in changed
+            ], batch_size=500)
+
+    return RunPython(forwards, RunPython.noop)

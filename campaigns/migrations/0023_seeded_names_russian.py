@@ -7,6 +7,8 @@ What staff changed is left as it is; on a shop running in English (LANGUAGE_CODE
 from django.conf import settings
 from django.db import migrations
 
+from core.migration_operations import record_changed_versions
+
 CAMPAIGN_NAMES = {
     "stage-new": ("New: thank you and a short survey", "Новые: благодарность и короткий опрос"),
     "stage-promising": ("Promising: a personal selection", "Перспективные: персональная подборка"),
@@ -75,4 +77,8 @@ class Migration(migrations.Migration):
         ("loyalty", "0012_content_translations"),
     ]
 
-    operations = [migrations.RunPython(to_russian, to_english)]
+    operations = [
+        migrations.RunPython(to_russian, to_english),
+        record_changed_versions("campaigns", "Campaign", "CampaignStep"),
+        record_changed_versions("loyalty", "CouponTemplate"),
+    ]
