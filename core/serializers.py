@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.timezones import shop_today
 from core.translated_content import translated
 
 
@@ -113,7 +114,7 @@ class DateFilterField(serializers.DateField):
 
     def to_internal_value(self, value):
         day = super().to_internal_value(value)
-        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        tomorrow = shop_today() + dt.timedelta(days=1)  # the shop's calendar, as the filters' day bounds are
         return min(max(day, EARLIEST_EVENT.date()), tomorrow)
 
 

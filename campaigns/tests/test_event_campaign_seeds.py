@@ -13,6 +13,7 @@ from campaigns.models import (Campaign, CampaignEntry, CampaignSettings, MemberO
 from campaigns.services.actions import planned_actions_run
 from campaigns.services.event_triggers import event_campaign_enter
 from campaigns.services.message_content import render_step_message
+from core.timezones import shop_zone
 from customers.tests.factories import MemberFactory
 from events.services import events_attach_anonymous, events_ingest
 from events.tests.factories import event_types  # noqa: F401
@@ -66,7 +67,8 @@ def test_a_delivered_order_gets_a_review_request_for_that_order_seven_days_later
     request = ReviewRequest.objects.get(member=member)
     assert request.order.external_id == "O-7"
     message = OutboxMessage.objects.get(member=member)
-    assert timezone.localtime(message.due_at).date() == timezone.localtime(entry.triggered_at + dt.timedelta(days=7)).date()
+    day_7 = (entry.triggered_at + dt.timedelta(days=7)).astimezone(shop_zone()).date()  # the shop's calendar
+    assert message.due_at.astimezone(shop_zone()).date() == day_7
     email = render_step_message(message, channel="email")
     assert email.subject == "Как вам заказ O-7?"
     assert email.body.startswith("Здравствуйте, Олег!") and request.token in email.body

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignEntry, CampaignSettings, CampaignStep, OutboxMessage, Trigger
+from campaigns.models import Campaign, CampaignEntry, CampaignStep, OutboxMessage, Trigger
 from campaigns.services.event_triggers import event_campaign_enter
 from campaigns.services.message_content import render_step_message
 from customers.tests.factories import MemberFactory
@@ -15,6 +15,8 @@ from events.tests.factories import event_types  # noqa: F401
 from events.services import events_ingest
 from loyalty.services.orders import order_upsert
 
+from .factories import permissive_send_rules
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_types")]
 CART = {"value": 4200, "items": [{"sku": "K-1", "name": "Чайник", "quantity": 1, "price": 3000},
                                  {"sku": "M-2", "name": "Кружка", "quantity": 2, "price": 600}]}
@@ -22,8 +24,8 @@ CART = {"value": 4200, "items": [{"sku": "K-1", "name": "Чайник", "quantit
 
 @pytest.fixture(autouse=True)
 def _any_hour():
-    CampaignSettings.objects.all().delete()
-    CampaignSettings.objects.create(quiet_hours_start=0, quiet_hours_end=0)
+    # no quiet hours and no default send hour: a message queued after the shop's midnight is due at once
+    permissive_send_rules()
 
 
 def abandoned_cart(delay=4 * 3600):
@@ -122,8 +124,6 @@ def test_abandoned_cart_on_a_real_worker_one_message_with_the_items_none_after_a
 
     # given an abandoned-cart campaign with a three-second wait, and two shoppers who may be mailed
     seed_event_types()
-    CampaignSettings.objects.all().delete()
-    CampaignSettings.objects.create(max_per_day=100, max_per_week=100, quiet_hours_start=0, quiet_hours_end=0)
     campaign = abandoned_cart(delay=3)
     left, bought = (MemberFactory(email=f"{name}@example.com", email_consent=True) for name in ("left", "bought"))
     provider_log = tmp_path / "provider.log"
