@@ -51,7 +51,7 @@ measured, other = ("journey-abandoned-cart", "event-abandoned-cart") if {args.jo
     "event-abandoned-cart", "journey-abandoned-cart")
 Campaign.objects.filter(slug=measured).update(is_active=True, holdout_percent=0, event_delay_seconds=0)
 Campaign.objects.filter(slug=other).update(is_active=False)
-CampaignSettings.objects.update(quiet_hours_start=0, quiet_hours_end=0)
+CampaignSettings.objects.update(quiet_hours_start=0, quiet_hours_end=0, default_send_hour=0)  # any hour of the shop's day
 members = list(Member.objects.order_by("?").values_list("external_id", flat=True)[:5000])
 print(json.dumps({{"key": raw, "members": members, "member_count": Member.objects.count()}}))
 """
