@@ -26,49 +26,52 @@ class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
             AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
+def _record_versions(app_label: str, model_names: tuple[str, ...], versions) -> RunPython:
+    """RunPython writing, for each model, the history rows `versions(model, historical, copied_fields)` yields as
+    (row, history type, change reason), all stamped now and with no user."""
+
+    def forwards(apps, schema_editor):
+        now = timezone.now()
+        for name in model_names:
+            model, historical = apps.get_model(app_label, name), apps.get_model(app_label, f"Historical{name}")
+            copied = [f for f in historical._meta.fields if not f.name.startswith("history_")]
+            historical.objects.bulk_create([
+                historical(**{f.attname: getattr(row, f.attname) for f in copied}, history_date=now,
+                           history_type=kind, history_change_reason=reason)
+                for row, kind, reason in versions(model, historical, copied)
+            ], batch_size=500)
+
+    return RunPython(forwards, RunPython.noop)
+
+
 def record_existing_versions(app_label: str, *model_names: str) -> RunPython:
     """A first history row ("+", no user) for each row that exists when its configuration history starts.
 
     Without it the first change to a row made before the upgrade would show no "before" value.
     """
 
-    def forwards(apps, schema_editor):
-        now = timezone.now()
-        for name in model_names:
-            model, historical = apps.get_model(app_label, name), apps.get_model(app_label, f"Historical{name}")
-            copied = [f for f in historical._meta.fields if not f.name.startswith("history_")]
-            historical.objects.bulk_create([
-                historical(**{f.attname: getattr(row, f.attname) for f in copied}, history_date=now,
-                           history_type="+", history_change_reason=gettext_noop("Existed when the history began"))
-                for row in model.objects.all()
-            ], batch_size=500)
+    def versions(model, historical, copied):
+        return ((row, "+", gettext_noop("Existed when the history began")) for row in model.objects.all())
 
-    return RunPython(forwards, RunPython.noop)
+    return _record_versions(app_label, model_names, versions)
 
 
 def record_changed_versions(app_label: str, *model_names: str) -> RunPython:
     """A history row ("~", no user; "+" for a row with none yet) for each row a data migration changed or created,
-    i.e. whose newest history row no longer matches it, so the next staff edit shows only what staff changed, and the upgrade's change has a row of its own.
+    i.e. whose newest history row no longer matches it, so the next staff edit shows only what staff changed, and
+    the upgrade's change has a row of its own.
 
     Put it after the data migration's RunPython. Rows that match their newest history row get none.
     """
 
-    def forwards(apps, schema_editor):
-        now = timezone.now()
-        for name in model_names:
-            model, historical = apps.get_model(app_label, name), apps.get_model(app_label, f"Historical{name}")
-            copied = [f for f in historical._meta.fields if not f.name.startswith("history_")]
-            newest = {}
-            for version in historical.objects.order_by("history_date", "history_id"):
-                newest[version.id] = version
-            changed = [row for row in model.objects.all()
-                       if row.pk not in newest
-                       or any(getattr(row, f.attname) != getattr(newest[row.pk], f.attname) for f in copied)]
-            historical.objects.bulk_create([
-                historical(**{f.attname: getattr(row, f.attname) for f in copied}, history_date=now,
-                           history_type="~" if row.pk in newest else "+",
-                           history_change_reason=gettext_noop("Changed by an upgrade"))
-                for row in changed
-            ], batch_size=500)
+    def versions(model, historical, copied):
+        newest = {}
+        for version in historical.objects.order_by("history_date", "history_id"):
+            newest[version.id] = version
+        for row in model.objects.all():
+            if row.pk not in newest:
+                yield row, "+", gettext_noop("Changed by an upgrade")
+            elif any(getattr(row, f.attname) != getattr(newest[row.pk], f.attname) for f in copied):
+                yield row, "~", gettext_noop("Changed by an upgrade")
 
-    return RunPython(forwards, RunPython.noop)
+    return _record_versions(app_label, model_names, versions)
