@@ -1,12 +1,11 @@
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 
 from .admin_history import ConfigurationHistoryAdmin
 from .api_keys import api_key_create, api_key_revoke
-from .models import ApiKey, IdempotencyKey
+from .models import ApiKey, IdempotencyKey, StaffTOTPDevice
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -65,23 +64,21 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
         return False
 
 
-# django-otp's TOTP devices with Russian section names (its own admin writes them as plain English strings;
-# the field names come from core.third_party_names).
-if apps.is_installed("django_otp.plugins.otp_totp"):
-    from django_otp.plugins.otp_totp import admin as totp_admin
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+@admin.register(StaffTOTPDevice)
+class StaffTOTPDeviceAdmin(admin.ModelAdmin):
+    """Staff users' authenticator apps: seen and removed here (a lost phone), added by their owner at
+    /admin/two-factor/. The secret is never shown."""
 
-    TOTP_SECTIONS = {"Identity": _("Device"), "Timestamps": _("Dates"), "Configuration": _("Settings"),
-                     "State": _("State"), "Throttling": _("Failed attempts")}
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username", "name"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count",
+              "throttling_failure_timestamp"]
+    readonly_fields = fields
 
-    class TOTPDeviceAdmin(totp_admin.TOTPDeviceAdmin):
-        def get_fieldsets(self, request, obj=None):
-            return [(TOTP_SECTIONS.get(name, name), options) for name, options in super().get_fieldsets(request, obj)]
+    def has_add_permission(self, request):
+        return False
 
-        @admin.display(description=_("QR code"))
-        def qrcode_link(self, device):
-            return super().qrcode_link(device)
-
-    if admin.site.is_registered(TOTPDevice):
-        admin.site.unregister(TOTPDevice)
-    admin.site.register(TOTPDevice, TOTPDeviceAdmin)
+    def has_change_permission(self, request, obj=None):
+        return False

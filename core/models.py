@@ -1,7 +1,17 @@
+import time
+from base64 import b32encode
+from binascii import unhexlify
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
 from simple_history.models import HistoricalRecords
+
+from .encryption import EncryptedTextField
 
 
 class ApiKey(models.Model):
@@ -39,8 +49,6 @@ class ApiKey(models.Model):
 
     @property
     def requests_per_second(self) -> int:
-        from django.conf import settings
-
         return self.rate_limit or settings.API_KEY_RATE_LIMIT
 
 
@@ -79,3 +87,76 @@ class IdempotencyKey(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.response_status is not None
+
+
+def _totp_secret_new() -> str:
+    from django_otp.util import random_hex
+
+    return random_hex(20)  # 160 bits, as RFC 4226 recommends for HMAC-SHA1
+
+
+class StaffTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A staff user's authenticator app (TOTP, RFC 6238), its secret encrypted at rest.
+
+    Replaces django-otp's TOTPDevice, which keeps the secret as plain hex in the database (django-otp#67): anyone
+    who reads a dump could make every staff user's codes. The code check is django-otp's own `oath.TOTP`; only
+    the storage is ours. Migration core 0006 moved the earlier devices here and dropped django-otp's table.
+    """
+
+    # Device's and the mixins' fields again, for names staff read in Russian (theirs are plain English strings).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=64)
+    confirmed = models.BooleanField(_("confirmed"), default=True,
+                                    help_text=_("Off until the user typed one code from the app."))
+    throttling_failure_timestamp = models.DateTimeField(_("last failed attempt"), null=True, blank=True)
+    throttling_failure_count = models.PositiveIntegerField(_("failed attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), null=True, blank=True, auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    key = EncryptedTextField(_("secret key"), default=_totp_secret_new, help_text=_("Hex, encrypted at rest."))
+    step = models.PositiveSmallIntegerField(_("time step, seconds"), default=30)
+    t0 = models.BigIntegerField(_("start time (t0)"), default=0)
+    digits = models.PositiveSmallIntegerField(_("digits"), default=6)
+    tolerance = models.PositiveSmallIntegerField(_("tolerance, steps"), default=1)
+    drift = models.SmallIntegerField(_("drift, steps"), default=0)
+    last_t = models.BigIntegerField(_("last time step used"), default=-1,
+                                    help_text=_("A code is accepted once: the next one must be from a later step."))
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        """True for a current code not used before; a wrong code counts towards the device's throttling."""
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        code = str(token).strip()
+        if code.isdigit() and self.key and totp.verify(int(code), self.tolerance, self.last_t + 1):
+            self.last_t, self.drift = totp.t(), totp.drift
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URL an authenticator app reads from the QR code (Key Uri Format)."""
+        issuer = (getattr(settings, "OTP_TOTP_ISSUER", "") or "").replace(":", "")
+        label = f"{issuer}:{self.user.get_username()}" if issuer else self.user.get_username()
+        params = {"secret": b32encode(self.bin_key).decode(), "algorithm": "SHA1", "digits": self.digits,
+                  "period": self.step}
+        if issuer:
+            params["issuer"] = issuer
+        return f"otpauth://totp/{quote(label)}?{urlencode(params, quote_via=quote)}"

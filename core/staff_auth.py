@@ -12,7 +12,8 @@ from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.db import transaction
 from django_otp import devices_for_user, user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import StaffTOTPDevice
 
 ENROL, VERIFY = "enrol", "verify"
 
@@ -69,21 +70,21 @@ def staff_token_verify(*, user, token: str):
     return None
 
 
-def staff_totp_device_start(*, user) -> TOTPDevice:
+def staff_totp_device_start(*, user) -> StaffTOTPDevice:
     """A new unconfirmed TOTP device (fresh secret) for the user; earlier unconfirmed ones are dropped."""
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        StaffTOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return StaffTOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-def staff_totp_device_pending(*, user) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+def staff_totp_device_pending(*, user) -> StaffTOTPDevice | None:
+    return StaffTOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
 
 
-def staff_totp_device_confirm(*, user, token: str) -> TOTPDevice | None:
+def staff_totp_device_confirm(*, user, token: str) -> StaffTOTPDevice | None:
     """Confirm the user's pending device if `token` is a valid code from it; None otherwise."""
     with transaction.atomic():
-        device = (TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False)
+        device = (StaffTOTPDevice.objects.select_for_update().filter(user=user, confirmed=False)
                   .order_by("-id").first())
         if device is None or not device.verify_token((token or "").strip()):
             return None

@@ -446,7 +446,7 @@ PORTAL_LOGIN_LIMITS = {
 # STAFF_LOGIN_COOLOFF_MINUTES; a success clears the count. Unlock early by deleting the access attempts
 # in the admin (or `manage.py axes_reset`).
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "core.apps.StaffAdminConfig"
-INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += ["axes", "django_otp"]  # the TOTP device is core.StaffTOTPDevice (its secret encrypted)
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
                   "django_otp.middleware.OTPMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks

@@ -6,7 +6,7 @@ from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from core.models import StaffTOTPDevice
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "staff-long-secret-1"
@@ -90,7 +90,7 @@ def test_the_lock_ends_after_the_cool_off(staff, settings):
 
 @pytest.fixture
 def device(staff):
-    return TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    return StaffTOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
 
 
 def test_a_user_with_a_device_needs_its_current_code(staff, device, settings):
@@ -137,7 +137,7 @@ def test_staff_add_an_authenticator_app_by_qr_code(staff, settings):
     page = client.get("/admin/two-factor/")
     # then a QR code of a fresh secret is shown, and the device is not yet in use
     assert page.status_code == 200 and "<svg" in page.content.decode()
-    pending = TOTPDevice.objects.get(user=staff)
+    pending = StaffTOTPDevice.objects.get(user=staff)
     assert not pending.confirmed
     # a wrong code does not confirm it
     client.post("/admin/two-factor/", {"action": "confirm", "otp_token": _code(pending, offset=10)})
@@ -146,7 +146,7 @@ def test_staff_add_an_authenticator_app_by_qr_code(staff, settings):
     # the app's current code does, and the next sign-in asks for a code
     done = client.post("/admin/two-factor/", {"action": "confirm", "otp_token": _code(pending)})
     assert done.status_code == 302 and done["Location"] == "/admin/"
-    assert TOTPDevice.objects.get(user=staff).confirmed
+    assert StaffTOTPDevice.objects.get(user=staff).confirmed
     assert client.get("/admin/").status_code == 200
     assert _sign_in(Client(), "clerk").status_code == 200
 
@@ -163,7 +163,7 @@ def test_with_require_2fa_a_superuser_without_a_device_only_reaches_the_set_up(b
     assert "Суперпользователи должны" in client.get("/admin/two-factor/").content.decode()
     # when the device is confirmed, the admin opens
     client.post("/admin/two-factor/", {"action": "start"})
-    client.post("/admin/two-factor/", {"action": "confirm", "otp_token": _code(TOTPDevice.objects.get(user=boss))})
+    client.post("/admin/two-factor/", {"action": "confirm", "otp_token": _code(StaffTOTPDevice.objects.get(user=boss))})
     assert client.get("/admin/").status_code == 200
     # and ordinary staff are not forced
     clerk = Client()
