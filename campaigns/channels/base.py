@@ -28,8 +28,9 @@ class PermanentSendError(Exception):
 class ChannelBackend:
     """Send one message; raise PermanentSendError to give up, any other exception to retry with backoff."""
 
-    # True when a send learns more than the outbox row holds (push: each device's answer): the outbox then records
-    # each message's outcome at once, with save_outcomes() in the same transaction, rather than every
+    # True when a re-send after a crash would reach the person again (SMTP, SMS gateways without idempotency keys)
+    # or a send learns more than the outbox row holds (push: each device's answer): the outbox then records each
+    # message's outcome before the next send, with save_outcomes() in the same transaction, rather than every
     # CAMPAIGNS_OUTBOX_RECORD_EVERY sends.
     records_each_send = False
 

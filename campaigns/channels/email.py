@@ -20,6 +20,11 @@ class DjangoEmailChannel(ChannelBackend):
     or the message fails it for good with the ESP's reason.
     """
 
+    # SMTP takes no idempotency key: an email whose outcome a crashed worker had not written yet goes out again.
+    # So each outcome is written at once (one UPDATE per email), leaving only the one in flight; the connection
+    # stays open across the batch.
+    records_each_send = True
+
     def __init__(self):
         self.connection = None
 

@@ -111,11 +111,13 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
                     worker_id: str | None = None, now: dt.datetime | None = None) -> SendReport:
     """Send every due message, batch by batch, until none is due or the time budget is spent.
 
-    Sent rows' outcomes are written every CAMPAIGNS_OUTBOX_RECORD_EVERY sends (one UPDATE), and at once, in one
-    transaction with what the back end learnt, for a back end that records each send (push: each device's
-    answer): a worker crash leaves at most those unrecorded; they are claimed again when their lease ends and
-    re-sent with the same idempotency keys. Failures and retries are written at once. Decisions that send nothing (defer, suppress) are written once per batch: lost in
-    a crash, they are simply decided again. Safe to run in several workers at once (claims skip locked
+    A back end that records each send (email by SMTP or an ESP, SMS, push: whatever would reach the person again)
+    has each outcome written before its next send, in one transaction with what the back end learnt (push: each
+    device's answer), so a worker crash re-sends at most the message in flight. Other back ends' outcomes are
+    written every CAMPAIGNS_OUTBOX_RECORD_EVERY sends (one UPDATE). Unrecorded rows are claimed again when their
+    lease ends and re-sent with the same idempotency keys. Failures and retries are written at once. Decisions
+    that send nothing (defer, suppress) are written once per batch: lost in a crash, they are simply decided
+    again. Safe to run in several workers at once (claims skip locked
     rows). `now` fixes the clock the send rules read (tests, benchmarks); by default each batch reads
     the real time.
 

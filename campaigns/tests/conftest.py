@@ -1,5 +1,6 @@
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from types import SimpleNamespace
 
 import pytest
 
@@ -17,6 +18,27 @@ def locmem_channels(settings):
     simple.outbox.clear()
     yield simple.outbox
     simple.outbox.clear()
+
+
+@pytest.fixture
+def smtp_server(free_tcp_port):
+    """A local SMTP sink: `mails` holds each accepted envelope, `sessions` the SMTP session (one per connection)
+    each came in on."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    sink = SimpleNamespace(url=f"smtp://127.0.0.1:{free_tcp_port}", port=free_tcp_port, mails=[], sessions=[])
+
+    class Handler(Sink):
+        async def handle_DATA(self, server, session, envelope):
+            sink.mails.append(envelope)
+            sink.sessions.append(session)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free_tcp_port)
+    controller.start()
+    yield sink
+    controller.stop()
 
 
 @pytest.fixture

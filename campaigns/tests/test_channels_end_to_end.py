@@ -17,24 +17,6 @@ from .factories import CampaignMessageFactory, EntryFactory, StepFactory
 
 
 @pytest.fixture
-def smtp_server(free_tcp_port):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Sink
-
-    received = []
-
-    class Handler(Sink):
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    controller = Controller(Handler(), hostname="127.0.0.1", port=free_tcp_port)
-    controller.start()
-    yield f"smtp://127.0.0.1:{free_tcp_port}", received
-    controller.stop()
-
-
-@pytest.fixture
 def fakes():
     sms, fcm, apns = FakeProviders().start(), FakeFcm().start(), FakeApns().start()
     yield sms, fcm, apns
@@ -46,7 +28,7 @@ def fakes():
 def test_a_step_goes_out_by_email_sms_and_push_through_a_real_worker(celery_worker_process, smtp_server, fakes,
                                                                       send_rules):
     # given a step with all three variants and three members, each reachable on one channel only
-    smtp_url, mails = smtp_server
+    smtp_url, mails = smtp_server.url, smtp_server.mails
     sms, fcm, apns = fakes
     step = StepFactory(subject_template="Скидка для вас", body_template="{{ first_name }}, -15% на всё",
                        sms_template="{{ first_name }}, -15% на всё", push_title_template="Скидка",

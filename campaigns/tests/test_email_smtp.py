@@ -1,0 +1,78 @@
+"""Email by SMTP (Django's SMTP back end) to a local sink: one connection per batch, and each outcome recorded
+before the next email leaves, so a worker that dies mid-batch re-sends nobody's email."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from campaigns.channels.email import DjangoEmailChannel
+from campaigns.models import OutboxStatus
+from campaigns.services import outbox_send_due
+from campaigns.services.outbox import BatchOutcome
+from customers.tests.factories import MemberFactory
+
+from .factories import CampaignMessageFactory, EntryFactory, StepFactory
+
+pytestmark = pytest.mark.django_db
+NOON = dt.datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+
+
+@pytest.fixture
+def smtp(settings, smtp_server):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_server
+
+
+def email_message(n):
+    member = MemberFactory(email=f"member{n}@example.com", email_consent=True, sms_consent=False,
+                           push_consent=False)
+    entry = EntryFactory(member=member, triggered_at=NOON)
+    step = StepFactory(campaign=entry.campaign, channel="email")
+    return CampaignMessageFactory(entry=entry, campaign_step=step, channel="email", due_at=NOON)
+
+
+def recipients(smtp_server):
+    return sorted(address for mail in smtp_server.mails for address in mail.rcpt_tos)
+
+
+def test_a_batch_of_emails_goes_over_one_smtp_connection(smtp):
+    # given three campaign emails due
+    messages = [email_message(n) for n in range(3)]
+    # when one worker sends them
+    outbox_send_due(now=NOON)
+    # then all three were accepted on a single SMTP session, and each row is delivered
+    assert recipients(smtp) == [f"member{n}@example.com" for n in range(3)]
+    assert len({id(session) for session in smtp.sessions}) == 1
+    for message in messages:
+        message.refresh_from_db()
+        assert message.status == OutboxStatus.DELIVERED
+
+
+def test_a_worker_that_dies_mid_batch_sends_nobody_a_second_email_and_loses_nobody(smtp, monkeypatch):
+    # given four emails due, and a worker that dies (not an error it handles) before the third send
+    messages = [email_message(n) for n in range(4)]
+    real_send, calls = DjangoEmailChannel.send, []
+
+    def dying_send(self, message):
+        calls.append(message.to)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")
+        return real_send(self, message)
+
+    monkeypatch.setattr(DjangoEmailChannel, "send", dying_send)
+    # a killed process runs no `finally`: the batch's closing flush of unwritten outcomes never happens
+    monkeypatch.setattr(BatchOutcome, "flush", lambda self: None)
+    with pytest.raises(SystemExit):
+        outbox_send_due(now=NOON)
+    assert len(smtp.mails) == 2
+    monkeypatch.undo()
+    # when the leases run out and another worker claims what is left
+    outbox_send_due(now=NOON + dt.timedelta(hours=2))
+    # then every member got exactly one email: the two sent before the crash were recorded at once
+    assert recipients(smtp) == [f"member{n}@example.com" for n in range(4)]
+    for message in messages:
+        message.refresh_from_db()
+        assert message.status == OutboxStatus.DELIVERED
