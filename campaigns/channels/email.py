@@ -16,7 +16,7 @@ class DjangoEmailChannel(ChannelBackend):
     unsubscribe button that withdraws the member's email consent without a login.
 
     Through Anymail the message carries the outbox key as metadata (`outbox`), which every ESP echoes in its
-    tracking webhooks, and the ESP's message id becomes the row's provider_id; an ESP refusing the recipient
+    tracking webhooks, and as the ESP's idempotency key where it takes one (Unisender Go), and the ESP's message id becomes the row's provider_id; an ESP refusing the recipient
     or the message fails it for good with the ESP's reason.
     """
 
@@ -48,6 +48,7 @@ class DjangoEmailChannel(ChannelBackend):
         if message.html_body:
             email.attach_alternative(message.html_body, "text/html")
         email.metadata = {"outbox": message.idempotency_key}  # Anymail's attribute; other back ends ignore it
+        email.idempotency_key = message.idempotency_key  # for an ESP that takes one (messaging.email.unisender_go)
         try:
             email.send()
         except AnymailRecipientsRefused as error:

@@ -77,6 +77,25 @@ def test_unisender_go_send_carries_the_outbox_key_and_keeps_the_esp_message_id(f
     assert message.provider_id == recipient["metadata"]["anymail_id"]
 
 
+def test_a_retried_unisender_go_send_carries_the_same_idempotence_key_and_is_sent_once(fake_esp):  # noqa: F811
+    # given Unisender Go, which sends a campaign email but whose answer is lost (a 503 after it went out)
+    esp = fake_esp.use("unisender_go")
+    esp.lose_answers = 1
+    message = sent(email_message())
+    assert message.status == OutboxStatus.PENDING and "503" in message.reason
+    # when the outbox retries it after its backoff
+    outbox_send_due(now=NOON + dt.timedelta(hours=1))
+    message.refresh_from_db()
+    # then both requests carried the outbox key as Unisender Go's idempotence_key, beside the message
+    first, retry = esp.requests
+    assert first["body"]["idempotence_key"] == retry["body"]["idempotence_key"] == message.idempotency_key
+    assert "idempotence_key" not in first["body"]["message"]
+    # and the member got one email, and the row keeps the id of the one that went out (the id webhooks echo)
+    assert esp.sent == [message.member.email]
+    assert message.status == OutboxStatus.DELIVERED
+    assert message.provider_id == first["body"]["message"]["recipients"][0]["metadata"]["anymail_id"]
+
+
 def test_unisender_go_refusing_the_address_fails_the_message_for_good(fake_esp):  # noqa: F811
     esp = fake_esp.use("unisender_go")
     message = email_message()

@@ -52,8 +52,9 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 # (Mailgun: MAILGUN_WEBHOOK_SIGNING_KEY; Unisender Go: its API key) and with ANYMAIL_WEBHOOK_SECRET (basic auth
 # "user:password" in the webhook URL) where it does not (Postmark, SendGrid, Mailjet, Brevo).
 ANYMAIL_PROVIDERS = {
-    # Unisender Go: the API URL names the account's data centre (go1 or go2.unisender.ru/ru/transactional/api/v1/)
-    "unisender_go": ("anymail.backends.unisender_go.EmailBackend", ["UNISENDER_GO_API_KEY", "UNISENDER_GO_API_URL"], []),
+    # Unisender Go: the API URL names the account's data centre (go1 or go2.unisender.ru/ru/transactional/api/v1/);
+    # Anymail's back end, sending the outbox key as the provider's idempotence_key
+    "unisender_go": ("messaging.email.unisender_go.EmailBackend", ["UNISENDER_GO_API_KEY", "UNISENDER_GO_API_URL"], []),
     "mailgun": ("anymail.backends.mailgun.EmailBackend", ["MAILGUN_API_KEY"],
                 ["MAILGUN_SENDER_DOMAIN", "MAILGUN_API_URL", "MAILGUN_WEBHOOK_SIGNING_KEY"]),
     "sendgrid": ("anymail.backends.sendgrid.EmailBackend", ["SENDGRID_API_KEY"], ["SENDGRID_API_URL"]),

@@ -36,7 +36,7 @@ def fake_esp(settings):
 
     def use(provider):
         if provider == "unisender_go":
-            settings.EMAIL_BACKEND = "anymail.backends.unisender_go.EmailBackend"
+            settings.EMAIL_BACKEND = "messaging.email.unisender_go.EmailBackend"
             settings.ANYMAIL = {"UNISENDER_GO_API_KEY": UNISENDER_KEY, "UNISENDER_GO_API_URL": fake.url + "/"}
         else:
             settings.EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"

@@ -4,7 +4,9 @@ Unisender Go (godocs.unisender.ru/web-api-ref#email-send): POST <api>/email/send
 a JSON body {"message": {"recipients": [{"email", "metadata"}], "subject", "body": {"plaintext", "html"},
 "from_email", "global_metadata", "headers"}}; answers {"status": "success", "job_id", "emails": [...],
 "failed_emails": {address: "invalid" | "permanent_unavailable" | ...}} or {"status": "error", "message", "code"}
-with a 4xx/5xx status.
+with a 4xx/5xx status. An `idempotence_key` beside `message` makes a repeat of the key send nothing again: it
+gets the first send's answer (`sent` lists what really went out). `lose_answers` answers that many accepted
+sends with a 503 after sending them, as a timeout would lose the answer.
 Mailgun (documentation.mailgun.com, Messages API): POST /v3/<domain>/messages, basic auth api:<key>, a
 form (multipart with attachments) (from, to, subject, text, html, h:<header>, v:<variable>); answers
 {"id": "<message-id>", "message": "Queued. Thank you."}, 401 "Forbidden" on a wrong key.
@@ -39,6 +41,9 @@ class FakeEsp(FakeHttpServer):
         self.requests: list[dict] = []
         self.script: list[tuple[int, dict | str]] = []
         self.refused: dict[str, str] = {}  # address -> Unisender Go failed_emails code
+        self.sent: list[str] = []  # addresses Unisender Go really sent to
+        self.answers_by_key: dict[str, dict] = {}  # idempotence_key -> the first send's answer
+        self.lose_answers = 0
         super().__init__()
 
     def _handler(self):
@@ -64,6 +69,9 @@ class FakeEsp(FakeHttpServer):
                     status, answer = fake.script.pop(0)
                 elif self.path == "/email/send.json":
                     status, answer = fake.unisender_go(body, self.headers.get("X-API-KEY"))
+                    if status == 200 and fake.lose_answers:
+                        fake.lose_answers -= 1
+                        status, answer = 503, {"status": "error", "message": "Gateway Timeout", "code": 503}
                 elif self.path == f"/v3/{MAILGUN_DOMAIN}/messages":
                     status, answer = fake.mailgun(body, self.headers.get("Authorization", ""))
                 else:
@@ -80,10 +88,17 @@ class FakeEsp(FakeHttpServer):
     def unisender_go(self, body, api_key):
         if api_key != UNISENDER_KEY:
             return 401, {"status": "error", "message": "User with id 0 not found", "code": 114}
+        key = body.get("idempotence_key")
+        if key in self.answers_by_key:
+            return 200, self.answers_by_key[key]
         recipients = [r["email"] for r in body["message"]["recipients"]]
         failed = {r: self.refused[r] for r in recipients if r in self.refused}
-        return 200, {"status": "success", "job_id": f"1ZymBc-{self.next_id():06d}-9X",
-                     "emails": [r for r in recipients if r not in failed], "failed_emails": failed}
+        answer = {"status": "success", "job_id": f"1ZymBc-{self.next_id():06d}-9X",
+                  "emails": [r for r in recipients if r not in failed], "failed_emails": failed}
+        self.sent += answer["emails"]
+        if key:
+            self.answers_by_key[key] = answer
+        return 200, answer
 
     def mailgun(self, form, authorization):
         if authorization != "Basic " + base64.b64encode(f"api:{MAILGUN_KEY}".encode()).decode():

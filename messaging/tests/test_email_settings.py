@@ -8,8 +8,8 @@ def test_unisender_go_is_chosen_by_the_environment_with_its_key_url_and_webhook_
         EMAIL_URL=None, ANYMAIL_PROVIDER="unisender_go", UNISENDER_GO_API_KEY="key-1",
         UNISENDER_GO_API_URL="https://go2.unisender.ru/ru/transactional/api/v1/",
         ANYMAIL_WEBHOOK_SECRET="hook:old,hook:new"))
-    # then Anymail's Unisender Go back end is used with them
-    assert production.EMAIL_BACKEND == "anymail.backends.unisender_go.EmailBackend"
+    # then Anymail's Unisender Go back end (ours passes the idempotence key) is used with them
+    assert production.EMAIL_BACKEND == "messaging.email.unisender_go.EmailBackend"
     assert production.ANYMAIL == {"UNISENDER_GO_API_KEY": "key-1",
                                   "UNISENDER_GO_API_URL": "https://go2.unisender.ru/ru/transactional/api/v1/",
                                   "WEBHOOK_SECRET": ["hook:old", "hook:new"]}
