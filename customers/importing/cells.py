@@ -14,6 +14,8 @@ from core.numbers import decimal_text
 from core.timezones import as_shop_aware
 from customers.phones import PhoneInvalid, phone_normalise
 
+from . import sql_cells
+
 
 def text(max_length):
     def parse(value):
@@ -21,6 +23,7 @@ def text(max_length):
             raise ValueError(f"At most {max_length} characters.")
         return value
 
+    parse.sql = sql_cells.text_cell(max_length)
     return parse
 
 
@@ -52,6 +55,7 @@ def choice(mapping: dict, *, label="value"):
             allowed = ", ".join(sorted({key for key in mapping if key}))
             raise ValueError(f"Unknown {label}; expected one of: {allowed}.") from None
 
+    parse.sql = sql_cells.choice_cell(mapping)
     return parse
 
 
@@ -94,6 +98,9 @@ def timestamp(value):
     return as_shop_aware(parsed)
 
 
+timestamp.sql = sql_cells.timestamp_cell()
+
+
 def money(*, places=2, max_digits=12, minimum=decimal.Decimal("0"), strictly_positive=False):
     """A Decimal with at most `places` decimals; a decimal comma and spaced thousands (`1 234,50`) are
     accepted, rounding never happens."""
@@ -115,6 +122,8 @@ def money(*, places=2, max_digits=12, minimum=decimal.Decimal("0"), strictly_pos
             raise ValueError(f"At most {places} decimal places.")
         return number
 
+    parse.sql = sql_cells.money_cell(places=places, max_digits=max_digits, minimum=minimum,
+                                     strictly_positive=strictly_positive)
     return parse
 
 
@@ -125,3 +134,6 @@ def currency(value):
     if not _CURRENCY.match(value):
         raise ValueError("Expected a 3-letter ISO 4217 code in capitals, e.g. RUB.")
     return value
+
+
+currency.sql = sql_cells.currency_cell()

@@ -2,13 +2,14 @@
 import logging
 import time
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from customers.signals import import_finished
 
 from .parallel import cleaned_rows
-from .report import ImportSummary
-from .schema import RowRejected
+from .report import ImportSummary, RowError
+from .schema import Row, RowRejected
+from .sql_cleaning import raw_batch_write, sql_cleaning_wanted
 
 logger = logging.getLogger("customers.importing")
 
@@ -26,18 +27,20 @@ def run_import(*, importer, source, batch_size, errors, progress=None, workers=1
     The importer provides: `kind`, `schema`, `accept(row) -> Row` (file-wide checks such as
     duplicates; raises RowRejected), `write(rows) -> BatchOutcome` and `may_split(previous, row)`.
     With `workers` > 1 the rows are cleaned in that many forked processes (parallel.cleaned_rows), with the
-    same results.
+    same results. On PostgreSQL, an importer that `cleans_in_sql` (orders, order lines) gets its batches as raw
+    text and cleans them in the database (sql_cleaning), with the same results again; `workers` does not apply.
     """
     started = time.monotonic()
     summary = ImportSummary(kind=importer.kind)
     member_ids: set | None = set()
     pending, pending_errors = [], []
+    raw_batches = sql_cleaning_wanted(importer, connection)
 
     def flush():
         nonlocal member_ids
         if pending:
             with transaction.atomic():
-                outcome = importer.write(pending)
+                outcome = raw_batch_write(importer, pending) if raw_batches else importer.write(pending)
             summary.created += outcome.created
             summary.updated += outcome.updated
             summary.unchanged += outcome.unchanged
@@ -55,7 +58,21 @@ def run_import(*, importer, source, batch_size, errors, progress=None, workers=1
         if progress:
             progress(summary)
 
-    for line, row, row_errors in cleaned_rows(importer.schema, source, workers=workers):
+    if raw_batches:
+        for line, raw, problem in source:
+            summary.read += 1
+            if problem:
+                summary.rejected += 1
+                pending_errors.append(RowError(line, "*", problem))
+                continue
+            row = Row(line, raw)
+            if len(pending) >= batch_size and importer.may_split(pending[-1], row):
+                flush()
+            pending.append(row)
+        rows = ()
+    else:
+        rows = cleaned_rows(importer.schema, source, workers=workers)
+    for line, row, row_errors in rows:
         summary.read += 1
         try:
             if row_errors:

@@ -15,6 +15,11 @@ class Column:
     required: bool = False  # an empty cell is a bad row
     empty: Any = ""  # the value of an empty cell in an optional column
     in_header: bool = False  # the header must name it (else the file is refused before any row is read)
+    sql: Any = None  # its parser's SQL counterpart (sql_cells.SqlCell), when the parser carries none itself
+
+    @property
+    def sql_cell(self):
+        return self.sql or getattr(self.parse, "sql", None)
 
 
 @dataclass

@@ -2,27 +2,42 @@
 from django.db import connection
 
 from customers.importing import cells
+from customers.importing.sql_cells import category_path_cell
 from customers.importing.report import RowError
-from customers.importing.schema import Column, RowRejected, RowSchema
-from customers.importing.staging import staging_load, staging_wanted
+from customers.importing.schema import Column, Row, RowRejected, RowSchema
+from customers.importing.sql_cleaning import accept_in_order, sql_clean, stage_discard
 from customers.importing.upsert import BatchOutcome, changed, upsert
 from loyalty.models import Order, OrderLine, Product
-from loyalty.services.catalogue import categories_ensure, category_path_clean
+from loyalty.models.orders import PATH_SEPARATOR
+from loyalty.services.catalogue import NAME_MAX, categories_ensure, category_path_clean
 
-STAGE_COLUMNS = [("line", "integer"), ("order_external_id", "text"), ("sku", "text"), ("order_id", "bigint"),
-                 ("product_id", "bigint"), ("quantity", "numeric(10,3)"), ("unit_price", "numeric(12,2)")]
-# Orders and products found by joins on their natural keys; lines of orders not stored are taken out (and reported).
+STAGE = "import_line_stage"
+# Orders found by a join on their natural key; every row of an order not stored is taken out (and reported).
 STAGED_ORDERS = """
     UPDATE import_line_stage s SET order_id = o.id FROM loyalty_order o
     WHERE o.source = %(source)s AND o.external_id = s.order_external_id
 """
-STAGED_UNKNOWN_ORDERS = "DELETE FROM import_line_stage WHERE order_id IS NULL RETURNING order_external_id"
-STAGED_NEW_SKUS = "SELECT DISTINCT sku FROM import_line_stage s WHERE NOT EXISTS (SELECT 1 FROM loyalty_product p WHERE p.sku = s.sku)"
+STAGED_UNKNOWN_ORDERS = "DELETE FROM import_line_stage WHERE order_id IS NULL RETURNING line, order_external_id"
+# A sku repeated in an order: at the first row's unit price it is merged into that row, at another price refused.
+STAGED_REPEATS = """
+    SELECT line, first_line, first_price::text, unit_price::text, unit_price = first_price AS merged
+    FROM (SELECT line, unit_price, first_value(line) OVER w AS first_line, first_value(unit_price) OVER w AS first_price
+          FROM import_line_stage WINDOW w AS (PARTITION BY order_id, sku ORDER BY line)) repeats
+    WHERE line <> first_line
+"""
+# The first row naming each new sku (in file order) names its product and category.
+STAGED_NEW_PRODUCTS = """
+    SELECT DISTINCT ON (sku) line, sku, product_name, category FROM import_line_stage s
+    WHERE NOT EXISTS (SELECT 1 FROM loyalty_product p WHERE p.sku = s.sku)
+    ORDER BY sku, line
+"""
 STAGED_PRODUCTS = "UPDATE import_line_stage s SET product_id = p.id FROM loyalty_product p WHERE p.sku = s.sku"
+# The merged rows of a (order, product) share one unit price: the clashing ones were taken out.
 STAGED_UPSERT = """
     WITH written AS (
         INSERT INTO loyalty_orderline (order_id, product_id, quantity, unit_price, returned_quantity)
-        SELECT order_id, product_id, quantity, unit_price, 0 FROM import_line_stage
+        SELECT order_id, product_id, sum(quantity), min(unit_price), 0 FROM import_line_stage
+        GROUP BY order_id, product_id
         ON CONFLICT (order_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price
         WHERE (loyalty_orderline.quantity, loyalty_orderline.unit_price)
               IS DISTINCT FROM (EXCLUDED.quantity, EXCLUDED.unit_price)
@@ -37,7 +52,7 @@ LINE_COLUMNS = [
     Column("order_external_id", cells.text(64), required=True, in_header=True),
     Column("sku", cells.text(64), required=True, in_header=True),
     Column("product_name", cells.text(255)),
-    Column("category", category_path_clean),
+    Column("category", category_path_clean, sql=category_path_cell(name_max=NAME_MAX, separator=PATH_SEPARATOR)),
     Column("quantity", cells.money(places=3, max_digits=10, strictly_positive=True), required=True, in_header=True),
     Column("unit_price", cells.money(places=2, max_digits=12), required=True, in_header=True),
 ]
@@ -59,6 +74,7 @@ class OrderLineImporter:
     """
 
     kind = "order_lines"
+    cleans_in_sql = True  # large batches are cleaned and written in PostgreSQL (write_raw)
 
     def __init__(self, *, source="shop"):
         self.source = source
@@ -82,12 +98,11 @@ class OrderLineImporter:
         return row
 
     def may_split(self, previous, row):
-        return previous.values["order_external_id"] != row.values["order_external_id"]
+        # Stripped: raw rows (sql_cleaning) reach here uncleaned.
+        return previous.values["order_external_id"].strip() != row.values["order_external_id"].strip()
 
     def write(self, rows) -> BatchOutcome:
         outcome = BatchOutcome()
-        if staging_wanted(rows):
-            return self._write_staged(rows, outcome)
         orders = {
             external_id: (order_id, member_id)
             for external_id, order_id, member_id in Order.objects.filter(
@@ -127,27 +142,44 @@ class OrderLineImporter:
         upsert(OrderLine, objects=to_write, unique_fields=["order", "product"], update_fields=["quantity", "unit_price"])
         return outcome
 
-    def _write_staged(self, rows, outcome) -> BatchOutcome:
-        """The same checks and upsert as `write`, from a COPY'd staging table (PostgreSQL): orders and products are
-        found by joins on their natural keys, and unchanged lines are not rewritten."""
-        repeats: dict[str, list] = {}
-        lines = self._merged(rows, outcome, repeats=repeats)
-        staged = [(row.line, row.values["order_external_id"], row.values["sku"], None, None, row.values["quantity"],
-                   row.values["unit_price"]) for row in lines]
+    def write_raw(self, rows) -> BatchOutcome:
+        """The same cleaning, checks, merging and upsert as `write`, for a batch of raw text rows, in PostgreSQL
+        (customers.importing.sql_cleaning): orders and products are found by joins on their natural keys, and
+        unchanged lines are not rewritten."""
+        outcome = BatchOutcome()
         with connection.cursor() as cursor:
-            staging_load(cursor, "import_line_stage", STAGE_COLUMNS, staged)
+            outcome.errors = sql_clean(cursor, schema=self.schema, rows=rows, stage=STAGE,
+                                       extra_columns=[("order_id", "bigint"), ("product_id", "bigint")])
+            scattered = accept_in_order(self, rows, {error.line for error in outcome.errors}, ["order_external_id"])
+            stage_discard(cursor, STAGE, {error.line for error in scattered})
+            outcome.errors.extend(scattered)
+            cursor.execute(f"ANALYZE {STAGE}")  # the joins that follow plan by its real size
             cursor.execute(STAGED_ORDERS, {"source": self.source})
             cursor.execute(STAGED_UNKNOWN_ORDERS)
-            unknown = {order for (order,) in cursor.fetchall()}
-            if unknown:
-                self._unknown_orders(rows, unknown, repeats, outcome)
-            cursor.execute(STAGED_NEW_SKUS)
-            new_skus = {sku for (sku,) in cursor.fetchall()}
-            if new_skus:
-                self._product_ids([row for row in lines if row.values["sku"] in new_skus
-                                   and row.values["order_external_id"] not in unknown], outcome)
+            outcome.errors.extend(
+                RowError(line, "order_external_id", "Unknown order; import the orders first.", order)
+                for line, order in cursor.fetchall()
+            )
+            cursor.execute(STAGED_REPEATS)
+            clashes = []
+            for line, first_line, first_price, unit_price, merged in cursor.fetchall():
+                if merged:
+                    outcome.extra["rows merged"] = outcome.extra.get("rows merged", 0) + 1
+                    continue
+                clashes.append(line)
+                outcome.errors.append(RowError(
+                    line, "unit_price", f"The same sku is on line {first_line} of this order at {first_price}; "
+                    "an order keeps one line per product.", unit_price,
+                ))
+            stage_discard(cursor, STAGE, clashes)
+            cursor.execute(STAGED_NEW_PRODUCTS)
+            new_products = [Row(line, {"sku": sku, "product_name": name, "category": category})
+                            for line, sku, name, category in cursor.fetchall()]
+            if new_products:
+                self._product_ids(new_products, outcome)
             cursor.execute(STAGED_PRODUCTS)
-            kept = cursor.rowcount
+            cursor.execute(f"SELECT count(DISTINCT (order_id, product_id)) FROM {STAGE}")
+            (kept,) = cursor.fetchone()
             cursor.execute(STAGED_UPSERT)
             created, updated, member_ids = cursor.fetchone()
         outcome.created, outcome.updated = created, updated
@@ -155,25 +187,8 @@ class OrderLineImporter:
         outcome.member_ids.update(member_ids or ())
         return outcome
 
-    @staticmethod
-    def _unknown_orders(rows, unknown, repeats, outcome):
-        """Every row of an order not stored is reported as such, as `write` does (not as merged or a price clash)."""
-        repeated = {row.line for order in unknown for row in repeats.get(order, ())}
-        clashes = {error.line for error in outcome.errors if error.line in repeated}
-        outcome.errors[:] = [error for error in outcome.errors if error.line not in repeated]
-        merged = outcome.extra.get("rows merged", 0) - (len(repeated) - len(clashes))
-        if merged:
-            outcome.extra["rows merged"] = merged
-        else:
-            outcome.extra.pop("rows merged", None)
-        outcome.errors.extend(
-            RowError(row.line, "order_external_id", "Unknown order; import the orders first.", row.values["order_external_id"])
-            for row in rows if row.values["order_external_id"] in unknown
-        )
-
-    def _merged(self, rows, outcome, *, repeats=None):
-        """One row per (order, sku): same-price repeats add their quantity, other prices are rejected.
-        `repeats` (a dict) collects, by order, the rows merged into another or rejected here."""
+    def _merged(self, rows, outcome):
+        """One row per (order, sku): same-price repeats add their quantity, other prices are rejected."""
         merged = {}
         for row in rows:
             key = (row.values["order_external_id"], row.values["sku"])
@@ -181,8 +196,6 @@ class OrderLineImporter:
             if first is None:
                 merged[key] = row
                 continue
-            if repeats is not None:
-                repeats.setdefault(key[0], []).append(row)
             if first.values["unit_price"] == row.values["unit_price"]:
                 first.values["quantity"] += row.values["quantity"]
                 outcome.extra["rows merged"] = outcome.extra.get("rows merged", 0) + 1

@@ -7,16 +7,14 @@ from django.db.models.functions import Coalesce, Least
 from customers.importing import cells
 from customers.importing.report import RowError
 from customers.importing.schema import Column, RowSchema
-from customers.importing.staging import staging_load, staging_wanted
+from customers.importing.sql_cleaning import accept_in_order, sql_clean, stage_discard
 from customers.importing.upsert import BatchOutcome, FirstSeen, changed, upsert
 from customers.models import Member, RegistrationChannel
 from loyalty.models import Order, OrderStatus, SalesChannel
 
 ORDER_FIELDS = ["created_at", "status", "total", "currency", "channel", "store"]
 
-STAGE_COLUMNS = [("line", "integer"), ("external_id", "text"), ("member_id", "bigint"), ("member_external_id", "text"),
-                 ("created_at", "timestamptz"), ("status", "text"), ("total", "numeric(12,2)"), ("currency", "text"),
-                 ("channel", "text"), ("store", "text")]
+STAGE = "import_order_stage"
 # Members found by their external id; rows naming no stored member are taken out (and reported).
 STAGED_MEMBERS = "UPDATE import_order_stage s SET member_id = m.id FROM customers_member m WHERE m.external_id = s.member_external_id"
 STAGED_UNKNOWN_MEMBERS = "DELETE FROM import_order_stage WHERE member_id IS NULL RETURNING line, member_external_id"
@@ -83,6 +81,8 @@ class OrderImporter:
     def __init__(self, *, source="shop", create_members=False):
         self.source = source
         self.create_members = create_members
+        # Large batches are cleaned and written in PostgreSQL (write_raw); creating members is the ORM path's.
+        self.cleans_in_sql = not create_members
         columns = order_columns()
         self.defaults = {column.name: column.empty for column in columns if column.name in ORDER_FIELDS}
         self.schema = RowSchema(columns)
@@ -101,8 +101,6 @@ class OrderImporter:
 
     def write(self, rows) -> BatchOutcome:
         outcome = BatchOutcome()
-        if staging_wanted(rows) and not self.create_members:
-            return self._write_staged(rows, outcome)
         member_ids = self._member_ids(rows, outcome)
         stored = {
             order["external_id"]: order
@@ -147,14 +145,17 @@ class OrderImporter:
         self._registered_at_from_earliest_order(set(member_ids.values()) & self.created_member_ids)
         return outcome
 
-    def _write_staged(self, rows, outcome) -> BatchOutcome:
-        """The same checks and upsert as `write`, set-based over a COPY'd staging table (PostgreSQL); members are
-        found by a join on their external id."""
-        defaults = self.defaults.items()
-        known = [(row.line, row.values["external_id"], None, row.values["member_external_id"],
-                  *(row.values.get(name, default) for name, default in defaults)) for row in rows]
+    def write_raw(self, rows) -> BatchOutcome:
+        """The same cleaning, checks and upsert as `write`, for a batch of raw text rows, in PostgreSQL
+        (customers.importing.sql_cleaning): members are found by a join on their external id."""
+        outcome = BatchOutcome()
         with connection.cursor() as cursor:
-            staging_load(cursor, "import_order_stage", STAGE_COLUMNS, known)
+            outcome.errors = sql_clean(cursor, schema=self.schema, rows=rows, stage=STAGE,
+                                       extra_columns=[("member_id", "bigint")])
+            repeated = accept_in_order(self, rows, {error.line for error in outcome.errors}, ["external_id"])
+            stage_discard(cursor, STAGE, {error.line for error in repeated})
+            outcome.errors.extend(repeated)
+            cursor.execute(f"ANALYZE {STAGE}")  # the joins that follow plan by its real size
             cursor.execute(STAGED_MEMBERS)
             cursor.execute(STAGED_UNKNOWN_MEMBERS)
             for line, member_external_id in cursor.fetchall():
@@ -162,7 +163,7 @@ class OrderImporter:
                     line, "member_external_id", "Unknown member; import members first or use --create-members.",
                     member_external_id,
                 ))
-            staged = len(known) - cursor.rowcount
+            staged = len(rows) - len({error.line for error in outcome.errors})
             cursor.execute(STAGED_REFUSALS, {"source": self.source})
             refused = cursor.fetchall()
             for line, column, value, stored_member in refused:
@@ -170,8 +171,7 @@ class OrderImporter:
                           "The order earned points: change its status through the API "
                           "(a return or cancellation reverses them), not by import.")
                 outcome.errors.append(RowError(line, column, reason, value))
-            if refused:
-                cursor.execute("DELETE FROM import_order_stage WHERE line = ANY(%s)", [[line for line, *_ in refused]])
+            stage_discard(cursor, STAGE, {line for line, *_ in refused})
             cursor.execute(STAGED_UPSERT, {"source": self.source})
             created, updated, touched = cursor.fetchone()
         outcome.created, outcome.updated = created, updated

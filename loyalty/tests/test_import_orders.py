@@ -15,12 +15,13 @@ from loyalty.tests.factories import OrderFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True, params=["orm", "copy"])
+@pytest.fixture(autouse=True, params=["orm", "sql"])
 def write_path(request, settings, on_postgres):
-    """Every test runs on both writers: row by row through the ORM, and (PostgreSQL) COPY into a staging table."""
-    if request.param == "copy":
+    """Every test runs on both paths: cleaned in Python and written by the ORM, and (PostgreSQL) the raw text
+    COPY'd into a staging table, cleaned and upserted in SQL (customers.importing.sql_cleaning)."""
+    if request.param == "sql":
         if not on_postgres:
-            pytest.skip("the COPY path is PostgreSQL's")
+            pytest.skip("the SQL path is PostgreSQL's")
         settings.IMPORT_COPY_MIN_ROWS = 0
     else:
         settings.IMPORT_COPY_MIN_ROWS = 10**9
