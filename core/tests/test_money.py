@@ -34,3 +34,12 @@ def test_the_template_filter_formats_with_the_given_currency():
     with translation.override("ru"):
         rendered = template.render(Context({"total": Decimal("2499.5"), "currency": "RUB", "clv": 105433.83}))
     assert rendered == "2\xa0499,50\xa0₽|105\xa0433,83\xa0₽"
+
+
+def test_short_money_drops_zero_kopecks_only_and_places_round_half_up():
+    template = Template("{% load money %}{{ whole|short_money }}|{{ part|short_money:'USD' }}")
+    with translation.override("ru"):
+        assert template.render(Context({"whole": Decimal("5000.00"), "part": Decimal("4999.5")})) == (
+            "5\xa0000\xa0₽|4\xa0999,50\xa0$")
+        assert money_format(Decimal("2.345"), "RUB") == "2,35\xa0₽"
+        assert money_format(Decimal("2.5"), "RUB", places=0) == "3\xa0₽"

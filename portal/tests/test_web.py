@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from axes.models import AccessLog
@@ -241,3 +242,22 @@ def test_sign_up_form_with_an_invalid_phone_shows_an_error(client):
     response = client.post("/sign-up/", {"login": "8 (999) 000-11", "password": "a-long-pass-phrase",
                                          "personal_data_consent": "on"})
     assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_money_on_the_dashboard_and_coupons_is_in_the_shops_currency(web, member, settings):
+    # given a shop that trades in tenge, a member on the base level and a fixed-sum coupon
+    from loyalty.tests.factories import CouponTemplateFactory
+
+    settings.SHOP_CURRENCY = "KZT"
+    base = TierFactory(slug="base", rank=1, threshold=Decimal("2000"))
+    TierFactory(slug="gold", name="Gold", rank=2, threshold=Decimal("15000"))
+    MemberAccount.objects.update_or_create(member=member, defaults={"tier": base})
+    template = CouponTemplateFactory(discount_value=Decimal("1500"), min_order_total=Decimal("7000.50"))
+    loyalty_services.coupon_issue(template=template, member=member, source="staff", cause_key="c")
+    # when the member opens the dashboard and their coupons in Russian
+    dashboard = web.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    coupons = web.get("/coupons/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    # then every amount is grouped the Russian way and carries the shop's sign, not a rouble sign
+    assert "15\xa0000\xa0₸" in dashboard and "2\xa0000\xa0₸" in dashboard
+    assert "1\xa0500\xa0₸" in coupons and "7\xa0000,50\xa0₸" in coupons
+    assert "₽" not in dashboard and "₽" not in coupons
