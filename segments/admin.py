@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_money import money_column
 from core.admin_translations import TranslatedContentAdmin
 from core.exceptions import DomainError
 from customers.exporting import member_export_header, member_export_rows
@@ -191,13 +192,16 @@ class SegmentMembershipChangeAdmin(admin.ModelAdmin):
 
 @admin.register(MemberStats)
 class MemberStatsAdmin(admin.ModelAdmin):
-    list_display = ["member", "orders_count", "total_spent", "avg_order_value", "last_purchase_on", "rfm_code",
-                    "rfm_segment"]
+    list_display = ["member", "orders_count", "total_spent_money", "avg_order_value_money", "last_purchase_on", "rfm_code",
+                    "rfm_segment", "predicted_clv_money"]
     list_filter = ["rfm_segment", "r_score", "f_score", "m_score"]
     search_fields = ["member__external_id", "member__email"]
     list_select_related = ["member"]
     show_full_result_count = False
     change_list_template = "admin/segments/memberstats/change_list.html"
+    total_spent_money = money_column(MemberStats, "total_spent")
+    avg_order_value_money = money_column(MemberStats, "avg_order_value")
+    predicted_clv_money = money_column(MemberStats, "predicted_clv")
 
     def has_add_permission(self, request):
         return False

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
+from core.admin_money import money_column
 from core.exceptions import DomainError
 from customers.admin_imports import ImportLinksMixin
 
@@ -43,10 +44,11 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Product)
 class ProductAdmin(ImportLinksMixin, admin.ModelAdmin):
     import_kinds = ["products"]
-    list_display = ["sku", "name", "brand", "category", "price"]
+    list_display = ["sku", "name", "brand", "category", "price_money"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["category"]
     search_fields = ["sku", "name", "brand"]
+    price_money = money_column(Product, "price")
 
 
 class OrderLineInline(admin.TabularInline):
@@ -55,8 +57,9 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = ["product", "quantity", "unit_price", "returned_quantity"]
+    fields = ["product", "quantity", "unit_price_money", "returned_quantity"]
     readonly_fields = fields
+    unit_price_money = money_column(OrderLine, "unit_price")  # orders are in the shop's currency (order_create)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -76,7 +79,7 @@ class OrderReturnInline(admin.TabularInline):
 @admin.register(Order)
 class OrderAdmin(ImportLinksMixin, admin.ModelAdmin):
     import_kinds = ["orders", "order_lines"]
-    list_display = ["external_id", "member", "created_at", "status", "total", "currency", "channel", "store"]
+    list_display = ["external_id", "member", "created_at", "status", "total_money", "channel", "store"]
     list_filter = ["status", "channel", "currency", "source"]
     search_fields = ["external_id", "member__external_id", "member__email", "store"]
     date_hierarchy = "created_at"
@@ -85,3 +88,4 @@ class OrderAdmin(ImportLinksMixin, admin.ModelAdmin):
     readonly_fields = ["status", "earned_at"]
     inlines = [OrderLineInline, OrderReturnInline]
     show_full_result_count = False
+    total_money = money_column(Order, "total", currency_field="currency")

@@ -1,12 +1,15 @@
 from django.contrib import admin
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_history import ConfigurationHistoryAdmin
 from core.admin_translations import TranslatedContentAdmin
+from core.money import money_format
 from customers.admin import PhoneSearchMixin
 from customers.admin_imports import ImportLinksMixin
 
-from ..models import EarningRule, LedgerEntry, MemberAccount, MemberMerge, PointsLot, ProgrammeSettings, Tier, TierHistory
+from ..models import (EarningRule, LedgerEntry, MemberAccount, MemberMerge, PointsLot, ProgrammeSettings, QualifyBy, Tier,
+                      TierHistory)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -37,10 +40,16 @@ class ProgrammeSettingsAdmin(ConfigurationHistoryAdmin):
 @admin.register(Tier)
 class TierAdmin(TranslatedContentAdmin, ConfigurationHistoryAdmin):
     translated_fields = ("name", "perks")
-    list_display = ["name", "rank", "qualify_by", "threshold", "multiplier"]
+    list_display = ["name", "rank", "qualify_by", "threshold_shown", "multiplier"]
     list_filter = ["qualify_by"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description=_("threshold"), ordering="threshold")
+    def threshold_shown(self, tier):
+        if tier.qualify_by == QualifyBy.SPEND:
+            return money_format(tier.threshold)
+        return formats.number_format(tier.threshold.normalize(), force_grouping=True)
 
 
 @admin.register(EarningRule)

@@ -107,3 +107,32 @@ def test_moving_a_category_in_the_admin_moves_its_subtree_and_a_cycle_is_a_form_
     # then the subtree follows
     assert response.status_code == 302
     assert Category.objects.get(pk=ids["Дети/Игрушки/Мячи"]).path == "Спорт/Игрушки/Мячи"
+
+
+def test_money_columns_show_the_currency_and_russian_grouping_and_still_sort(admin_client):
+    # given two orders, a spend tier and a points tier, a fixed and a percent coupon
+    from decimal import Decimal
+
+    from loyalty.tests.factories import OrderFactory, TierFactory
+
+    OrderFactory(total=Decimal("1234.50"))
+    OrderFactory(total=Decimal("99.00"))
+    TierFactory(slug="gold", qualify_by="spend", threshold=Decimal("15000"))
+    TierFactory(slug="points", qualify_by="points", threshold=Decimal("2500"))
+    CouponTemplateFactory(name="Fixed", discount_kind="fixed", discount_value=Decimal("500"),
+                          min_order_total=Decimal("3000"))
+    CouponTemplateFactory(name="Percent", discount_kind="percent", discount_value=Decimal("10"))
+    # when staff open the lists in Russian
+    orders = admin_client.get(reverse("admin:loyalty_order_changelist"), HTTP_ACCEPT_LANGUAGE="ru")
+    tiers = admin_client.get(reverse("admin:loyalty_tier_changelist"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    coupons = admin_client.get(reverse("admin:loyalty_coupontemplate_changelist"),
+                               HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    # then amounts read as money, points and percents do not
+    assert "1\xa0234,50\xa0₽" in orders.content.decode() and "1234.50" not in orders.content.decode()
+    assert "15\xa0000,00\xa0₽" in tiers and "2\xa0500<" in tiers
+    assert "500,00\xa0₽" in coupons and "3\xa0000,00\xa0₽" in coupons and "10\xa0%" in coupons
+    # and the money column still sorts by the amount, both ways
+    column = orders.context["cl"].list_display.index("total_money")
+    for order, expected in (("", [Decimal("99.00"), Decimal("1234.50")]), ("-", [Decimal("1234.50"), Decimal("99.00")])):
+        listed = admin_client.get(reverse("admin:loyalty_order_changelist"), {"o": f"{order}{column}"})
+        assert [o.total for o in listed.context["cl"].result_list] == expected

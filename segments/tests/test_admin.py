@@ -175,3 +175,23 @@ def test_preview_of_conditions_compiled_to_subqueries_counts_them(admin_client):
     body = preview(admin_client, {"type": "group", "op": "and", "children": [
         {"type": "opened_emails", "within_days": 30, "min_count": 1}]})
     assert body["count"] == 1 and body["statistics"] is None
+
+
+def test_member_statistics_show_money_with_the_currency_and_sort_by_the_amount(admin_client):
+    # given two members' statistics
+    from decimal import Decimal
+
+    from segments.models import MemberStats
+
+    MemberStats.objects.create(member=MemberFactory(), total_spent=Decimal("105433.83"), avg_order_value=Decimal("5000"),
+                               predicted_clv=Decimal("20500.5"))
+    MemberStats.objects.create(member=MemberFactory(), total_spent=Decimal("800"))
+    # when staff open the list in Russian, sorted by total spent
+    url = reverse("admin:segments_memberstats_changelist")
+    column = admin_client.get(url).context["cl"].list_display.index("total_spent_money")
+    response = admin_client.get(url, {"o": str(column)}, HTTP_ACCEPT_LANGUAGE="ru")
+    page = response.content.decode()
+    # then money reads as money and the rows are in the order of the amounts
+    assert "105\xa0433,83\xa0₽" in page and "5\xa0000,00\xa0₽" in page and "20\xa0500,50\xa0₽" in page
+    assert "105433,83" not in page
+    assert [s.total_spent for s in response.context["cl"].result_list] == [Decimal("800"), Decimal("105433.83")]
