@@ -365,6 +365,7 @@ def main():
     parser.add_argument("--threads", type=int, default=6, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
                         help="sync: one request at a time per process, no keep-alive")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--no-idempotency-key", action="store_true", help="send orders without the header")
     args = parser.parse_args()
     if args.database == "loyalty_bench":
@@ -378,7 +379,7 @@ def main():
     print(f"database {args.database}: {setup['member_count']:,} members; {load}; gunicorn {args.workers} {args.worker_class} workers"
           f"{f' × {args.threads} threads' if args.worker_class == 'gthread' else ''}; "
           f"load average before {os.getloadavg()[0]:.2f}")
-    port = free_port()
+    port = args.port or free_port()
     server = start_server(args, port)
     if args.open_loop:
         try:

@@ -9,6 +9,9 @@ leave out gunicorn and HTTP but also the noise of a shared machine's scheduling:
 `time.process_time()`, PostgreSQL CPU its backend's from /proc. Every order is new (1–3 lines, a random demo
 member, an Idempotency-Key), as in bench/api_load.py. `--profile` prints cProfile's top functions for one kind.
 
+`--statements order|lookup` lists each SQL statement of one kind with its PostgreSQL CPU per call, from the
+backend's /proc/<pid>/schedstat (nanoseconds on a CPU) read before and after each statement, grouped by its text.
+
 `--history N` gives one fresh member N earlier completed orders (with their ledger entries and lots, written in
 bulk), then alternates new orders for that member and for a fresh member without orders, and prints the
 CPU of each (the capacity target: at most 1.2× for the long history). It deletes nothing it wrote, except
@@ -19,6 +22,7 @@ import cProfile
 import os
 import pstats
 import random
+import re
 import sys
 import time
 import uuid
@@ -44,6 +48,46 @@ def configure(args):
     import django
 
     django.setup()
+
+
+def backend_cpu_ns(pid: int) -> int:
+    """Nanoseconds the process has run on a CPU (schedstat: finer than /proc/<pid>/stat's clock ticks)."""
+    with open(f"/proc/{pid}/schedstat") as schedstat:
+        return int(schedstat.read().split()[0])
+
+
+SAVEPOINT_ID = re.compile(r'"s\d+_x\d+"')
+
+
+class StatementCpu:
+    """A database execute wrapper: PostgreSQL CPU and Python wall time per statement text."""
+
+    def __init__(self, backend: int):
+        self.backend = backend
+        self.by_sql: dict[str, list] = {}  # sql -> [calls, backend ns, client wall ns]
+
+    def __call__(self, execute, sql, params, many, context):
+        before, started = backend_cpu_ns(self.backend), time.perf_counter_ns()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter_ns() - started
+            row = self.by_sql.setdefault(SAVEPOINT_ID.sub("s…", sql), [0, 0, 0])
+            row[0] += 1
+            row[1] += backend_cpu_ns(self.backend) - before
+            row[2] += elapsed
+
+    def report(self, requests: int, backend_ms: float):
+        rows = sorted(self.by_sql.items(), key=lambda item: -item[1][1])
+        total = sum(row[1] for _, row in rows)
+        print(f"{'per request':>11} {'calls':>6} {'PG µs/call':>10} {'wall µs/call':>12}  statement")
+        for sql, (calls, backend, wall) in rows:
+            text = " ".join(sql.split())
+            print(f"{backend / requests / 1000:8.0f} µs {calls / requests:6.2f} {backend / calls / 1000:10.0f} "
+                  f"{wall / calls / 1000:12.0f}  {text[:150]}")
+        print(f"PostgreSQL CPU: {total / requests / 1e6:.2f} ms per request in these statements, "
+              f"{backend_ms:.2f} ms in all (the rest: COMMIT, which Django sends outside cursors, and work after a "
+              f"reply that the next statement did not catch)")
 
 
 def backend_cpu_seconds(pid: int) -> float:
@@ -156,6 +200,7 @@ def main():
     parser.add_argument("--requests", type=int, default=500, help="per kind, after 50 of each to warm up")
     parser.add_argument("--profile", choices=["order", "lookup"])
     parser.add_argument("--history", type=int, default=0, metavar="N")
+    parser.add_argument("--statements", choices=["order", "lookup"], help="PostgreSQL CPU per SQL statement")
     parser.add_argument("--profile-out", metavar="FILE", help="with --profile: also save the stats for pstats")
     parser.add_argument("--tiers", action="store_true", help="two tiers above everyone during the run (removed after)")
     args = parser.parse_args()
@@ -199,6 +244,14 @@ def run(args):
                   f"{python + database:6.2f} ms")
         base, long = (sum(values) for values in totals.values())
         print(f"ratio {long / base:.2f} (target ≤ 1.2)")
+        return
+    if args.statements:
+        from django.db import connection
+
+        statements = StatementCpu(bench.backend)
+        with connection.execute_wrapper(statements):
+            _, backend_ms = bench.measure(getattr(bench, args.statements), args.requests)
+        statements.report(args.requests, backend_ms)
         return
     profile = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waits
     for kind in ("order", "lookup"):
