@@ -30,6 +30,15 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 
 
+def post_worker_init(worker):
+    """The loaded application's ~170,000 objects (settings, models, URL patterns, translations) leave the garbage
+    collector's view: a full collection walked them all, 87-101 ms of CPU with every thread of the process
+    stalled (BENCHMARKS.md, issue #18), and now walks only what requests left behind."""
+    import gc
+
+    gc.freeze()
+
+
 def child_exit(server, worker):
     """A dead worker's Prometheus files stop counting as live (with PROMETHEUS_MULTIPROC_DIR; README Observability)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

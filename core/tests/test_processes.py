@@ -1,4 +1,5 @@
 """The Procfile's processes and gunicorn.conf.py: every queue has a consumer, the web process is bounded."""
+import gc
 import re
 import runpy
 
@@ -49,3 +50,16 @@ def test_gunicorn_defaults_are_bounded(monkeypatch):
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert config["bind"] == "0.0.0.0:8000" and config["workers"] >= 3
     assert 0 < config["timeout"] <= 60 and config["max_requests"] > 0 and config["max_requests_jitter"] > 0
+
+
+def test_a_gunicorn_worker_hides_the_loaded_application_from_the_garbage_collector():
+    # given a worker process that has loaded the application (this test process has)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        # when gunicorn calls the hook after loading it
+        config["post_worker_init"](worker=None)
+        # then what was loaded is frozen: a full collection no longer walks it
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
