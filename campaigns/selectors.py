@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from core.exceptions import DomainError
 from core.timezones import shop_today
-from messaging.models import Device
+from messaging.reachability import CHANNELS, reachable_q
 
 from .models import Campaign, MemberOffer, OutboxMessage, OutboxStatus, ReviewRequest, Trigger
 from .services.holdout import holdout_bucket_sql
@@ -48,7 +48,7 @@ class AudiencePreview:
     described_as: str  # what "now" counts, in the marketer's words
     members: int
     holdout: int
-    reachable: dict  # channel -> members with its consent and an address (push: a registered device), plus "any"
+    reachable: dict  # channel -> members reachable on it as the send path sees them (messaging.reachability), and "any"
     entering_per_day: float | None  # stage campaigns: entries into the stage per day over the last 30 days
     taken_by_higher_priority: int  # of `members`, how many a higher-priority campaign of the stage would take
 
@@ -81,10 +81,8 @@ def campaign_audience_preview(*, campaign) -> AudiencePreview:
     if campaign.segment_id and campaign.trigger not in (Trigger.SEGMENT_ENTERED, Trigger.BROADCAST):
         members = members.filter(segment_memberships__segment_id=campaign.segment_id)
     bucket = RawSQL(holdout_bucket_sql(f'"{members.model._meta.db_table}"."id"', str(int(campaign.pk))), [])
-    # as the send rules see it: consent, and an address to send to; push needs a registered device besides
-    reach = {"email": Q(email_consent=True) & ~Q(email=""), "sms": Q(sms_consent=True) & ~Q(phone=""),
-             "push": Q(push_consent=True, has_device=True)}
-    counts = members.annotate(bucket=bucket, has_device=Exists(Device.objects.filter(member_id=OuterRef("id")))).aggregate(
+    reach = {channel: reachable_q(channel) for channel in CHANNELS}  # the send path's rule
+    counts = members.annotate(bucket=bucket).aggregate(
         members=Count("id"),
         holdout=Count("id", filter=Q(bucket__lt=campaign.holdout_percent)),
         any=Count("id", filter=reach["email"] | reach["sms"] | reach["push"]),

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Min, Q
 
 from loyalty.models import Order, OrderStatus
-from messaging.models import Device
+from messaging.reachability import reachable_members
 
 from ..models import CampaignSettings, OutboxMessage, OutboxStatus, PlannedAction, PlannedActionStatus, Purpose
 from ..models import StepCondition
@@ -29,10 +29,10 @@ def _zone(name: str) -> ZoneInfo:
 
 class MarketingRules:
     def __init__(self, *, rules: CampaignSettings, now: dt.datetime, sent_day: Counter, sent_week: Counter,
-                 bought_since: set, waiting: set, suppressed: dict | None = None, push_reachable: set = frozenset()):
+                 bought_since: set, waiting: set, suppressed: dict | None = None, reachable: dict | None = None):
         self.rules, self.now = rules, now
         self.suppressed = suppressed or {}  # hard-bounced email addresses (send_rules.suppressed_emails)
-        self.push_reachable = push_reachable  # members with a registered push device
+        self.reachable = reachable or {}  # channel -> members reachable on it (messaging.reachability)
         self.sent_day, self.sent_week = sent_day, sent_week
         self.bought_since, self.waiting = bought_since, waiting
         self.order = [c.strip() for c in rules.channel_order.split(",") if c.strip()]
@@ -60,11 +60,9 @@ class MarketingRules:
         ) if entry_ids else {}
         # a message waits only for actions planned no later than itself (its coupon, not next week's task)
         waiting = {m.pk for m in messages if m.entry_id in first_pending and first_pending[m.entry_id] <= m.due_at}
-        push_consented = {m.member_id for m in messages if m.member_id and m.member.push_consent}
-        push_reachable = set(Device.objects.filter(member_id__in=push_consented).order_by().values_list("member_id", flat=True)
-                             .distinct()) if push_consented else set()
         return cls(rules=CampaignSettings.current(), now=now, sent_day=sent_day, sent_week=sent_week,
-                   bought_since=bought_since, waiting=waiting, suppressed=suppressed, push_reachable=push_reachable)
+                   bought_since=bought_since, waiting=waiting, suppressed=suppressed,
+                   reachable=reachable_members(member_ids))
 
     # -- the rules ------------------------------------------------------------------------------------
 
@@ -102,20 +100,19 @@ class MarketingRules:
                         reason="" if channel == message.channel else f"fallback from {message.channel}")
 
     def channel_for(self, message: OutboxMessage) -> str | None:
-        """The step's channel if the member consents to it now, else their other consented channels in
-        their preferred order (their own preference first, then the shop's order). A campaign step's message
-        skips channels the step has no variant for, and push when the member has no registered device."""
+        """The step's channel if the member is reachable on it now (messaging.reachability: consent, an address
+        not hard-bounced, a registered device for push), else their other reachable channels in their preferred
+        order (their own preference first, then the shop's order). A campaign step's message skips channels the
+        step has no variant for."""
         member = message.member
         step = message.campaign_step if message.campaign_step_id and not message.body else None
         candidates = [message.channel, member.preferred_channel, *self.order]
         for channel in dict.fromkeys(c for c in candidates if c):
             if step is not None and not step.has_variant(channel):
                 continue  # a campaign step goes out only in a variant written for the channel
-            if channel == "email" and self._email(message) in self.suppressed:
-                continue  # hard-bounced: another channel, or nothing
-            if channel == "push" and member.pk not in self.push_reachable:
-                continue  # consent without the app installed: nothing to push to
-            if member.has_consent(channel) and member_address(member, channel):
+            if channel == "email" and message.to and self._email(message) in self.suppressed:
+                continue  # the message's own address hard-bounced (the member's own is part of reachability)
+            if member.pk in self.reachable.get(channel, ()):
                 return channel
         return None
 

@@ -1,15 +1,18 @@
 """A campaign's audience: a segment limits any trigger, priorities part overlapping campaigns, the page
 previews who would enter, step days are checked against the action window, and overlaps are warned of."""
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignEntry
+from campaigns.models import Campaign, CampaignEntry, OutboxMessage, OutboxStatus
 from campaigns.selectors import campaign_audience_preview
+from campaigns.services import outbox_send_due
 from campaigns.services.holdout import is_holdout
 from campaigns.services.scheduling import campaigns_enter_stage
-from core.timezones import shop_today
+from core.timezones import shop_day_start, shop_today
 from customers.tests.factories import MemberFactory
 from lifecycle.models import LifecycleStage, MemberLifecycle, StageTransition
 from segments.models import Segment, SegmentMembership
@@ -111,6 +114,41 @@ def test_the_audience_preview_counts_push_reach_by_a_registered_device_and_other
     # member without an address counts on no channel
     assert preview.members == 5
     assert preview.reachable == {"email": 0, "sms": 0, "push": 2, "any": 2}
+
+
+def test_the_audience_preview_counts_whom_the_send_path_reaches_not_hard_bounced_addresses(at_risk):
+    # given five members entering At risk: one whose address hard-bounced (email only), one bounced with a phone
+    # and SMS consent, one fine, one whose bounce was lifted, one who complained (consent withdrawn)
+    from messaging.models import EmailSuppression
+
+    def member(email, **consents):
+        return MemberFactory(email=email, **{"email_consent": True, "sms_consent": False, "push_consent": False,
+                                             "phone": "", **consents})
+
+    bounced = member("Bounced@Example.com")
+    bounced_with_phone = member("gone@example.com", sms_consent=True, phone="+79990000001")
+    fine, lifted = member("fine@example.com"), member("back@example.com")
+    complained = member("angry@example.com", email_consent=False)
+    EmailSuppression.objects.create(address="bounced@example.com", reason="hard_bounce")
+    EmailSuppression.objects.create(address="gone@example.com", reason="hard_bounce")
+    EmailSuppression.objects.create(address="back@example.com", reason="hard_bounce", lifted_at=timezone.now())
+    today = shop_today()
+    _entered_stage(at_risk, [bounced, bounced_with_phone, fine, lifted, complained], today)
+    campaign = CampaignFactory(stage=at_risk, holdout_percent=0)
+    StepFactory(campaign=campaign, channel="email", sms_template="СМС {{ first_name }}")
+
+    # when previewed
+    preview = campaign_audience_preview(campaign=campaign)
+
+    # then the bounced addresses count for no email, the phone still counts for SMS
+    assert preview.reachable == {"email": 2, "sms": 1, "push": 0, "any": 3}
+
+    # and when the day's entries are planned and sent, the send path reaches exactly whom the preview counted
+    campaigns_enter_stage(occurred_on=today)
+    outbox_send_due(now=shop_day_start(today) + dt.timedelta(hours=12))
+    delivered = dict(OutboxMessage.objects.filter(status=OutboxStatus.DELIVERED).values_list("member_id", "sent_channel"))
+    assert delivered == {fine.pk: "email", lifted.pk: "email", bounced_with_phone.pk: "sms"}
+    assert len(delivered) == preview.reachable["any"]
 
 
 def test_a_step_after_the_action_window_is_refused(at_risk):
