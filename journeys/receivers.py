@@ -1,5 +1,6 @@
 """New entries of a journey's campaign, and events a journey waits for, branches or converts on, queue the journey's
-advance once the cause commits, so a path without waits is run within seconds rather than at the next sweep."""
+advance once the cause commits, so a path without waits is run within seconds rather than at the next sweep; requests
+for a journey whose advance is queued and not started are collapsed into it (services.advance_requests)."""
 import logging
 
 from django.db import transaction
@@ -10,18 +11,14 @@ from core.process_cache import ProcessCache
 from events.signals import events_recorded
 
 from .models import Journey, JourneyNode
+from .services.advance_requests import journey_advance_request
 
 logger = logging.getLogger(__name__)
 
 
 def _queue(journey_id: int):
     def queue():
-        from .tasks import journey_advance_task
-
-        try:  # a broker outage only delays: the per-minute sweep advances it
-            journey_advance_task.apply_async((journey_id,), retry=False)
-        except Exception:
-            logger.exception("journey_advance_queue_failed journey=%s", journey_id)
+        journey_advance_request(journey_id=journey_id)
     return queue
 
 

@@ -3,7 +3,8 @@ members.
 
 A pass, in one transaction holding the journey's row lock (so two advances of the same journey, from the beat
 and from a kick, run one after the other and a member is never moved twice):
-1. enter: a JourneyMember at the first node for each treated entry of the campaign not yet in the journey;
+1. enter: a JourneyMember at the first node for at most ENTRY_CHUNK treated entries of the campaign not yet in the
+   journey, oldest first (a burst of 170,000 entries is many short transactions, not one that never commits);
 2. convert: members who converted (a completed order, or the journey's conversion event, after entering and within
    the campaign's conversion window) leave, and their messages still pending are withdrawn;
 3. per node, in position order: an action plans its campaign step for the members there (the outbox row or planned
@@ -12,7 +13,8 @@ and from a kick, run one after the other and a member is never moved twice):
    exit and the rest by the second; a split assigns each member a variant (kept if the member was assigned one at
    this split before) and moves them by it; an exit ends the journey.
 Step 3 repeats while anyone moved, so a path without waits is run to its end in the same advance. Every arrival at
-a node is logged as a JourneyVisit (unique per member row and seq: idempotent).
+a node is logged as a JourneyVisit (unique per member row and seq: idempotent). `journey_advance` runs passes until
+one enters fewer than a chunk; a pass that fails or is killed rolls back alone, and the next advance redoes it.
 """
 import datetime as dt
 import logging
@@ -31,6 +33,7 @@ from ..splits import current_shares, split_bucket_sql, variant_case_sql
 
 logger = logging.getLogger(__name__)
 ENTRY_CATCH_UP = dt.timedelta(days=2)  # entries older than this are not picked up (they were, or are stale)
+ENTRY_CHUNK = 2000  # entries per transaction: a chunk's pass takes about a second on the shared host
 MAX_PASSES = 50  # the graph check forbids cycles without a wait; this only bounds a broken graph
 
 
@@ -42,10 +45,19 @@ class AdvanceResult:
     planned: int = 0
     per_node: dict[int, int] = field(default_factory=dict)
 
+    def add(self, other: "AdvanceResult") -> None:
+        self.entered += other.entered
+        self.converted += other.converted
+        self.moved += other.moved
+        self.planned += other.planned
+        for node_id, moved in other.per_node.items():
+            self.per_node[node_id] = self.per_node.get(node_id, 0) + moved
+
 
 class _Advance:
-    def __init__(self, journey: Journey, now: dt.datetime):
+    def __init__(self, journey: Journey, now: dt.datetime, *, entry_chunk: int, convert_everyone: bool):
         self.journey, self.now, self.at = journey, now, moment_param(now)
+        self.entry_chunk, self.convert_everyone = entry_chunk, convert_everyone
         self.nodes = list(journey.nodes.select_related("step", "condition_node").prefetch_related("variants")
                           .order_by("position", "pk"))
         self.by_id = {node.pk: node for node in self.nodes}
@@ -101,18 +113,22 @@ class _Advance:
               FROM campaigns_campaignentry e
              WHERE e.campaign_id = %s AND NOT e.is_holdout AND e.triggered_at >= %s AND e.triggered_at <= %s
                AND NOT EXISTS (SELECT 1 FROM journeys_journeymember x WHERE x.entry_id = e.id)
+             ORDER BY e.id LIMIT %s
             ON CONFLICT (entry_id) DO NOTHING""",
             [self.journey.pk, start.pk, self.at, self.wake_at(start), self.journey.campaign_id,
-             moment_param(self.now - ENTRY_CATCH_UP), self.at])
+             moment_param(self.now - ENTRY_CATCH_UP), self.at, self.entry_chunk])
         if entered:
             self.visits_log(start)
         return entered
 
     def convert(self) -> int:
         converted_sql = conversion_exists_sql(self.journey, "j.member_id", "j.entered_at")
+        # the first pass of an advance checks everyone; the chunks after it, only whom they entered
+        entered_now = "" if self.convert_everyone else "AND j.seq = 0 AND j.node_entered_at = %s"
         converted = self.execute(f"""
             UPDATE journeys_journeymember AS j SET status = 'converted', converted_at = %s
-             WHERE j.journey_id = %s AND j.status = 'active' AND {converted_sql}""", [self.at, self.journey.pk])
+             WHERE j.journey_id = %s AND j.status = 'active' {entered_now} AND {converted_sql}""",
+            [self.at, self.journey.pk, *([] if self.convert_everyone else [self.at])])
         if converted:
             entries_pending_withdraw(
                 entries_sql="SELECT entry_id FROM journeys_journeymember WHERE journey_id = %s AND converted_at = %s",
@@ -154,15 +170,17 @@ class _Advance:
         shares = current_shares(adaptive=node.split_mode == SplitMode.ADAPTIVE, weights=[v.weight for v in variants],
                                 traffic_shares=[v.traffic_share for v in variants])
         ids = [v.pk for v in variants]
-        id_list = ", ".join(str(int(pk)) for pk in ids)
-        # a member assigned at this split before (an earlier entry) keeps that variant
-        earlier = f"""(SELECT v.variant_id FROM journeys_journeyvisit v
-                         JOIN journeys_journeymember j2 ON j2.id = v.journey_member_id
-                        WHERE j2.member_id = j.member_id AND v.variant_id IN ({id_list})
-                        ORDER BY v.id LIMIT 1)"""
         assigned = variant_case_sql(split_bucket_sql("j.member_id", str(int(node.pk))), shares, ids)
-        self.execute(f"UPDATE journeys_journeymember AS j SET variant_id = COALESCE({earlier}, {assigned}) WHERE {where}",
-                     params)
+        # a member assigned at this split before (an earlier entry) keeps that variant: assign only the new ones
+        self.execute(f"""
+            INSERT INTO journeys_splitassignment (node_id, member_id, variant_id, assigned_at)
+            SELECT DISTINCT {int(node.pk)}, j.member_id, {assigned}, %s FROM journeys_journeymember j WHERE {where}
+            ON CONFLICT (node_id, member_id) DO NOTHING""", [self.at, *params])
+        self.execute(f"""
+            UPDATE journeys_journeymember AS j
+               SET variant_id = (SELECT a.variant_id FROM journeys_splitassignment a
+                                  WHERE a.node_id = {int(node.pk)} AND a.member_id = j.member_id)
+             WHERE {where}""", params)
         # the visit at the split records the assignment (the A/B results count these, control groups included)
         self.execute(f"""
             UPDATE journeys_journeyvisit
@@ -188,24 +206,35 @@ class _Advance:
         return self.result
 
 
-def journey_advance(*, journey_id: int, now: dt.datetime | None = None) -> AdvanceResult:
-    """Enter, convert and move every member of the journey who is due (see the module docstring). Idempotent and
-    safe to run concurrently: the journey's row lock serialises advances, and each statement only moves members
-    still at its node. Does nothing for an inactive campaign."""
-    now = now or timezone.now()
+def _journey_pass(*, journey_id: int, now: dt.datetime, entry_chunk: int, convert_everyone: bool) -> AdvanceResult:
     with transaction.atomic():
         journey = (Journey.objects.select_for_update(of=("self",)).select_related("campaign")
                    .filter(pk=journey_id, campaign__is_active=True).first())
         if journey is None:
             return AdvanceResult()
-        result = _Advance(journey, now).run()
+        result = _Advance(journey, now, entry_chunk=entry_chunk, convert_everyone=convert_everyone).run()
         if result.planned:
             from campaigns.services.outbox import outbox_kick
 
             transaction.on_commit(outbox_kick)  # planned actions run on their own per-minute beat
-    logger.info("journey_advanced journey=%s entered=%s converted=%s moved=%s planned=%s", journey_id,
-                result.entered, result.converted, result.moved, result.planned)
     return result
+
+
+def journey_advance(*, journey_id: int, now: dt.datetime | None = None, entry_chunk: int = ENTRY_CHUNK) -> AdvanceResult:
+    """Enter, convert and move every member of the journey who is due (see the module docstring), entering at most
+    `entry_chunk` entries per transaction until none is left. Idempotent and safe to run concurrently: the journey's
+    row lock serialises the passes, and each statement only enters entries not yet in and moves members still at
+    its node; a pass killed half way rolls back alone. Does nothing for an inactive campaign."""
+    total, first = AdvanceResult(), True
+    while True:
+        result = _journey_pass(journey_id=journey_id, now=now or timezone.now(), entry_chunk=entry_chunk,
+                               convert_everyone=first)
+        total.add(result)
+        first = False
+        logger.info("journey_advanced journey=%s entered=%s converted=%s moved=%s planned=%s", journey_id,
+                    result.entered, result.converted, result.moved, result.planned)
+        if result.entered < entry_chunk:
+            return total
 
 
 def journeys_advance_all(*, now: dt.datetime | None = None) -> dict[int, AdvanceResult]:

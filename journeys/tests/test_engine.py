@@ -2,9 +2,11 @@
 each member down one path, splits assign stably, conversion ends the journey. SQLite and PostgreSQL."""
 import datetime as dt
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from campaigns.models import OutboxMessage, OutboxStatus
@@ -16,7 +18,7 @@ from events.services import events_ingest
 from events.tests.factories import event_types  # noqa: F401
 from loyalty.services.orders import order_upsert
 
-from ..models import JourneyMember, JourneyVisit, MemberStatus, NodeKind
+from ..models import JourneyMember, JourneyVisit, MemberStatus, NodeKind, SplitAssignment
 from ..services.engine import journey_advance
 from ..splits import split_bucket, variant_for_bucket
 from .factories import action, enter, journey_create, node, variant, wire
@@ -196,3 +198,37 @@ def test_holdout_entries_never_enter_the_journey():
     journey_advance(journey_id=journey.pk)
     assert list(JourneyMember.objects.values_list("member_id", flat=True)) == [treated.pk]
     assert not OutboxMessage.objects.filter(member=held).exists()
+
+
+def test_entries_are_entered_in_chunks_and_each_member_once():
+    # given a journey of one message and 23 entries
+    journey = journey_create()
+    hello = action(journey, 0, "Привет")
+    people = members(23)
+    enter(journey, people)
+    # when it advances five entries at a time
+    result = journey_advance(journey_id=journey.pk, entry_chunk=5)
+    # then everyone entered once and got the message once, over five passes
+    assert result.entered == 23 and result.planned == 23
+    assert JourneyMember.objects.count() == 23
+    assert OutboxMessage.objects.filter(campaign_step=hello.step).count() == 23
+    assert journey_advance(journey_id=journey.pk, entry_chunk=5).entered == 0
+
+
+def test_the_assignment_backfill_keeps_each_members_earliest_variant_per_split():
+    # given members assigned at a split, whose assignments are recorded only in the visits (before 0004)
+    journey = journey_create()
+    split = node(journey, 0, NodeKind.SPLIT)
+    a, b = action(journey, 1, "A"), action(journey, 2, "B")
+    variant(split, "A", a), variant(split, "B", b)
+    people = members(12)
+    enter(journey, people)
+    journey_advance(journey_id=journey.pk)
+    before = dict(SplitAssignment.objects.values_list("member_id", "variant_id"))
+    SplitAssignment.objects.all().delete()
+    # when the migration's backfill runs
+    with connection.cursor() as cursor:
+        cursor.execute(import_module("journeys.migrations.0004_split_assignment").BACKFILL)
+    # then each member has their variant again, once
+    assert dict(SplitAssignment.objects.values_list("member_id", "variant_id")) == before
+    assert len(before) == 12 and SplitAssignment.objects.count() == 12
