@@ -55,7 +55,7 @@ def test_stage_list_shows_members_per_stage_and_transitions_per_day(admin_client
     lifecycle_recompute()
     page = admin_client.get(reverse("admin:lifecycle_lifecyclestage_changelist")).content.decode()
     transitions = admin_client.get(reverse("admin:lifecycle_lifecyclestage_transitions"))
-    assert "Участников в каждой стадии сейчас" in page and "<td>Лояльные</td><td>1</td>" in page
+    assert "Участников на каждом этапе сейчас" in page and "<td>Лояльные</td><td>1</td>" in page
     # today's moves, a column per stage in path order, drawn in the stages' colours
     stages, (day, counts) = transitions.context["stages"], transitions.context["days"][0]
     assert day == shop_today() and dict(zip(stages, counts))["Лояльные"] == 1 and sum(counts) == 1
@@ -103,3 +103,17 @@ def test_the_stages_list_comes_first_and_transitions_have_their_own_page(admin_c
     assert positions == sorted(positions)
     assert reverse("admin:lifecycle_lifecyclestage_transitions") in stages_page
     assert transitions.status_code == 200
+
+
+def test_the_stage_pages_call_a_stage_the_same_word_as_the_rest_of_the_product(admin_client):
+    # given a day with moves between stages
+    from core.timezones import shop_today
+
+    buyer(3, 20, as_of=shop_today())
+    lifecycle_recompute()
+    # when staff read the stages list and the transitions page in Russian
+    pages = [admin_client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="ru").content.decode().lower() for name in
+             ("admin:lifecycle_lifecyclestage_changelist", "admin:lifecycle_lifecyclestage_transitions")]
+    # then a stage is an «этап» everywhere, as in the model's own name, never a «стадия»
+    for page in pages:
+        assert "этап" in page and "стади" not in page

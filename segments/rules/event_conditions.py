@@ -4,6 +4,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Exists, JSONField, OuterRef, Q, Subquery
+from django.utils.translation import gettext, gettext_lazy as _
 
 from customers.models import Member
 from events.models import Event, EventType
@@ -46,7 +47,8 @@ def property_filters(text: str) -> list[tuple[str, str, object]]:
     for part in (p for p in SPLIT.split(text or "") if p.strip()):
         match = FILTER.match(part)
         if not match:
-            raise ValueError(f"cannot read the property filter {part.strip()!r}: write e.g. value >= 3000")
+            raise ValueError(gettext("cannot read the property filter “%(part)s”: write e.g. value >= 3000")
+                             % {"part": part.strip()})
         filters.append((match[1], match[2], _value(match[3])))
     return filters
 
@@ -66,12 +68,12 @@ def _validate_filters(p):
     property_filters(p.get("filters", ""))
 
 
-@leaf("did_event", "Did an event", [
-    Param("event_type", "choice", "Event", _event_type_keys),
-    Param("within_days", "days", "Within the last days"),
-    Param("min_count", "number", "At least this many times", required=False),
-    Param("filters", "text", "Where (e.g. value >= 3000)", required=False),
-], validate_extra=_validate_filters, group="Events")
+@leaf("did_event", _("Did an event"), [
+    Param("event_type", "choice", _("Event"), _event_type_keys),
+    Param("within_days", "days", _("in the last"), default=30, unit=_("days")),
+    Param("min_count", "number", _("at least"), required=False, default=1, unit=_("times")),
+    Param("filters", "text", _("where (e.g. value >= 3000)"), required=False),
+], validate_extra=_validate_filters, group=_("Events"))
 def did_event(p, context):
     """At least N events of the type (1 if empty) in the last D days whose properties pass the filters; with
     "not": fewer (or none)."""
@@ -89,14 +91,14 @@ def did_event(p, context):
 
 def _validate_latest(p):
     if not re.match(r"^[A-Za-z_][\w.]{0,63}$", p.get("property", "")):
-        raise ValueError("the property is a name such as value or cart.total")
+        raise ValueError(gettext("the property is a name such as value or cart.total"))
     property_filters(f"{p['property']} = {p.get('value', '')}")
 
 
-@leaf("event_property_latest", "Latest value of an event's property", [
-    Param("event_type", "choice", "Event", _event_type_keys),
-    Param("property", "text", "Property"),
-], operators=["eq", "ne", "gt", "gte", "lt", "lte"], validate_extra=_validate_latest, group="Events")
+@leaf("event_property_latest", _("Latest value of an event's property"), [
+    Param("event_type", "choice", _("Event"), _event_type_keys),
+    Param("property", "text", _("Property")),
+], operators=["eq", "ne", "gt", "gte", "lt", "lte"], validate_extra=_validate_latest, group=_("Events"))
 def event_property_latest(p, context):
     """The property as the member's latest event of the type has it (members without such an event: no match)."""
     latest = Subquery(Event.objects.filter(member=OuterRef("pk"), type_id=_type_id(p["event_type"]))

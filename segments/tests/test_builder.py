@@ -221,3 +221,24 @@ def test_the_builder_names_regions_the_reference_does_not_know():
     # then the region conditions say who they cannot count, and why
     note = "У 3 участников регион, которого нет в справочнике, и условия на регион и округ их не учитывают: «Мск» (2), «Луна» (1)."
     assert leaves["federal_district"]["note"] == note and leaves["region"]["note"] == note
+
+
+def test_every_condition_its_group_parameters_and_units_read_in_russian():
+    # given the builder's schema as a Russian-speaking marketer gets it
+    import re
+
+    from django.utils import translation
+
+    with translation.override("ru"):
+        schema = builder_schema()
+    # then every word staff read is Russian (a name with Latin letters only counts when it has Cyrillic too:
+    # RFM-сегмент, value >= 3000 as an example); signs such as ₽ and % have no words
+    def english(text):
+        return re.search(r"[A-Za-z]{2,}", text) and not re.search(r"[А-Яа-яЁё]", text)
+
+    untranslated = [(leaf["type"], text) for leaf in schema["leaves"]
+                    for text in [leaf["label"], leaf["group"], *(p["label"] for p in leaf["params"]),
+                                 *(p["unit"] for p in leaf["params"])] if english(text)]
+    untranslated += [(key, text) for key, text in {**schema["texts"], **schema["operator_labels"]}.items()
+                     if english(text)]
+    assert untranslated == []
