@@ -123,7 +123,8 @@ class OrderUpsertApi(PosApi):
     def post(self, request):
         validated = dict(self.order_input.validated(request.data))
         lines = [dict(line) for line in validated.pop("lines")]
-        order, created = order_upsert(**validated, lines=lines)
+        # The idempotent view's transaction rolls back whole on any error: no savepoint of the service's own.
+        order, created = order_upsert(**validated, lines=lines, savepoint=False)
         prefetch_related_objects([order], LINES_WITH_PRODUCTS)
         return Response(self.order_output.data(order),
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -166,9 +166,8 @@ def _may_upgrade(account, tiers_by_id) -> bool:
     return account.tier_below_since is not None or any(tier.rank > rank for tier in tiers_by_id.values())
 
 
-@transaction.atomic
 def order_upsert(*, source, external_id, member, created_at, status, total, currency, channel, store="",
-                 lines: list[dict], anonymous_id: str = "") -> tuple[Order, bool]:
+                 lines: list[dict], anonymous_id: str = "", savepoint: bool = True) -> tuple[Order, bool]:
     """Create or update an order by (source, external_id); returns (order, created).
 
     Status changes follow ORDER_TRANSITIONS. Earning runs once, when the order first becomes completed, and
@@ -183,7 +182,19 @@ def order_upsert(*, source, external_id, member, created_at, status, total, curr
 
     With `anonymous_id` (the web shop's id for the visitor before they were known), that id's events become the
     member's (`events_attach_anonymous`: one UPDATE, idempotent, never taking another member's events).
+
+    Inside a caller's transaction the order runs in a savepoint, so a caller that catches the DomainError can go
+    on (the importer does). `savepoint=False` is for a caller whose transaction rolls back whole on any error
+    (the order API's): two round trips (SAVEPOINT, RELEASE) fewer on every order.
     """
+    with transaction.atomic(savepoint=savepoint):
+        return _order_upsert(source=source, external_id=external_id, member=member, created_at=created_at,
+                             status=status, total=total, currency=currency, channel=channel, store=store,
+                             lines=lines, anonymous_id=anonymous_id)
+
+
+def _order_upsert(*, source, external_id, member, created_at, status, total, currency, channel, store, lines,
+                  anonymous_id):
     account = account_lock(member=member)
     if currency != settings.SHOP_CURRENCY:
         raise DomainError(f"The programme runs in {settings.SHOP_CURRENCY}.", code="currency_mismatch",
