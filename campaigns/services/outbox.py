@@ -6,7 +6,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 from collections import Counter, defaultdict
-from contextlib import contextmanager
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -19,6 +19,7 @@ from customers.models import Channel, Member
 
 from ..channels import OutgoingMessage, PermanentSendError, channel_backend
 from ..models import SECRET_PLACEHOLDER, OutboxMessage, OutboxStatus, Purpose
+from .send_lanes import SendLanes, relaxed_commits, send_lane_count
 
 logger = logging.getLogger(__name__)
 CHANNELS = {*Channel.values, "webhook"}
@@ -111,17 +112,20 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
                     worker_id: str | None = None, now: dt.datetime | None = None) -> SendReport:
     """Send every due message, batch by batch, until none is due or the time budget is spent.
 
+    Each batch is claimed and planned (send rules, caps) once, here; its messages are then sent by
+    CAMPAIGNS_OUTBOX_SEND_THREADS lanes at once (send_lanes: threads with their own back ends and database
+    connections; one lane on SQLite or inside a transaction), each lane taking every n-th message.
     A back end that records each send (email by SMTP or an ESP, SMS, push: whatever would reach the person again)
-    has each outcome written before its next send, in one transaction with what the back end learnt (push: each
-    device's answer), so a worker crash re-sends at most the message in flight. Other back ends' outcomes are
-    written every CAMPAIGNS_OUTBOX_RECORD_EVERY sends (one UPDATE). Unrecorded rows are claimed again when their
-    lease ends and re-sent with the same idempotency keys. Failures and retries are written at once. Decisions
-    that send nothing (defer, suppress) are written once per batch: lost in a crash, they are simply decided
-    again. Safe to run in several workers at once (claims skip locked
-    rows). `now` fixes the clock the send rules read (tests, benchmarks); by default each batch reads
-    the real time.
+    has each outcome written before its lane's next send, in one transaction with what the back end learnt (push:
+    each device's answer), so a worker crash re-sends at most the messages in flight: one per lane. Other back
+    ends' outcomes are written every CAMPAIGNS_OUTBOX_RECORD_EVERY sends of a lane (one UPDATE). Unrecorded rows are
+    claimed again when their lease ends and re-sent with the same idempotency keys. Failures and retries are
+    written at once. Decisions that send nothing (defer, suppress) are written once per lane and batch: lost in a
+    crash, they are simply decided again. A lane that raises stops the others after their send in flight, and
+    the error is raised here. Safe to run in several workers at once (claims skip locked rows). `now` fixes the
+    clock the send rules read (tests, benchmarks); by default each batch reads the real time.
 
-    On PostgreSQL the session commits without waiting for the WAL flush (synchronous_commit off): a
+    On PostgreSQL the sessions commit without waiting for the WAL flush (synchronous_commit off): a
     database crash may forget the last fraction of a second of outcomes, and those messages are re-sent
     with their idempotency keys; a worker crash loses nothing.
     """
@@ -131,22 +135,16 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
     time_budget = settings.CAMPAIGNS_OUTBOX_TIME_BUDGET if time_budget is None else time_budget
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
     started, report = time.monotonic(), SendReport()
-    with _relaxed_commits():
+    with relaxed_commits(), SendLanes(send_lane_count()) as lanes:
         while time.monotonic() - started < time_budget:
             clock = now or timezone.now()
             batch = outbox_claim(batch_size=batch_size, worker_id=worker_id, now=clock)
             if not batch:
                 break
             report.batches += 1
-            outcome = BatchOutcome(worker_id=worker_id, now=clock)
-            try:
-                _prefetch_accounts(batch)
-                decisions = list(plan_batch(batch, now=clock))
-                outcome.prepare(decisions)
-                for message, decision in decisions:
-                    report.counts[_handle(message, decision, outcome)] += 1
-            finally:
-                outcome.flush()
+            _prefetch_accounts(batch)
+            decisions = list(plan_batch(batch, now=clock))
+            report.counts += lanes.run(decisions, partial(_send_share, worker_id=worker_id, now=clock))
     report.seconds = time.monotonic() - started
     if report.handled:
         logger.info("outbox_send_finished handled=%s batches=%s seconds=%.2f %s", report.handled, report.batches,
@@ -154,18 +152,18 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
     return report
 
 
-@contextmanager
-def _relaxed_commits():
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
+def _send_share(decisions, stop, *, worker_id, now) -> Counter:
+    """One lane's share of a planned batch: sent, deferred or suppressed, and written (see outbox_send_due)."""
+    counts, outcome = Counter(), BatchOutcome(worker_id=worker_id, now=now)
     try:
-        yield
+        outcome.prepare(decisions)
+        for message, decision in decisions:
+            if stop.is_set():  # another lane failed: the rest of the share stays claimed until its lease ends
+                break
+            counts[_handle(message, decision, outcome)] += 1
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
+        outcome.flush()
+    return counts
 
 
 def _prefetch_accounts(batch):

@@ -23,13 +23,20 @@ def locmem_channels(settings):
 @pytest.fixture
 def smtp_server(free_tcp_port):
     """A local SMTP sink: `mails` holds each accepted envelope, `sessions` the SMTP session (one per connection)
-    each came in on."""
+    each came in on; recipients in `refused` are answered 451 (try again later)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
 
-    sink = SimpleNamespace(url=f"smtp://127.0.0.1:{free_tcp_port}", port=free_tcp_port, mails=[], sessions=[])
+    sink = SimpleNamespace(url=f"smtp://127.0.0.1:{free_tcp_port}", port=free_tcp_port, mails=[], sessions=[],
+                           refused=set())
 
     class Handler(Sink):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address in sink.refused:
+                return "451 4.3.0 Try again later"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, server, session, envelope):
             sink.mails.append(envelope)
             sink.sessions.append(session)

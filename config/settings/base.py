@@ -406,6 +406,9 @@ CAMPAIGNS_MESSAGE_BODY_RETENTION_DAYS = env.int("CAMPAIGNS_MESSAGE_BODY_RETENTIO
 CAMPAIGNS_WEBHOOK_SECRET_OVERLAP_HOURS = env.int("CAMPAIGNS_WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 # Sent messages recorded per UPDATE; a worker crash re-sends at most this many (same idempotency keys).
 CAMPAIGNS_OUTBOX_RECORD_EVERY = env.int("CAMPAIGNS_OUTBOX_RECORD_EVERY", default=50)
+# Threads of a worker that send a batch's messages side by side, each with its own provider and database
+# connections: a crash re-sends at most one message per thread (campaigns.services.send_lanes). PostgreSQL only.
+CAMPAIGNS_OUTBOX_SEND_THREADS = env.int("CAMPAIGNS_OUTBOX_SEND_THREADS", default=4)
 
 # --- portal (members' app API and web portal) ---
 import datetime as _dt  # noqa: E402
