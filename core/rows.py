@@ -17,7 +17,8 @@ from django.db.models.signals import post_save, pre_save
 
 
 @lru_cache(maxsize=None)
-def _select(model, vendor: str, alias: str):
+def _columns(model, vendor: str, alias: str, offset: int = 0):
+    """(the model's columns for a SELECT list, their attnames, each column's converters by its index in a row)."""
     connection = connections[alias]
     fields = model._meta.concrete_fields
     quote = connection.ops.quote_name
@@ -27,8 +28,22 @@ def _select(model, vendor: str, alias: str):
         column = field.get_col(model._meta.db_table)
         functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
         if functions:
-            converters.append((index, column, functions))
-    return f"SELECT {columns} FROM {quote(model._meta.db_table)}", [field.attname for field in fields], converters
+            converters.append((offset + index, column, functions))
+    return columns, [field.attname for field in fields], converters
+
+
+@lru_cache(maxsize=None)
+def _select(model, vendor: str, alias: str):
+    columns, names, converters = _columns(model, vendor, alias)
+    return f"SELECT {columns} FROM {connections[alias].ops.quote_name(model._meta.db_table)}", names, converters
+
+
+def _converted(row, converters, connection) -> list:
+    values = list(row)
+    for index, column, functions in converters:
+        for function in functions:
+            values[index] = function(values[index], column, connection)
+    return values
 
 
 def model_rows(model, where: str, params, *, lock: bool = False, limit: int | None = None, using: str = "default"):
@@ -46,20 +61,50 @@ def model_rows(model, where: str, params, *, lock: bool = False, limit: int | No
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    instances = []
-    for row in rows:
-        values = list(row)
-        for index, column, functions in converters:
-            for function in functions:
-                values[index] = function(values[index], column, connection)
-        instances.append(model.from_db(using, names, values))
-    return instances
+    return [model.from_db(using, names, _converted(row, converters, connection)) for row in rows]
 
 
 def model_row(model, where: str, params, *, lock: bool = False, using: str = "default"):
     """The one instance matching `where` (a unique key), or None."""
     found = model_rows(model, where, params, lock=lock, limit=1, using=using)
     return found[0] if found else None
+
+
+@lru_cache(maxsize=None)
+def _select_with_one(model, one: str, vendor: str, alias: str):
+    quote = connections[alias].ops.quote_name
+    relation = model._meta.get_field(one)  # a reverse one-to-one (OneToOneRel)
+    related, table, related_table = relation.related_model, model._meta.db_table, relation.related_model._meta.db_table
+    columns, names, converters = _columns(model, vendor, alias)
+    related_columns, related_names, related_converters = _columns(related, vendor, alias, len(names))
+    sql = (f"SELECT {columns}, {related_columns} FROM {quote(table)} LEFT JOIN {quote(related_table)} "
+           f"ON {quote(related_table)}.{quote(relation.field.column)} = {quote(table)}.{quote(model._meta.pk.column)}")
+    pk_index = len(names) + related_names.index(related._meta.pk.attname)
+    return sql, names, related_names, converters + related_converters, relation, pk_index
+
+
+def model_rows_with_one(model, one: str, where: str, params, *, limit: int | None = None, using: str = "default"):
+    """`model_rows` with each instance's reverse one-to-one `one` read in the same statement (LEFT JOIN) and cached,
+    as `select_related(one)` would: reading it gives the related instance, or raises DoesNotExist when it has none."""
+    connection = connections[using]
+    sql, names, related_names, converters, relation, pk_index = _select_with_one(model, one, connection.vendor, using)
+    sql += f" WHERE {where}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    instances = []
+    for row in rows:
+        values = _converted(row, converters, connection)
+        instance = model.from_db(using, names, values[:len(names)])
+        other = None if values[pk_index] is None else relation.related_model.from_db(
+            using, related_names, values[len(names):])
+        relation.set_cached_value(instance, other)
+        if other is not None:
+            relation.field.set_cached_value(other, instance)
+        instances.append(instance)
+    return instances
 
 
 @lru_cache(maxsize=None)

@@ -1,10 +1,11 @@
 """Reads about members that the API and the portal share."""
 import re
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from core.exceptions import DomainError, NotFound
-from core.rows import model_rows
+from core.rows import model_rows, model_rows_with_one
 
 from .models import Member
 from .phones import PhoneInvalid, phone_normalise
@@ -42,13 +43,16 @@ def member_lookup_queryset(*, phone: str = "", email: str = "", card: str = "") 
     return Member.objects.filter(**{f"{field}__in": values})
 
 
-def member_lookup(*, phone: str = "", email: str = "", card: str = "") -> Member:
+def member_lookup(*, phone: str = "", email: str = "", card: str = "", with_one: str | None = None) -> Member:
     """The one member with this phone, email or card. NotFound if none; `member_ambiguous` (409) if several.
 
-    Every till lookup: one hand-written SELECT (core.rows), not a compiled queryset.
+    Every till lookup: one hand-written SELECT (core.rows), not a compiled queryset. `with_one`: a reverse
+    one-to-one of Member that a floor above keeps (loyalty's "account"), read in the same statement and cached.
     """
     field, values = _lookup_condition(phone=phone, email=email, card=card)
-    found = model_rows(Member, f"{field} IN ({', '.join(['%s'] * len(values))})", values, limit=2)
+    where = f"{connection.ops.quote_name(Member._meta.db_table)}.{field} IN ({', '.join(['%s'] * len(values))})"
+    found = (model_rows_with_one(Member, with_one, where, values, limit=2) if with_one
+             else model_rows(Member, where, values, limit=2))
     if not found:
         raise NotFound("No member has this identifier.", code="member_not_found")
     if len(found) > 1:

@@ -6,8 +6,7 @@ from rest_framework.response import Response
 from core.reused_serializers import ReusedSerializer
 from core.serializers import ModelFieldsOnceMixin
 from customers.models import Member
-from customers.selectors import member_lookup
-from loyalty.selectors import member_account_attach
+from loyalty.selectors import member_lookup_with_account
 
 from .base import COMMON_ERRORS, PosApi, error
 
@@ -47,5 +46,5 @@ class MemberLookupApi(PosApi):
     lookup_input, member_output = ReusedSerializer(MemberLookupInput), ReusedSerializer(MemberOutput)
 
     def get(self, request):
-        member = member_lookup(**self.lookup_input.validated(request.query_params))
-        return Response(self.member_output.data(member_account_attach(member)))
+        member = member_lookup_with_account(**self.lookup_input.validated(request.query_params))
+        return Response(self.member_output.data(member))
