@@ -13,6 +13,8 @@ orders stay there. The load is timed per file; the refresh that follows an impor
 is run and timed separately (--no-refresh skips it).
 """
 import argparse
+import collections
+import contextlib
 import csv
 import os
 import random
@@ -30,6 +32,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import CommandError, call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 
 
 def generate(directory: Path, members: int, orders: int, lines_per_order: int, seed: int):
@@ -62,15 +65,44 @@ def generate(directory: Path, members: int, orders: int, lines_per_order: int, s
                 writer.writerow([f"BO{n:09d}", f"SKU{sku:05d}", f"Product {sku}", f"Category {sku % 40}", "1", "99.90"])
 
 
-def timed(command, path, rows, batch_size, workers):
-    started = time.monotonic()
+class StatementTimes:
+    """Wall time per SQL statement (by its first words) of one command, from Django's execute wrapper; the COPYs
+    run outside it and show in the rest."""
+
+    def __init__(self):
+        self.seconds = collections.Counter()
+        self.calls = collections.Counter()
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.monotonic()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split())[:70]
+            self.seconds[key] += time.monotonic() - started
+            self.calls[key] += 1
+
+    def report(self, total):
+        for key, seconds in self.seconds.most_common(8):
+            print(f"    {seconds:7.1f} s {self.calls[key]:6d}x  {key}", flush=True)
+        print(f"    {total - sum(self.seconds.values()):7.1f} s  the rest (reading, Python, COPY)", flush=True)
+
+
+def timed(command, path, rows, batch_size, workers, statements=False):
+    started, times = time.monotonic(), StatementTimes()
+    process_started = time.process_time()
     try:
-        call_command(command, str(path), "--batch-size", str(batch_size), "--workers", str(workers),
-                     stderr=open(os.devnull, "w"))
+        with connection.execute_wrapper(times) if statements else contextlib.nullcontext():
+            call_command(command, str(path), "--batch-size", str(batch_size), "--workers", str(workers),
+                         stderr=open(os.devnull, "w"))
     except (SystemExit, CommandError) as exc:
         print(f"{command}: {exc}", flush=True)
     seconds = time.monotonic() - started
-    print(f"{command:20s} {rows:>9d} rows {seconds:7.1f} s {rows / seconds:9.0f} rows/s", flush=True)
+    print(f"{command:20s} {rows:>9d} rows {seconds:7.1f} s {rows / seconds:9.0f} rows/s "
+          f"(this process's CPU {time.process_time() - process_started:.1f} s; load {os.getloadavg()[0]:.1f})",
+          flush=True)
+    if statements:
+        times.report(seconds)
 
 
 def refresh():
@@ -93,6 +125,7 @@ def main():
     parser.add_argument("--directory", help="Generate the files here (kept) instead of a temporary directory.")
     parser.add_argument("--workers", type=int, default=1, help="Processes cleaning rows, as the commands take it.")
     parser.add_argument("--no-refresh", action="store_true", help="Skip the post-import refresh.")
+    parser.add_argument("--statements", action="store_true", help="Print the time each kind of SQL statement took.")
     parser.add_argument("--full", action="store_true", help="Issue #14's size: 1M members, 10M orders, 20M lines, "
                                                              "50,000-row batches, one run.")
     options = parser.parse_args()
@@ -108,10 +141,12 @@ def main():
         for attempt in ("first run",) if options.once else ("first run", "second run (nothing changes)"):
             print(attempt)
             started = time.monotonic()
-            timed("import_members", directory / "members.csv", options.members, options.batch_size, options.workers)
-            timed("import_orders", directory / "orders.csv", options.orders, options.batch_size, options.workers)
+            timed("import_members", directory / "members.csv", options.members, options.batch_size, options.workers,
+                  options.statements)
+            timed("import_orders", directory / "orders.csv", options.orders, options.batch_size, options.workers,
+                  options.statements)
             timed("import_order_lines", directory / "lines.csv", options.orders * options.lines_per_order,
-                  options.batch_size, options.workers)
+                  options.batch_size, options.workers, options.statements)
             print(f"total load {time.monotonic() - started:.1f} s", flush=True)
             if not options.no_refresh:
                 refresh()

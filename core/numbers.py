@@ -6,6 +6,8 @@ one accepts the other accepts too.
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 _SPACES = " \u00a0\u202f\u2009"  # spaces, no-break spaces and thin spaces, as Russian text groups thousands
 _BLANKS = str.maketrans("", "", _SPACES)
 _GROUPED = re.compile(rf"^[+-]?\d{{1,3}}([{_SPACES}]\d{{3}})+([.,]\d+)?$")
@@ -19,7 +21,7 @@ def decimal_text(value: str) -> str:
     text = value
     if any(ch in text for ch in _SPACES):
         if not _GROUPED.match(text):
-            raise ValueError("Not a number.")
+            raise ValueError(_("Not a number."))
         text = text.translate(_BLANKS)
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
@@ -33,7 +35,7 @@ def number_parse(value) -> Decimal:
     that is not one number: `5 000 000 0`, `5к`, `1,2,3`, `NaN`, booleans.
     """
     if isinstance(value, bool):
-        raise ValueError("Not a number.")
+        raise ValueError(_("Not a number."))
     if isinstance(value, (int, Decimal)):
         number = Decimal(value)
     elif isinstance(value, float):
@@ -43,9 +45,9 @@ def number_parse(value) -> Decimal:
         try:
             number = Decimal(decimal_text(text))
         except InvalidOperation:
-            raise ValueError("Not a number.") from None
+            raise ValueError(_("Not a number.")) from None
     else:
-        raise ValueError("Not a number.")
+        raise ValueError(_("Not a number."))
     if not number.is_finite():
-        raise ValueError("Not a number.")
+        raise ValueError(_("Not a number."))
     return number

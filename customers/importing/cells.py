@@ -9,6 +9,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from core.numbers import decimal_text
 from core.timezones import as_shop_aware
@@ -20,7 +21,7 @@ from . import sql_cells
 def text(max_length):
     def parse(value):
         if len(value) > max_length:
-            raise ValueError(f"At most {max_length} characters.")
+            raise ValueError(_("At most %(count)s characters.") % {"count": max_length})
         return value
 
     parse.sql = sql_cells.text_cell(max_length)
@@ -31,7 +32,7 @@ def email(value):
     try:
         validate_email(value)
     except ValidationError:
-        raise ValueError("Not a valid email address.") from None
+        raise ValueError(_("Not a valid email address.")) from None
     return text(254)(value)
 
 
@@ -41,7 +42,8 @@ def phone(value):
         return phone_normalise(value)
     except PhoneInvalid:
         raise ValueError(
-            f"Not a valid phone number (read in region {settings.SHOP_PHONE_REGION}; e.g. +79990001122 or 8 999 000-11-22)."
+            _("Not a valid phone number (read in region %(region)s; e.g. +79990001122 or 8 999 000-11-22).")
+            % {"region": settings.SHOP_PHONE_REGION}
         ) from None
 
 
@@ -53,7 +55,7 @@ def choice(mapping: dict, *, label="value"):
             return mapping[value.lower()]
         except KeyError:
             allowed = ", ".join(sorted({key for key in mapping if key}))
-            raise ValueError(f"Unknown {label}; expected one of: {allowed}.") from None
+            raise ValueError(_("Unknown %(label)s; expected one of: %(allowed)s.") % {"label": label, "allowed": allowed}) from None
 
     parse.sql = sql_cells.choice_cell(mapping)
     return parse
@@ -77,7 +79,7 @@ def date(value):
     try:
         return _dotted_date(value) or dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError("Not a date; expected YYYY-MM-DD, YYYYMMDD or DD.MM.YYYY.") from None
+        raise ValueError(_("Not a date; expected YYYY-MM-DD, YYYYMMDD or DD.MM.YYYY.")) from None
 
 
 def timestamp(value):
@@ -93,7 +95,7 @@ def timestamp(value):
             parsed = dt.datetime.combine(dotted, dt.time()) if dotted else dt.datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(
-            "Not a date and time; expected ISO 8601, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM or a date."
+            _("Not a date and time; expected ISO 8601, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM or a date.")
         ) from None
     return as_shop_aware(parsed)
 
@@ -109,17 +111,17 @@ def money(*, places=2, max_digits=12, minimum=decimal.Decimal("0"), strictly_pos
         try:
             number = decimal.Decimal(decimal_text(value))
         except decimal.InvalidOperation:
-            raise ValueError("Not a number.") from None
+            raise ValueError(_("Not a number.")) from None
         if not number.is_finite():
-            raise ValueError("Not a number.")
+            raise ValueError(_("Not a number."))
         if strictly_positive and number <= 0:
-            raise ValueError("Must be greater than zero.")
+            raise ValueError(_("Must be greater than zero."))
         if number < minimum:
-            raise ValueError(f"Must not be less than {minimum}.")
+            raise ValueError(_("Must not be less than %(minimum)s.") % {"minimum": minimum})
         if abs(number) >= decimal.Decimal(10) ** (max_digits - places):
-            raise ValueError("Too large.")
+            raise ValueError(_("Too large."))
         if number != number.quantize(decimal.Decimal(1).scaleb(-places)):
-            raise ValueError(f"At most {places} decimal places.")
+            raise ValueError(_("At most %(places)s decimal places.") % {"places": places})
         return number
 
     parse.sql = sql_cells.money_cell(places=places, max_digits=max_digits, minimum=minimum,
@@ -132,7 +134,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 def currency(value):
     if not _CURRENCY.match(value):
-        raise ValueError("Expected a 3-letter ISO 4217 code in capitals, e.g. RUB.")
+        raise ValueError(_("Expected a 3-letter ISO 4217 code in capitals, e.g. RUB."))
     return value
 
 

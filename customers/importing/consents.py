@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import ConsentPurpose, ConsentRecord, Member
 
@@ -78,9 +79,9 @@ def consent_cell(value: str) -> ConsentState:
     try:
         at = cells.timestamp(value)
     except ValueError:
-        raise ValueError("Expected yes or no (1/0, true/false, yes/no, да/нет) or the date and time it was given.") from None
+        raise ValueError(_("Expected yes or no (1/0, true/false, yes/no, да/нет) or the date and time it was given.")) from None
     if at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValueError("A consent cannot be given in the future.")
+        raise ValueError(_("A consent cannot be given in the future."))
     return ConsentState(True, at)
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 import hashlib
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import Channel, EngagementEvent, Member
 
@@ -27,7 +28,7 @@ WITHDRAWING = (Kind.UNSUBSCRIBE, Kind.COMPLAINT)  # each withdraws the consent o
 def _occurred_at(value):
     moment = cells.timestamp(value)
     if moment > timezone.now() + dt.timedelta(minutes=5):  # a little clock skew is not an error
-        raise ValueError("In the future; check the time zone of the export.")
+        raise ValueError(_("In the future; check the time zone of the export."))
     return moment
 
 
@@ -81,7 +82,7 @@ class EngagementImporter:
         for row in rows:
             member_id = member_ids.get(row.values["member_external_id"])
             if member_id is None:
-                outcome.errors.append(RowError(row.line, "member_external_id", "Unknown member; import members first.",
+                outcome.errors.append(RowError(row.line, "member_external_id", _("Unknown member; import members first."),
                                                row.values["member_external_id"]))
                 continue
             keyed.setdefault(engagement_import_key(row.values), (row, member_id))

@@ -1,5 +1,6 @@
 """`import_members`: the member file's columns and the batch writer that upserts members by external_id."""
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.timezones import shop_today
 from customers.export_columns import registered_columns
@@ -38,7 +39,7 @@ CHANNELS = {value: value for value in RegistrationChannel.values}
 def _birth_date(value):
     day = cells.date(value)
     if day > shop_today():
-        raise ValueError("A birth date cannot be in the future.")
+        raise ValueError(_("A birth date cannot be in the future."))
     return day
 
 
@@ -133,7 +134,7 @@ class MemberImporter:
             current = stored.get(external_id)
             if current is None:
                 if values.get("registered_at") is None:
-                    outcome.errors.append(RowError(row.line, "registered_at", "Required for a new member."))
+                    outcome.errors.append(RowError(row.line, "registered_at", _("Required for a new member.")))
                     continue
                 values.setdefault("registration_channel", RegistrationChannel.IMPORT)
                 values["attributes"] = self._attributes({}, row)

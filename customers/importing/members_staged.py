@@ -10,6 +10,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from customers.models import Member, RegistrationChannel
 
@@ -76,7 +77,7 @@ def members_write_staged(importer, rows, outcome: BatchOutcome) -> BatchOutcome:
                 break
         cursor.execute(f"DELETE FROM {STAGE} WHERE referral_code IS NOT NULL AND registered_at IS NULL RETURNING line")
         for (line,) in cursor.fetchall():
-            outcome.errors.append(RowError(line, "registered_at", "Required for a new member."))
+            outcome.errors.append(RowError(line, "registered_at", _("Required for a new member.")))
         cursor.execute(*_upsert_sql(importer, fields, attributes))
         for member_id, inserted in cursor.fetchall():
             outcome.member_ids.add(member_id)

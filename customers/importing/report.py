@@ -2,6 +2,8 @@
 import csv
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -11,8 +13,9 @@ class RowError:
     value: str = ""
 
     def __str__(self):
-        shown = f" (got {self.value!r})" if self.value else ""
-        return f"line {self.line}, column {self.column}: {self.reason}{shown}"
+        where = _("line %(line)s, column %(column)s: %(reason)s") % {
+            "line": self.line, "column": self.column, "reason": self.reason}
+        return where + (_(" (got %(value)s)") % {"value": repr(self.value)} if self.value else "")
 
 
 @dataclass

@@ -70,7 +70,7 @@ class RowSchema:
             cell = (raw.get(column.name) or "").strip()
             if not cell:
                 if column.required:
-                    errors.append(RowError(line, column.name, "Required."))
+                    errors.append(RowError(line, column.name, _("Required.")))
                 else:
                     values[column.name] = column.empty
                 continue

@@ -86,7 +86,7 @@ class CsvSource:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != width:
-                yield line, None, f"Expected {width} values, found {len(cells)}."
+                yield line, None, _("Expected %(expected)s values, found %(found)s.") % {"expected": width, "found": len(cells)}
                 continue
             yield line, dict(zip(self.header, cells)), None
 

@@ -70,18 +70,21 @@ def sql_clean(cursor, *, schema, rows, stage: str, extra_columns=()) -> list[Row
         cell = column.sql_cell
         index = names.index(column.name)
         stripped.append(f"btrim(r.c{index}, %(whitespace)s) AS v{n}")
-        prepared.append(f"{cell.prepare.format(v=f'v.v{n}') if cell else 'NULL'} AS p{n}")
-        fast = f"coalesce({cell.accepts.format(p=f'p.p{n}')}, false)" if cell else "false"
+        prepared.append(f"{cell.prepare.replace('{v}', f'v.v{n}') if cell else 'NULL'} AS p{n}")
+        fast = f"coalesce({cell.accepts.replace('{p}', f'p.p{n}')}, false)" if cell else "false"
         accepted.append(f"(v.v{n} <> '' AND {fast})" if column.required else f"(v.v{n} = '' OR {fast})")
-        value = cell.value.format(p=f"p.p{n}") if cell else "NULL"
+        value = cell.value.replace("{p}", f"p.p{n}") if cell else "NULL"
         converted.append(f"CASE WHEN v.v{n} = '' THEN {empty} WHEN f.fast THEN {value} END")
+    # OFFSET 0 keeps each step a step: inlined, every use of a cell would strip it and match its regex again. Each
+    # row's steps differ, so memoizing them only costs (a third of the statement's time when measured).
+    cursor.execute("SET LOCAL enable_memoize = off")
     cursor.execute(
         f"""INSERT INTO {stage} (line, fast, {", ".join(name for name, _type in typed)})
         SELECT r.line, f.fast, {", ".join(converted)}
         FROM {raw} r
-        CROSS JOIN LATERAL (SELECT {", ".join(stripped) or "1"}) v
-        CROSS JOIN LATERAL (SELECT {", ".join(prepared) or "1"}) p
-        CROSS JOIN LATERAL (SELECT {" AND ".join(accepted) or "true"} AS fast) f""",
+        CROSS JOIN LATERAL (SELECT {", ".join(stripped) or "1"} OFFSET 0) v
+        CROSS JOIN LATERAL (SELECT {", ".join(prepared) or "1"} OFFSET 0) p
+        CROSS JOIN LATERAL (SELECT {" AND ".join(accepted) or "true"} AS fast OFFSET 0) f""",
         params,
     )
     # The rows SQL did not read: cleaned by the schema as on the Python path, the good ones staged as cleaned.

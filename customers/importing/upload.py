@@ -74,7 +74,8 @@ class XlsxSource:
             if not any(cell.strip() for cell in cells):
                 continue
             if any(cell.strip() for cell in cells[width:]):
-                yield line, None, f"Expected {width} values, found a value beyond the header's last column."
+                yield line, None, _("Expected %(expected)s values, found a value beyond the header's last column.") % {
+                    "expected": width}
                 continue
             cells += [""] * (width - len(cells))
             yield line, dict(zip(self.header, cells[:width])), None

@@ -1,6 +1,8 @@
 """Writing one batch: classify each row against what the database holds, then one upsert for the changes."""
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from .report import RowError
 from .schema import RowRejected
 
@@ -33,7 +35,7 @@ class FirstSeen:
         """Raise RowRejected when `row`'s value in `column` already appeared on an earlier line."""
         first = self.first_line(row.values[column], row.line)
         if first:
-            raise RowRejected([RowError(row.line, column, f"Duplicate of line {first}.", row.values[column])])
+            raise RowRejected([RowError(row.line, column, _("Duplicate of line %(line)s.") % {"line": first}, row.values[column])])
 
 
 def upsert(model, *, objects, unique_fields, update_fields):

@@ -93,8 +93,8 @@ def test_a_bad_consent_cell_is_a_bad_row_by_line_and_column(tmp_path):
     _, err, error = run(write(tmp_path, HEADER, "A,2024-01-01,yes,,,", "B,2024-01-01,maybe,,,",
                               f"C,2024-01-01,{(timezone.now() + dt.timedelta(days=3)).date().isoformat()},,,"))
     assert error is not None
-    assert "line 3, column consent:personal_data: Expected yes or no" in err
-    assert "line 4, column consent:personal_data: A consent cannot be given in the future" in err
+    assert "строка 3, столбец consent:personal_data: Ожидается да или нет" in err
+    assert "строка 4, столбец consent:personal_data: Согласие не может быть дано в будущем" in err
     assert list(Member.objects.values_list("external_id", flat=True)) == ["A"]
     assert ConsentRecord.objects.count() == 1
 

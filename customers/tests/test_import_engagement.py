@@ -104,11 +104,11 @@ def test_bad_rows_are_reported_by_line_and_column_and_the_good_rows_kept(tmp_pat
     _, err, error = run(path, "--batch-size", "2")
     # then
     assert error is not None and "5 rows were rejected" in str(error)
-    assert "line 3, column member_external_id: Unknown member" in err
-    assert "line 4, column kind: Unknown kind" in err
-    assert "line 5, column occurred_at: In the future" in err
-    assert "line 6, column channel: Unknown channel" in err
-    assert "line 7, column occurred_at: Required." in err
+    assert "строка 3, столбец member_external_id: Неизвестный клиент" in err
+    assert "строка 4, столбец kind: Неизвестное значение (kind)" in err
+    assert "строка 5, столбец occurred_at: Время в будущем" in err
+    assert "строка 6, столбец channel: Неизвестное значение (channel)" in err
+    assert "строка 7, столбец occurred_at: Обязательно." in err
     assert list(EngagementEvent.objects.values_list("member", "kind")) == [(member.pk, "open")]
 
 

@@ -146,6 +146,6 @@ def test_orders_from_a_russian_spreadsheet(tmp_path):
     # when
     _, err, error = run("import_orders", path)
     # then the bad date is reported, the rest imported
-    assert error is not None and "line 4, column created_at" in err
+    assert error is not None and "строка 4, столбец created_at" in err
     totals = dict(Order.objects.values_list("external_id", "total"))
     assert totals == {"O1": Decimal("1234.50"), "O2": Decimal("12345.00")}

@@ -86,13 +86,13 @@ def test_bad_rows_are_reported_by_line_and_column_and_good_rows_kept(tmp_path):
     # then
     assert error is not None and "4 rows were rejected" in str(error)
     assert list(Member.objects.values_list("external_id", flat=True)) == ["C2"]
-    assert "line 2, column email: Not a valid email address." in err
-    assert "line 2, column gender:" in err
-    assert "line 4, column birth_date: A birth date cannot be in the future." in err
-    assert "line 4, column registered_at:" in err
-    assert "line 4, column registration_channel:" in err
-    assert "line 5, column external_id: Required." in err
-    assert "line 6, column registered_at: Required for a new member." in err
+    assert "строка 2, столбец email: Это не адрес электронной почты." in err
+    assert "строка 2, столбец gender:" in err
+    assert "строка 4, столбец birth_date: Дата рождения не может быть в будущем." in err
+    assert "строка 4, столбец registered_at:" in err
+    assert "строка 4, столбец registration_channel:" in err
+    assert "строка 5, столбец external_id: Обязательно." in err
+    assert "строка 6, столбец registered_at: Обязательно для нового клиента." in err
     with errors_csv.open() as report:
         rows = list(csv.DictReader(report))
     assert {(row["line"], row["column"]) for row in rows} >= {("2", "email"), ("5", "external_id"), ("6", "registered_at")}
@@ -103,14 +103,14 @@ def test_a_row_with_the_wrong_number_of_values_is_rejected(tmp_path):
     path = write(tmp_path, "external_id,registered_at,city", "C1,2023-01-10", "C2,2023-01-10,Тула")
     _, err, error = run(path)
     assert error is not None
-    assert "line 2, column *: Expected 3 values, found 2." in err
+    assert "строка 2, столбец *: Ожидалось значений: 3, в строке: 2." in err
     assert list(Member.objects.values_list("external_id", flat=True)) == ["C2"]
 
 
 def test_line_numbers_count_values_spanning_several_lines(tmp_path):
     path = write(tmp_path, "external_id,registered_at,city", 'C1,2023-01-10,"Нижний\nНовгород"', "C2,bad,")
     _, err, _ = run(path)
-    assert "line 4, column registered_at:" in err
+    assert "строка 4, столбец registered_at:" in err
     assert Member.objects.get().city == "Нижний\nНовгород"
 
 
@@ -152,7 +152,7 @@ def test_duplicate_external_id_rejects_the_later_row(tmp_path):
     path = write(tmp_path, HEADER, "C1,a@example.com,,,,,,,,2023-01-10,", "C1,b@example.com,,,,,,,,2023-01-10,")
     _, err, error = run(path)
     assert error is not None
-    assert "line 3, column external_id: Duplicate of line 2." in err
+    assert "строка 3, столбец external_id: Повторяет строку 2." in err
     assert Member.objects.get().email == "a@example.com"
 
 
@@ -174,8 +174,8 @@ def test_attribute_columns_are_validated_and_merged(tmp_path):
     assert Member.objects.get(external_id="C1").attributes == {"pets": ["cat", "dog"], "favourite": "Arbat"}
     assert Member.objects.get(external_id="C3").attributes == {"pets": ["cat"], "kids": 3}
     assert not Member.objects.filter(external_id="C2").exists()
-    assert "line 3, column attr:pets: Not among the choices: parrot." in err
-    assert "line 3, column attr:kids: Expected a whole number." in err
+    assert "строка 3, столбец attr:pets: Not among the choices: parrot." in err
+    assert "строка 3, столбец attr:kids: Expected a whole number." in err
 
 
 def test_unknown_attribute_column_stops_the_import_before_writing(tmp_path):
@@ -207,7 +207,7 @@ def test_a_file_larger_than_one_batch_is_written_in_batches(tmp_path):
     # then
     assert Member.objects.count() == 7
     assert err.count("rows read") == 3  # progress after each batch
-    assert "line 5, column email" in err
+    assert "строка 5, столбец email" in err
     assert "read 8, created 7, updated 0, unchanged 0, rejected 1" in out
 
 
@@ -270,11 +270,11 @@ def test_rows_cleaned_by_two_worker_processes_are_reported_and_written_as_by_one
     out, err, error = run(path, "--workers", "2", "--batch-size", "4")
     # then
     assert error is not None and "4 rows were rejected" in str(error)
-    assert [line for line in err.splitlines() if line.startswith("line ")] == [
-        "line 5, column email: Not a valid email address. (got 'not-an-email')",
-        "line 12, column email: Not a valid email address. (got 'not-an-email')",
-        "line 19, column email: Not a valid email address. (got 'not-an-email')",
-        "line 22, column external_id: Duplicate of line 7. (got 'W5')",
+    assert [line for line in err.splitlines() if line.startswith("строка ")] == [
+        "строка 5, столбец email: Это не адрес электронной почты. (получено 'not-an-email')",
+        "строка 12, столбец email: Это не адрес электронной почты. (получено 'not-an-email')",
+        "строка 19, столбец email: Это не адрес электронной почты. (получено 'not-an-email')",
+        "строка 22, столбец external_id: Повторяет строку 7. (получено 'W5')",
     ]
     assert Member.objects.count() == 17
     assert Member.objects.get(external_id="W11").phone == "+79990000011"

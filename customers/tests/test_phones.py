@@ -138,7 +138,7 @@ def test_import_normalises_phones_and_reports_an_invalid_one_by_line_and_column(
     # then
     assert Member.objects.get(external_id="A").phone == "+79990001122"
     assert not Member.objects.filter(external_id="B").exists()
-    assert "line 3, column phone: Not a valid phone number" in err.getvalue()
+    assert "строка 3, столбец phone: Это не номер телефона" in err.getvalue()
 
 
 @pytest.mark.parametrize("typed", [

@@ -1,5 +1,6 @@
 """`import_order_lines`: lines upserted by (order, product); products and categories created as needed."""
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from customers.importing import cells
 from customers.importing.sql_cells import category_path_cell
@@ -92,7 +93,8 @@ class OrderLineImporter:
             if first != row.line:
                 raise RowRejected([RowError(
                     row.line, "order_external_id",
-                    f"The rows of this order must be consecutive in the file; they began on line {first}.", order,
+                    _("The rows of this order must be consecutive in the file; they began on line %(line)s.") % {"line": first},
+                    order,
                 )])
             self.current_order = order
         return row
@@ -115,7 +117,7 @@ class OrderLineImporter:
                 known.append(row)
             else:
                 outcome.errors.append(RowError(
-                    row.line, "order_external_id", "Unknown order; import the orders first.", row.values["order_external_id"]
+                    row.line, "order_external_id", _("Unknown order; import the orders first."), row.values["order_external_id"]
                 ))
         lines = self._merged(known, outcome)
         products = self._product_ids(lines, outcome)
@@ -157,7 +159,7 @@ class OrderLineImporter:
             cursor.execute(STAGED_ORDERS, {"source": self.source})
             cursor.execute(STAGED_UNKNOWN_ORDERS)
             outcome.errors.extend(
-                RowError(line, "order_external_id", "Unknown order; import the orders first.", order)
+                RowError(line, "order_external_id", _("Unknown order; import the orders first."), order)
                 for line, order in cursor.fetchall()
             )
             cursor.execute(STAGED_REPEATS)
@@ -168,8 +170,8 @@ class OrderLineImporter:
                     continue
                 clashes.append(line)
                 outcome.errors.append(RowError(
-                    line, "unit_price", f"The same sku is on line {first_line} of this order at {first_price}; "
-                    "an order keeps one line per product.", unit_price,
+                    line, "unit_price", _("The same sku is on line %(line)s of this order at %(price)s; an order keeps one line per product.")
+                    % {"line": first_line, "price": first_price}, unit_price,
                 ))
             stage_discard(cursor, STAGE, clashes)
             cursor.execute(STAGED_NEW_PRODUCTS)
@@ -202,8 +204,8 @@ class OrderLineImporter:
             else:
                 outcome.errors.append(RowError(
                     row.line, "unit_price",
-                    f"The same sku is on line {first.line} of this order at {first.values['unit_price']}; "
-                    "an order keeps one line per product.", str(row.values["unit_price"]),
+                    _("The same sku is on line %(line)s of this order at %(price)s; an order keeps one line per product.")
+                    % {"line": first.line, "price": first.values["unit_price"]}, str(row.values["unit_price"]),
                 ))
         return list(merged.values())
 

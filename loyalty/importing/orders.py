@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import DateTimeField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Least
+from django.utils.translation import gettext as _
 
 from customers.importing import cells
 from customers.importing.report import RowError
@@ -113,7 +114,7 @@ class OrderImporter:
             member_id = member_ids.get(member_external_id)
             if member_id is None:
                 outcome.errors.append(RowError(
-                    row.line, "member_external_id", "Unknown member; import members first or use --create-members.",
+                    row.line, "member_external_id", _("Unknown member; import members first or use --create-members."),
                     member_external_id,
                 ))
                 continue
@@ -122,14 +123,14 @@ class OrderImporter:
             if current is not None and current["member_id"] != member_id:
                 outcome.errors.append(RowError(
                     row.line, "member_external_id",
-                    f"The order already belongs to member {current['member__external_id']}.", member_external_id,
+                    _("The order already belongs to member %(member)s.") % {"member": current["member__external_id"]}, member_external_id,
                 ))
                 continue
             if current is not None and current["earned_at"] is not None and values["status"] != current["status"]:
                 # Its points would stay with the member: only the order state machine may move it.
                 outcome.errors.append(RowError(
-                    row.line, "status", "The order earned points: change its status through the API "
-                    "(a return or cancellation reverses them), not by import.", values["status"],
+                    row.line, "status", _("The order earned points: change its status through the API "
+                      "(a return or cancellation reverses them), not by import."), values["status"],
                 ))
                 continue
             if current is not None and not changed(current, values):
@@ -160,16 +161,16 @@ class OrderImporter:
             cursor.execute(STAGED_UNKNOWN_MEMBERS)
             for line, member_external_id in cursor.fetchall():
                 outcome.errors.append(RowError(
-                    line, "member_external_id", "Unknown member; import members first or use --create-members.",
+                    line, "member_external_id", _("Unknown member; import members first or use --create-members."),
                     member_external_id,
                 ))
             staged = len(rows) - len({error.line for error in outcome.errors})
             cursor.execute(STAGED_REFUSALS, {"source": self.source})
             refused = cursor.fetchall()
             for line, column, value, stored_member in refused:
-                reason = (f"The order already belongs to member {stored_member}." if column == "member_external_id" else
-                          "The order earned points: change its status through the API "
-                          "(a return or cancellation reverses them), not by import.")
+                reason = (_("The order already belongs to member %(member)s.") % {"member": stored_member} if column == "member_external_id" else
+                          _("The order earned points: change its status through the API "
+                            "(a return or cancellation reverses them), not by import."))
                 outcome.errors.append(RowError(line, column, reason, value))
             stage_discard(cursor, STAGE, {line for line, *_ in refused})
             cursor.execute(STAGED_UPSERT, {"source": self.source})

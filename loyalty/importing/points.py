@@ -1,4 +1,6 @@
 """`import_points`: opening balances from a previous programme, one ledger entry and lot per row, keyed by row id."""
+from django.utils.translation import gettext as _
+
 from core.timezones import shop_today
 from customers.importing import cells
 from customers.importing.report import RowError
@@ -14,17 +16,17 @@ CAUSE_PREFIX = "import:points:"
 def _points(value):
     digits = value.replace(" ", "").replace("\u00a0", "")  # "1 500" as spreadsheets write thousands
     if not digits.isdigit():
-        raise ValueError("Not a whole number of points (0 or more).")
+        raise ValueError(_("Not a whole number of points (0 or more)."))
     points = int(digits)
     if points > MAX_POINTS:
-        raise ValueError(f"At most {MAX_POINTS} points.")
+        raise ValueError(_("At most %(points)s points.") % {"points": MAX_POINTS})
     return points
 
 
 def _expires_on(value):
     day = cells.date(value)
     if day < shop_today():
-        raise ValueError("These points have already expired; there is nothing to carry over.")
+        raise ValueError(_("These points have already expired; there is nothing to carry over."))
     return day
 
 
@@ -69,7 +71,7 @@ class PointsImporter:
         for row in rows:
             member_id = member_ids.get(row.values["member_external_id"])
             if member_id is None:
-                outcome.errors.append(RowError(row.line, "member_external_id", "Unknown member; import members first.",
+                outcome.errors.append(RowError(row.line, "member_external_id", _("Unknown member; import members first."),
                                                row.values["member_external_id"]))
             elif row.values["points"] == 0:
                 outcome.unchanged += 1
@@ -93,9 +95,11 @@ class PointsImporter:
             ):
                 outcome.errors.append(RowError(
                     line, "row_id",
-                    f"Already imported on {entry.created_at:%Y-%m-%d} with other values ({entry.points} points, "
-                    f"expiring {expires_on or 'never'}); the ledger keeps what was imported: correct it with an "
-                    "adjustment.", balance.cause_key[len(CAUSE_PREFIX):],
+                    _("Already imported on %(day)s with other values (%(points)s points, expiring %(expires_on)s); "
+                      "the ledger keeps what was imported: correct it with an adjustment.")
+                    % {"day": f"{entry.created_at:%Y-%m-%d}", "points": entry.points,
+                       "expires_on": expires_on or _("never")},
+                    balance.cause_key[len(CAUSE_PREFIX):],
                 ))
             else:
                 outcome.unchanged += 1

@@ -1,6 +1,7 @@
 """`import_products`: the catalogue, products upserted by sku, categories created by path with their parents."""
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
 
 from customers.importing import cells
 from customers.importing.schema import Column, RowSchema
@@ -15,7 +16,7 @@ def _url(value):
     try:
         _url_valid(value)
     except ValidationError:
-        raise ValueError("Not a web address; expected http://… or https://….") from None
+        raise ValueError(_("Not a web address; expected http://… or https://….")) from None
     return cells.text(2048)(value)
 
 

@@ -1,4 +1,6 @@
 """`import_tiers`: members' tiers from a previous programme, each kept until its valid-until day."""
+from django.utils.translation import gettext as _
+
 from customers.importing import cells
 from customers.importing.report import RowError
 from customers.importing.schema import Column, RowSchema
@@ -48,11 +50,11 @@ class TierImporter:
             member_id = member_ids.get(row.values["member_external_id"])
             tier_id = self.tier_ids.get(row.values["tier"])
             if member_id is None:
-                outcome.errors.append(RowError(row.line, "member_external_id", "Unknown member; import members first.",
+                outcome.errors.append(RowError(row.line, "member_external_id", _("Unknown member; import members first."),
                                                row.values["member_external_id"]))
             elif tier_id is None:
-                known = ", ".join(sorted(self.tier_ids)) or "none yet; create the tiers first"
-                outcome.errors.append(RowError(row.line, "tier", f"Unknown tier; expected one of: {known}.",
+                known = ", ".join(sorted(self.tier_ids)) or _("none yet; create the tiers first")
+                outcome.errors.append(RowError(row.line, "tier", _("Unknown tier; expected one of: %(known)s.") % {"known": known},
                                                row.values["tier"]))
             else:
                 assignments.append(TierCarryOver(member_id=member_id, tier_id=tier_id,

@@ -2,6 +2,7 @@
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 
@@ -17,12 +18,12 @@ def category_path_clean(text: str) -> str:
     """`Дети / Игрушки` → `Дети/Игрушки`. Raises ValueError (with a reason a user can act on) for an empty level."""
     parts = [part.strip() for part in text.split(PATH_SEPARATOR)]
     if not all(parts):
-        raise ValueError(f"Every level of a category path needs a name, e.g. Дети{PATH_SEPARATOR}Игрушки.")
+        raise ValueError(_("Every level of a category path needs a name, e.g. %(example)s.") % {"example": f"Дети{PATH_SEPARATOR}Игрушки"})
     if any(len(part) > NAME_MAX for part in parts):
-        raise ValueError(f"A category name has at most {NAME_MAX} characters.")
+        raise ValueError(_("A category name has at most %(count)s characters.") % {"count": NAME_MAX})
     path = PATH_SEPARATOR.join(parts)
     if len(path) > PATH_MAX:
-        raise ValueError(f"A category path has at most {PATH_MAX} characters.")
+        raise ValueError(_("A category path has at most %(count)s characters.") % {"count": PATH_MAX})
     return path
 
 

@@ -86,7 +86,7 @@ def test_same_sku_at_the_same_price_is_summed_and_at_another_price_rejected(tmp_
     # then
     assert error is not None
     assert OrderLine.objects.get(product__sku="MILK").quantity == Decimal("3")
-    assert "line 5, column unit_price: The same sku is on line 2 of this order at 89.90" in err
+    assert "строка 5, столбец unit_price: Этот же артикул уже есть в строке 2 этого заказа по цене 89.90" in err
     assert "created 2" in out and "rows merged 1" in out and "rejected 1" in out
 
 
@@ -121,10 +121,10 @@ def test_bad_lines_are_reported_and_good_ones_kept(tmp_path, orders):
     # then
     assert error is not None and "4 rows were rejected" in str(error)
     assert list(OrderLine.objects.values_list("order__external_id", "product__sku")) == [("O2", "BREAD")]
-    assert "line 2, column quantity: Must be greater than zero." in err
-    assert "line 3, column unit_price: Must not be less than 0." in err
-    assert "line 4, column order_external_id: Unknown order; import the orders first." in err
-    assert "line 5, column quantity: At most 3 decimal places." in err
+    assert "строка 2, столбец quantity: Должно быть больше нуля." in err
+    assert "строка 3, столбец unit_price: Не может быть меньше 0." in err
+    assert "строка 4, столбец order_external_id: Неизвестный заказ; сначала загрузите заказы." in err
+    assert "строка 5, столбец quantity: Не больше 3 знаков после запятой." in err
     assert not Product.objects.filter(sku="TEA").exists()
 
 
@@ -143,7 +143,7 @@ def test_every_row_of_an_unknown_order_is_reported_as_such_and_creates_no_produc
     # then
     assert error is not None and "3 rows were rejected" in str(error)
     for line in (2, 3, 4):
-        assert f"line {line}, column order_external_id: Unknown order; import the orders first." in err
+        assert f"строка {line}, столбец order_external_id: Неизвестный заказ; сначала загрузите заказы." in err
     assert "column unit_price" not in err
     assert not Product.objects.filter(sku="NEW").exists()
     assert OrderLine.objects.get(order=orders[0]).quantity == Decimal("2")
@@ -154,7 +154,7 @@ def test_an_order_reappearing_later_in_the_file_is_rejected(tmp_path, orders):
     path = write(tmp_path, HEADER, "O1,MILK,Milk,,1,89.90", "O2,MILK,Milk,,1,89.90", "O1,BREAD,Bread,,1,40")
     _, err, error = run(path)
     assert error is not None
-    assert "line 4, column order_external_id: The rows of this order must be consecutive in the file; they began on line 2." in err
+    assert "строка 4, столбец order_external_id: Строки одного заказа должны идти в файле подряд; они начались на строке 2." in err
     assert OrderLine.objects.count() == 2
 
 

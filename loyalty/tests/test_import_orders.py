@@ -94,13 +94,13 @@ def test_bad_orders_are_reported_with_the_column_named(tmp_path, members):
     assert error is not None and "5 rows were rejected" in str(error)
     assert list(Order.objects.values_list("external_id", flat=True)) == ["O6"]
     for expected in [
-        "line 2, column total: Must not be less than 0.",
-        "line 3, column currency:",
-        "line 4, column status:",
-        "line 4, column channel:",
-        "line 5, column created_at:",
-        "line 5, column total: At most 2 decimal places.",
-        "line 6, column member_external_id: Unknown member",
+        "строка 2, столбец total: Не может быть меньше 0.",
+        "строка 3, столбец currency:",
+        "строка 4, столбец status:",
+        "строка 4, столбец channel:",
+        "строка 5, столбец created_at:",
+        "строка 5, столбец total: Не больше 2 знаков после запятой.",
+        "строка 6, столбец member_external_id: Неизвестный клиент",
     ]:
         assert expected in err
     assert "rejected 5" in out
@@ -114,7 +114,7 @@ def test_an_order_of_another_member_is_rejected(tmp_path, members):
     _, err, error = run(path)
     # then
     assert error is not None
-    assert "line 2, column member_external_id: The order already belongs to member C1." in err
+    assert "строка 2, столбец member_external_id: Заказ уже принадлежит клиенту C1." in err
     assert Order.objects.get().member == members[0]
 
 
@@ -167,7 +167,7 @@ def test_unknown_members_are_created_with_create_members(tmp_path):
 def test_duplicate_order_in_the_file_rejects_the_later_row(tmp_path, members):
     path = write(tmp_path, HEADER, "O1,C1,2024-03-01,completed,10,RUB,web,", "O1,C1,2024-03-01,completed,99,RUB,web,")
     _, err, error = run(path)
-    assert error is not None and "line 3, column external_id: Duplicate of line 2." in err
+    assert error is not None and "строка 3, столбец external_id: Повторяет строку 2." in err
     assert Order.objects.get().total == Decimal("10")
 
 

@@ -118,12 +118,12 @@ def test_bad_rows_are_reported_by_line_and_column_and_the_good_rows_kept(tmp_pat
     out, err, error = run("import_points", path)
     # then
     assert error is not None and "6 rows were rejected" in str(error)
-    assert "line 2, column row_id: Already imported" in err
-    assert "line 3, column member_external_id: Unknown member" in err
-    assert "line 4, column points: Not a whole number" in err
-    assert "line 5, column points: Not a whole number" in err
-    assert "line 6, column expires_on: These points have already expired" in err
-    assert "line 9, column row_id: Duplicate of line 8." in err
+    assert "строка 2, столбец row_id: Уже загружено" in err
+    assert "строка 3, столбец member_external_id: Неизвестный клиент" in err
+    assert "строка 4, столбец points: Это не целое число" in err
+    assert "строка 5, столбец points: Это не целое число" in err
+    assert "строка 6, столбец expires_on: Срок этих баллов уже истёк" in err
+    assert "строка 9, столбец row_id: Повторяет строку 8." in err
     assert "zero balances skipped 1" in out
     assert available(anna) == 750
     assert run("check_ledger")[2] is None

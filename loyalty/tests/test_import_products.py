@@ -93,10 +93,10 @@ def test_bad_rows_are_reported_by_line_and_column(tmp_path):
     _, err, error = run(path)
     # then
     assert error is not None and "6 rows were rejected" in str(error)
-    assert "line 3, column name: Required." in err
-    assert "line 4, column category: Every level of a category path needs a name" in err
-    assert "line 5, column price: Must not be less than 0." in err
-    assert "line 6, column image_url: Not a web address" in err
-    assert "line 7, column url: Not a web address" in err
-    assert "line 8, column sku: Duplicate of line 2." in err
+    assert "строка 3, столбец name: Обязательно." in err
+    assert "строка 4, столбец category: У каждого уровня пути категории должно быть название" in err
+    assert "строка 5, столбец price: Не может быть меньше 0." in err
+    assert "строка 6, столбец image_url: Это не веб-адрес" in err
+    assert "строка 7, столбец url: Это не веб-адрес" in err
+    assert "строка 8, столбец sku: Повторяет строку 2." in err
     assert list(Product.objects.values_list("sku", flat=True)) == ["T1"]

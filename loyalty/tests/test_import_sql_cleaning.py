@@ -138,7 +138,7 @@ def test_orders_with_mixed_bad_rows_are_reported_alike_by_both_paths(tmp_path, s
     sql = run("import_orders", path, 0, settings)
     # then the reports, the summaries and the stored orders are the same
     assert python == sql
-    assert "line 3, column status" in python[1] and "line 10, column *" in python[1]  # the file's bad rows are seen
+    assert "строка 3, столбец status" in python[1] and "строка 10, столбец *" in python[1]  # the file's bad rows are seen
     assert sorted(Order.objects.values_list("external_id", "member__external_id", "created_at", "status", "total",
                                             "currency", "channel", "store")) == python_orders
     assert {"O1", "O5"} <= {external_id for external_id, *_ in python_orders}
@@ -161,6 +161,6 @@ def test_order_lines_with_mixed_bad_rows_are_reported_alike_by_both_paths(tmp_pa
     sql = run("import_order_lines", path, 0, settings)
     # then
     assert python == sql
-    assert "rows merged 2" in python[0] and "line 4, column unit_price" in python[1]
+    assert "rows merged 2" in python[0] and "строка 4, столбец unit_price" in python[1]
     assert sorted(OrderLine.objects.values_list("order__external_id", "product__sku", "quantity", "unit_price")) == python_lines
     assert sorted(Product.objects.values_list("sku", "name", "category__path")) == python_products

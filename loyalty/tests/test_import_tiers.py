@@ -107,8 +107,8 @@ def test_bad_rows_are_reported_by_line_and_column(tmp_path, tiers):
     _, err, error = run(path)
     # then
     assert error is not None and "4 rows were rejected" in str(error)
-    assert "line 3, column member_external_id: Unknown member" in err
-    assert "line 4, column tier: Unknown tier; expected one of: bronze, gold." in err
-    assert "line 5, column valid_until: Not a date" in err
-    assert "line 6, column member_external_id: Duplicate of line 2." in err
+    assert "строка 3, столбец member_external_id: Неизвестный клиент" in err
+    assert "строка 4, столбец tier: Неизвестный уровень; допустимы: bronze, gold." in err
+    assert "строка 5, столбец valid_until: Это не дата" in err
+    assert "строка 6, столбец member_external_id: Повторяет строку 2." in err
     assert account(anna).tier.slug == "gold"

@@ -36,8 +36,8 @@ def import_file(command, name):
 def reported(report: str) -> set[tuple[int, str]]:
     found = set()
     for line in report.splitlines():
-        if line.startswith("line "):
-            number, column = line[len("line "):].split(": ", 1)[0].split(", column ")
+        if line.startswith("строка "):  # the report in the shop's language
+            number, column = line[len("строка "):].split(": ", 1)[0].split(", столбец ")
             found.add((int(number), column))
     return found
 
