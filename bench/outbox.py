@@ -19,7 +19,8 @@ worker's): email by SMTP to an aiosmtpd sink, SMS through the SMS.ru adapter, pu
 phone, every third an iPhone too). The step has all three variants; --channel is the step's channel (the
 rest fall back by consent).
 
-The worker runs as production runs it, with DEBUG off (DJANGO_DEBUG=false unless set: no query log, no
+Each worker process sends with CAMPAIGNS_OUTBOX_SEND_THREADS lanes (4 unless set in the environment; 1 is the
+sequential send). The worker runs as production runs it, with DEBUG off (DJANGO_DEBUG=false unless set: no query log, no
 template debug). It prints the CPU seconds per delivered message of the worker(s) and of the fakes, and with
 --profile PATH the worker's cProfile function calls per delivered message: on a shared, loaded host the
 rate varies several-fold with the load, the call count does not.
@@ -35,6 +36,7 @@ from collections import Counter
 os.environ.setdefault("DJANGO_DEBUG", "false")  # a worker as production runs it: no query log, no template debug
 from _common import timed  # noqa: E402 (sets Django up)
 
+from django.conf import settings  # noqa: E402
 from django.core import mail  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -288,7 +290,7 @@ def main():
           f"(target >= 500/s with logging, >= 300/s with fake-http); all decisions "
           f"{sum(counts.values()) / send_seconds:,.0f}/s; by channel {by_channel}; providers {args.providers}"
           + (f", locmem email outbox {emails:,}" if args.providers == "logging" else "")
-          + f"; {args.processes} worker process(es)")
+          + f"; {args.processes} worker process(es) of {settings.CAMPAIGNS_OUTBOX_SEND_THREADS} send thread(s)")
     print(f"CPU per delivered message: worker(s) {worker_cpu / per_message * 1000:.2f} ms"
           + (f", provider fakes {fake_cpu / per_message * 1000:.2f} ms" if fakes else ""))
     if profiles:

@@ -1,3 +1,7 @@
+import re
+import secrets
+from email.policy import Compat32
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
@@ -6,6 +10,35 @@ from .base import ChannelBackend, OutgoingMessage, PermanentSendError, SendResul
 # An ESP's answer that will not change on a retry (a malformed or refused message); 401/403 are credentials,
 # which staff fix, and 408/429/5xx pass: those retry with the outbox's backoff.
 PERMANENT_HTTP = {400, 404, 413, 422}
+_PLAIN_HEADER = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*\Z")
+
+
+class _PlainHeadersAsTheyAre(Compat32):
+    """Django's policy (compat32), minus its cost for plain headers: compat32 folds every header of every part
+    (~19 an email) through email.header.Header, which returns a value of printable ASCII words, single-spaced, that
+    fits its line unchanged; such a value is written as it is, anything else folded as before (the same bytes)."""
+
+    def _fold(self, name, value, sanitize):
+        if (isinstance(value, str) and len(name) + 2 + len(value) <= (self.max_line_length or 0)
+                and _PLAIN_HEADER.match(value)):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+PLAIN_HEADERS_AS_THEY_ARE = _PlainHeadersAsTheyAre()
+
+
+class OutboxEmail(EmailMultiAlternatives):
+    """Django's email, flattened for less CPU: a random boundary set up front (else the generator compiles a
+    regular expression per multipart part to check its own against the text), plain headers written directly."""
+
+    def message(self):
+        message = super().message()
+        for part in message.walk():
+            if part.is_multipart():
+                part.set_boundary(f"=_{secrets.token_hex(12)}")  # 96 random bits: in no text by chance
+        message.policy = PLAIN_HEADERS_AS_THEY_ARE  # the generator flattens every part with the top one's
+        return message
 
 
 class DjangoEmailChannel(ChannelBackend):
@@ -42,7 +75,7 @@ class DjangoEmailChannel(ChannelBackend):
         if message.unsubscribe_url:
             headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        email = EmailMultiAlternatives(
+        email = OutboxEmail(
             subject=message.subject, body=message.body, to=[message.to], headers=headers, connection=self.connection
         )
         if message.html_body:

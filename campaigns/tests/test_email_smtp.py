@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from campaigns.channels.email import DjangoEmailChannel
+from campaigns.channels.email import DjangoEmailChannel, OutboxEmail
 from campaigns.models import OutboxStatus
 from campaigns.services import outbox_send_due
 from campaigns.services.outbox import BatchOutcome
@@ -76,3 +76,28 @@ def test_a_worker_that_dies_mid_batch_sends_nobody_a_second_email_and_loses_nobo
     for message in messages:
         message.refresh_from_db()
         assert message.status == OutboxStatus.DELIVERED
+
+
+def test_an_outbox_email_flattens_to_the_bytes_of_djangos_policy_folding_only_what_needs_it(monkeypatch):
+    from email import header
+    from email.policy import compat32
+
+    # given an email as the channel builds it: a Russian subject and text, an HTML part, a header too long for a line
+    email = OutboxEmail(subject="Мы скучаем, Анна", body="Привет!\n" * 3, to=["anna@example.com"],
+                        headers={"Message-ID": "<outbox-7@example.com>", "X-Idempotency-Key": "outbox-7",
+                                 "List-Unsubscribe": f"<https://shop.example.com/m/u/{'t' * 70}/>",
+                                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    email.attach_alternative("<p>Привет!</p>", "text/html")
+    message = email.message()
+    real_encode, folded = header.Header.encode, []
+    monkeypatch.setattr(header.Header, "encode", lambda self, *a, **k: folded.append(1) or real_encode(self, *a, **k))
+    # when it is flattened as the SMTP back end does, then again with Django's own policy (compat32)
+    sent = message.as_bytes(linesep="\r\n")
+    folded_when_sent, folded[:] = len(folded), []
+    message.policy = compat32
+    default = message.as_bytes(linesep="\r\n")
+    # then the bytes are the same, with the boundary set when the message was built
+    assert sent == default
+    assert f'boundary="{message.get_boundary()}"'.encode() in sent
+    # and only the long header went through the standard library's folding (all ~19 did with compat32)
+    assert folded_when_sent == 1 and len(folded) > 15
