@@ -32,7 +32,7 @@ class Device(models.Model):
         constraints = [models.CheckConstraint(condition=Q(platform__in=["ios", "android", "web"]), name="device_platform_valid")]
 
     def __str__(self):
-        return f"{self.member_id} {self.platform}"
+        return f"{self.get_platform_display()}: {self.member}"
 
 
 class EmailSuppression(models.Model):
@@ -65,7 +65,10 @@ class EmailSuppression(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.address} ({self.reason})"
+        return f"{self.address} — {self.get_reason_display()}"
+
+
+PUSH_PROVIDERS = [("fcm", _("Firebase Cloud Messaging (Android, web)")), ("apns", _("Apple Push Notification service (iOS)"))]
 
 
 class PushDelivery(models.Model):
@@ -85,13 +88,13 @@ class PushDelivery(models.Model):
     FINAL = (Status.SENT, Status.INVALID, Status.FAILED)
 
     message_ref = models.CharField(_("message key"), max_length=64,
-                                   help_text=_("The outbox message's idempotency key (outbox-<id>)."))
+                                   help_text=_("The outbox message's idempotency key: outbox- and its number."))
     member = models.ForeignKey("customers.Member", verbose_name=_("member"), on_delete=models.CASCADE,
                                related_name="push_deliveries")
     device = models.ForeignKey(Device, verbose_name=_("device"), null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="deliveries")
     platform = models.CharField(_("platform"), max_length=8, choices=Device.Platform.choices)
-    provider = models.CharField(_("push provider"), max_length=16)
+    provider = models.CharField(_("push provider"), max_length=16, choices=PUSH_PROVIDERS)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     provider_id = models.CharField(_("provider's ID"), max_length=255, blank=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
@@ -108,4 +111,4 @@ class PushDelivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.message_ref} {self.platform} {self.status}"
+        return f"{self.message_ref}, {self.get_platform_display()}: {self.get_status_display()}"

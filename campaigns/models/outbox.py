@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import Channel
+
 
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -19,6 +21,8 @@ class Purpose(models.TextChoices):
 
 # Stands for the secret in a transactional body; replaced only in what is sent, never in what is stored.
 SECRET_PLACEHOLDER = "[[secret]]"
+# The member channels and webhook deliveries (labels for staff; the worker accepts exactly these).
+OUTBOX_CHANNELS = [*Channel.choices, ("webhook", _("Webhook"))]
 
 
 class OutboxMessage(models.Model):
@@ -41,7 +45,8 @@ class OutboxMessage(models.Model):
         related_name="outbox_messages"
     )
     channel = models.CharField(
-        _("channel"), max_length=8, help_text=_("email, sms, push or webhook; marketing may fall back.")
+        _("channel"), max_length=8, choices=OUTBOX_CHANNELS,
+        help_text=_("email, sms, push or webhook; marketing may fall back."),
     )
     to = models.CharField(_("to"), max_length=500, blank=True, help_text=_("Empty: the member's address at send time."))
     subject = models.CharField(_("subject"), max_length=255, blank=True)
@@ -79,7 +84,8 @@ class OutboxMessage(models.Model):
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     sent_channel = models.CharField(
-        _("sent by channel"), max_length=8, blank=True, help_text=_("The channel it finally went out on.")
+        _("sent by channel"), max_length=8, blank=True, choices=OUTBOX_CHANNELS,
+        help_text=_("The channel it finally went out on."),
     )
     sent_to = models.CharField(_("sent to"), max_length=500, blank=True)
     provider_id = models.CharField(_("provider's ID"), max_length=255, blank=True)
