@@ -43,7 +43,7 @@ def test_sign_in_with_password_shows_the_dashboard_with_balance_and_tier(client,
     response = client.post("/sign-in/", {"login": member.email, "password": PASSWORD}, follow=True)
     body = response.content.decode()
     assert response.redirect_chain[-1][0] == "/"
-    assert 'data-testid="balance">1234<' in body
+    assert 'data-testid="balance">1\xa0234<' in body  # grouped as Russian readers expect
     assert "Silver" in body and 'role="progressbar"' in body
 
 
@@ -261,3 +261,23 @@ def test_money_on_the_dashboard_and_coupons_is_in_the_shops_currency(web, member
     assert "15\xa0000\xa0₸" in dashboard and "2\xa0000\xa0₸" in dashboard
     assert "1\xa0500\xa0₸" in coupons and "7\xa0000,50\xa0₸" in coupons
     assert "₽" not in dashboard and "₽" not in coupons
+
+
+def test_profile_wraps_contacts_and_hides_unsubscribe_when_nothing_is_subscribed(web, member):
+    # given a member who has agreed to no messages
+    page = web.get("/profile/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    # then the unsubscribe heading has no buttons to stand over, and the phone reads as people dial it
+    from customers.phones import phone_display
+
+    assert "Отписаться" not in page
+    assert f"<span>{member.email}</span>" in page and f"<span>{phone_display(member.phone)}</span>" in page
+    assert phone_display(member.phone) != member.phone
+
+
+def test_rewards_say_points_in_the_right_russian_form_and_grouped(web, member):
+    # given a member with 1 point and a reward for 1 000
+    RewardFactory(name="Кофе", points_cost=1000)
+    loyalty_services.points_award_bonus(member=member, points=1, reason="Welcome", cause_key="w")
+    # then the rewards page says «1 балл» and «1 000 баллов» (was «1 баллов», «1000 баллов»)
+    page = web.get("/rewards/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "У вас 1 балл." in page and "1\xa0000 баллов" in page

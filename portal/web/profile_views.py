@@ -52,10 +52,11 @@ def profile(request, member):
         else:
             messages.success(request, _("Saved."))
             return redirect("portal:profile")
+    channels = [(channel, member.has_consent(channel)) for channel in CHANNELS]
     return render(request, "portal/profile.html", {
         "member": member, "profile_form": profile_form, "survey_form": survey_form, "consents_form": consents_form,
         "consent_history": selectors.member_consent_history(member=member, limit=10),
-        "channels": [(c, member.has_consent(c)) for c in CHANNELS],
+        "channels": channels, "subscribed": any(on for _channel, on in channels),
     })
 
 

@@ -12,6 +12,8 @@ from customers.tests.factories import MemberFactory
 from loyalty.tests.factories import OrderFactory, OrderLineFactory, ProductFactory
 from segments.stats import member_stats_refresh
 
+from .layout import fits_the_width
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -22,10 +24,6 @@ def signed_in(page_factory, user, **size):
     page.fill("#id_password", "password")
     page.click("input[type=submit]")
     return page
-
-
-def fits_the_width(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_campaign_results_speak_russian_with_money_once(page_factory, admin_user, artifacts):

@@ -12,6 +12,8 @@ from dashboards.tests.conftest import demo_shop_create
 from lifecycle.models import LifecycleStage, StageTransition
 from segments.models import Segment
 
+from .layout import fits_the_width
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RANGE = "?start=2025-07-01&end=2026-06-30"
@@ -22,10 +24,6 @@ def sign_in(page, user):
     page.fill("#id_username", user.username)
     page.fill("#id_password", "password")
     page.click("input[type=submit]")
-
-
-def fits_the_width(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_a_marketers_first_day(page_factory, admin_user, artifacts):

@@ -15,14 +15,12 @@ from loyalty.models import Coupon, MemberAccount
 from loyalty.tests.factories import CouponTemplateFactory, RewardFactory, TierFactory
 from portal.tests.factories import PASSWORD, MemberWithUserFactory
 
+from .layout import fits_the_width
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 OUR_APPS = {"core", "customers", "loyalty", "lifecycle", "segments", "analytics", "campaigns", "dashboards", "portal",
             "messaging", "monitoring"}
-
-
-def fits_the_width(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 @pytest.fixture
