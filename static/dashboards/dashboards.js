@@ -240,6 +240,6 @@
     if (!element) { return; }
     var instance = echarts.init(element);
     instance.setOption(Object.assign({animation: false}, builders[chart.kind](chart)));
-    window.addEventListener("resize", function () { instance.resize(); });
+    window.followBoxSize(instance, element);
   });
 })();

@@ -4,7 +4,8 @@
   var data = JSON.parse(document.getElementById("transitions-data").textContent);
   var lang = document.documentElement.lang || "ru";
   var dayFormat = new Intl.DateTimeFormat(lang, {day: "numeric", month: "short"});
-  var chart = echarts.init(document.getElementById("transitions-chart"));
+  var element = document.getElementById("transitions-chart");
+  var chart = echarts.init(element);
   chart.setOption({
     animation: false, tooltip: {trigger: "axis", confine: true}, legend: {type: "scroll", top: 0},
     grid: {left: 16, right: 24, top: 36, bottom: 8, containLabel: true},
@@ -17,5 +18,5 @@
               data: data.counts.map(function (row) { return row[i] || "-"; })};
     })
   });
-  window.addEventListener("resize", function () { chart.resize(); });
+  window.followBoxSize(chart, element);
 })();

@@ -6,7 +6,8 @@
   var lang = document.documentElement.lang || "ru";
   var when = new Intl.DateTimeFormat(lang, {day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"});
   var names = Object.keys(data.series);
-  var chart = echarts.init(document.getElementById("segment-size-chart"));
+  var element = document.getElementById("segment-size-chart");
+  var chart = echarts.init(element);
   chart.setOption({
     animation: false, tooltip: {trigger: "axis", confine: true}, legend: {top: 0},
     grid: {left: 16, right: 24, top: 36, bottom: 8, containLabel: true},
@@ -18,5 +19,5 @@
       return {name: name, type: i === 0 ? "line" : "bar", data: data.series[name], barMaxWidth: 18};
     })
   });
-  window.addEventListener("resize", function () { chart.resize(); });
+  window.followBoxSize(chart, element);
 })();
