@@ -52,6 +52,7 @@ class StaffLoginForm(AdminAuthenticationForm):
 
 class StaffAdminSite(admin.AdminSite):
     login_form = StaffLoginForm
+    empty_value_display = "—"  # as the custom pages (Member 360, journeys, dashboards) write an empty value
     login_template = "admin/staff_login.html"
 
     def has_permission(self, request):

@@ -195,3 +195,12 @@ def test_member_statistics_show_money_with_the_currency_and_sort_by_the_amount(a
     assert "105\xa0433,83\xa0₽" in page and "5\xa0000,00\xa0₽" in page and "20\xa0500,50\xa0₽" in page
     assert "105433,83" not in page
     assert [s.total_spent for s in response.context["cl"].result_list] == [Decimal("800"), Decimal("105433.83")]
+
+
+def test_a_new_segment_explains_its_rules_to_a_marketer_and_shows_empty_values_as_a_dash(admin_client):
+    # when a marketer opens a new segment in Russian
+    page = admin_client.get(reverse("admin:segments_segment_add"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    # then the rules say who is in the segment (not "the condition tree built in the admin"), and the never
+    # refreshed date is the same dash the product's own pages write
+    assert "Кто входит в сегмент" in page and "в админке" not in page
+    assert '<div class="readonly">—</div>' in page and '<div class="readonly">-</div>' not in page
