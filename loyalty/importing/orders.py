@@ -21,17 +21,13 @@ STAGED_MEMBERS = "UPDATE import_order_stage s SET member_id = m.id FROM customer
 STAGED_UNKNOWN_MEMBERS = "DELETE FROM import_order_stage WHERE member_id IS NULL RETURNING line, member_external_id"
 # An order never moves to another member, and one that earned points keeps its status (as in `write`).
 STAGED_REFUSALS = """
-    SELECT s.line, 'member_external_id', s.member_external_id, m.external_id
+    SELECT s.line, CASE WHEN o.member_id <> s.member_id THEN 'member_external_id' ELSE 'status' END,
+           CASE WHEN o.member_id <> s.member_id THEN s.member_external_id ELSE s.status END,
+           CASE WHEN o.member_id <> s.member_id THEN (SELECT m.external_id FROM customers_member m WHERE m.id = o.member_id) END
     FROM import_order_stage s
     JOIN loyalty_order o ON o.source = %(source)s AND o.external_id = s.external_id
-    JOIN customers_member m ON m.id = o.member_id
-    WHERE o.member_id <> s.member_id
-    UNION ALL
-    SELECT s.line, 'status', s.status, NULL
-    FROM import_order_stage s
-    JOIN loyalty_order o ON o.source = %(source)s AND o.external_id = s.external_id
-    WHERE o.member_id = s.member_id AND o.earned_at IS NOT NULL AND o.status <> s.status
-"""
+    WHERE o.member_id <> s.member_id OR (o.earned_at IS NOT NULL AND o.status <> s.status)
+"""  # one join with the stored orders, not two (the two took 20 s of 249 s importing 1M orders on the loaded host)
 # Unchanged rows are not rewritten (their updated_at stays): the WHERE of the DO UPDATE skips them.
 STAGED_UPSERT = """
     WITH written AS (
