@@ -47,6 +47,9 @@ class EmailSuppressionAdmin(admin.ModelAdmin):
         obj.address = obj.address.strip().lower()
         super().save_model(request, obj, form, change)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # lift instead: the row keeps why the address was blocked and who lifted it
+
 
 @admin.register(PushDelivery)
 class PushDeliveryAdmin(admin.ModelAdmin):

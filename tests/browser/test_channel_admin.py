@@ -83,4 +83,7 @@ def test_an_operator_walks_the_channel_admin_pages_in_russian(page_factory, admi
     assert "Канал:\nSMS" in texts["outbox_failed"] and "Отправлено через канал:\nPush-уведомления" in texts["outbox_sent"]
     # and a click is a click, not a count of them
     assert "Переход по ссылке" in texts["events"] and "Переходов" not in texts["events"]
+    # and suppressions are lifted, not deleted: the row keeps why the address was blocked and who lifted it
+    assert "Снять блокировку" in texts["suppressions"] and "Удалить выбранные" not in texts["suppressions"]
+    assert "Удалить" not in texts["suppression"]
     assert Device.objects.count() == 2 and EmailSuppression.objects.count() == 1
