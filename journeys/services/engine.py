@@ -11,7 +11,9 @@ and from a kick, run one after the other and a member is never moved twice):
    action, idempotent per step and entry) and moves them on; a wait moves them on when the event happened (first
    exit) or its time is up (second exit, or the only one); a branch moves those meeting the condition by the first
    exit and the rest by the second; a split assigns each member a variant (kept if the member was assigned one at
-   this split before) and moves them by it; an exit ends the journey.
+   this split before) and moves them by it; an exit ends the journey. A member reaches the next node at the moment
+   they were due where they were (or, leaving a wait by its event, at the event's time), not when an advance got
+   round to them: a wait's timeout and its event window count from that moment.
 Step 3 repeats while anyone moved, so a path without waits is run to its end in the same advance. Every arrival at
 a node is logged as a JourneyVisit (unique per member row and seq: idempotent). `journey_advance` runs passes until
 one enters fewer than a chunk; a pass that fails or is killed rolls back alone, and the next advance redoes it.
@@ -24,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.services.scheduling import entries_pending_withdraw, step_entries_plan
-from core.sql import moment_param, seconds_after
+from core.sql import is_postgres, moment_param, seconds_after
 
 from ..models import Journey, JourneyNode, NodeKind, SplitMode
 from ..selectors import conversion_exists_sql
@@ -62,16 +64,25 @@ class _Advance:
                           .order_by("position", "pk"))
         self.by_id = {node.pk: node for node in self.nodes}
         self.result = AdvanceResult()
+        self.entered_ids: list[int] = []
 
     def execute(self, sql: str, params: list) -> int:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.rowcount
 
-    def wake_at(self, node: JourneyNode):
+    def returning_ids(self, sql: str, params: list) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} RETURNING id", params)
+            return [row[0] for row in cursor.fetchall()]
+
+    @staticmethod
+    def wake_at_sql(node: JourneyNode, arrival_sql: str) -> str:
+        """When a member who reached `node` at `arrival_sql` is due there: a wait counts from the arrival, not
+        from when an advance got round to moving the member."""
         if node.kind == NodeKind.WAIT:
-            return moment_param(self.now + dt.timedelta(seconds=int(node.wait_seconds)))
-        return self.at
+            return seconds_after(arrival_sql, int(node.wait_seconds))
+        return arrival_sql
 
     def due(self, node: JourneyNode, *, on_time: bool = True) -> tuple[str, list]:
         sql = "j.journey_id = %s AND j.node_id = %s AND j.status = 'active'"
@@ -81,54 +92,68 @@ class _Advance:
             params.append(self.at)
         return sql, params
 
-    def visits_log(self, target: JourneyNode) -> None:
-        self.execute("""
-            INSERT INTO journeys_journeyvisit (journey_member_id, seq, node_id, variant_id, at)
-            SELECT j.id, j.seq, j.node_id, j.variant_id, j.node_entered_at FROM journeys_journeymember j
-             WHERE j.journey_id = %s AND j.node_id = %s AND j.node_entered_at = %s
-            ON CONFLICT (journey_member_id, seq) DO NOTHING""", [self.journey.pk, target.pk, self.at])
+    def visits_log(self, member_row_ids: list[int]) -> None:
+        """A visit for each of these members at the node they just reached."""
+        step = 5000 if is_postgres() else 500  # SQLite: a short literal list
+        for start in range(0, len(member_row_ids), step):
+            part = member_row_ids[start:start + step]
+            if is_postgres():
+                chosen, params = "j.id = ANY(%s)", [part]
+            else:
+                chosen, params = f"j.id IN ({', '.join(str(int(pk)) for pk in part)})", []
+            self.execute(f"""
+                INSERT INTO journeys_journeyvisit (journey_member_id, seq, node_id, variant_id, at)
+                SELECT j.id, j.seq, j.node_id, j.variant_id, j.node_entered_at FROM journeys_journeymember j
+                 WHERE {chosen}
+                ON CONFLICT (journey_member_id, seq) DO NOTHING""", params)
 
-    def move(self, node: JourneyNode, where: str, params: list, target_id: int | None) -> int:
-        """Move the members at `node` that `where` selects to `target_id` (None: their journey ends there)."""
+    def move(self, node: JourneyNode, where: str, params: list, target_id: int | None,
+             arrival_sql: str = "j.wake_at") -> int:
+        """Move the members at `node` that `where` selects to `target_id` (None: their journey ends there). They
+        arrive at `arrival_sql`: when they were due at `node` (its wait's end, or their own arrival there), or
+        for a wait's event exit, the event's time."""
         target = self.by_id.get(target_id)
         if target is None:
             moved = self.execute(f"UPDATE journeys_journeymember AS j SET status = 'done', wake_at = %s WHERE {where}",
                                  [self.at, *params])
         else:
-            moved = self.execute(f"""
+            ids = self.returning_ids(f"""
                 UPDATE journeys_journeymember AS j
-                   SET node_id = %s, seq = seq + 1, node_entered_at = %s, wake_at = %s
-                 WHERE {where}""", [target.pk, self.at, self.wake_at(target), *params])
-            if moved:
-                self.visits_log(target)
+                   SET node_id = %s, seq = seq + 1, node_entered_at = {arrival_sql},
+                       wake_at = {self.wake_at_sql(target, arrival_sql)}
+                 WHERE {where}""", [target.pk, *params])
+            self.visits_log(ids)
+            moved = len(ids)
         self.result.per_node[node.pk] = self.result.per_node.get(node.pk, 0) + moved
         return moved
 
     def enter(self) -> int:
         start = self.nodes[0]
-        entered = self.execute("""
+        self.entered_ids = self.returning_ids(f"""
             INSERT INTO journeys_journeymember
                 (journey_id, entry_id, member_id, node_id, status, entered_at, node_entered_at, wake_at, seq)
-            SELECT %s, e.id, e.member_id, %s, 'active', e.triggered_at, %s, %s, 0
+            SELECT %s, e.id, e.member_id, %s, 'active', e.triggered_at, e.triggered_at,
+                   {self.wake_at_sql(start, "e.triggered_at")}, 0
               FROM campaigns_campaignentry e
              WHERE e.campaign_id = %s AND NOT e.is_holdout AND e.triggered_at >= %s AND e.triggered_at <= %s
                AND NOT EXISTS (SELECT 1 FROM journeys_journeymember x WHERE x.entry_id = e.id)
              ORDER BY e.id LIMIT %s
             ON CONFLICT (entry_id) DO NOTHING""",
-            [self.journey.pk, start.pk, self.at, self.wake_at(start), self.journey.campaign_id,
-             moment_param(self.now - ENTRY_CATCH_UP), self.at, self.entry_chunk])
-        if entered:
-            self.visits_log(start)
-        return entered
+            [self.journey.pk, start.pk, self.journey.campaign_id, moment_param(self.now - ENTRY_CATCH_UP), self.at,
+             self.entry_chunk])
+        self.visits_log(self.entered_ids)
+        return len(self.entered_ids)
 
     def convert(self) -> int:
         converted_sql = conversion_exists_sql(self.journey, "j.member_id", "j.entered_at")
         # the first pass of an advance checks everyone; the chunks after it, only whom they entered
-        entered_now = "" if self.convert_everyone else "AND j.seq = 0 AND j.node_entered_at = %s"
+        if not self.convert_everyone and not self.entered_ids:
+            return 0
+        entered_now = "" if self.convert_everyone else f"AND j.id IN ({', '.join(str(int(pk)) for pk in self.entered_ids)})"
         converted = self.execute(f"""
             UPDATE journeys_journeymember AS j SET status = 'converted', converted_at = %s
              WHERE j.journey_id = %s AND j.status = 'active' {entered_now} AND {converted_sql}""",
-            [self.at, self.journey.pk, *([] if self.convert_everyone else [self.at])])
+            [self.at, self.journey.pk])
         if converted:
             entries_pending_withdraw(
                 entries_sql="SELECT entry_id FROM journeys_journeymember WHERE journey_id = %s AND converted_at = %s",
@@ -148,10 +173,11 @@ class _Advance:
             moved = 0
             if node.wait_event_type_id:
                 any_time, any_params = self.due(node, on_time=False)
-                happened = f"""EXISTS (SELECT 1 FROM events_event ev
-                                        WHERE ev.member_id = j.member_id AND ev.type_id = {int(node.wait_event_type_id)}
-                                          AND ev.occurred_at >= j.node_entered_at AND ev.occurred_at <= j.wake_at)"""
-                moved += self.move(node, f"{any_time} AND {happened}", any_params, node.next_id)
+                awaited = f"""FROM events_event ev
+                               WHERE ev.member_id = j.member_id AND ev.type_id = {int(node.wait_event_type_id)}
+                                 AND ev.occurred_at >= j.node_entered_at AND ev.occurred_at <= j.wake_at"""
+                moved += self.move(node, f"{any_time} AND EXISTS (SELECT 1 {awaited})", any_params, node.next_id,
+                                   arrival_sql=f"(SELECT MIN(ev.occurred_at) {awaited})")
                 return moved + self.move(node, where, params, node.next_no_id)
             return self.move(node, where, params, node.next_id)
         if node.kind == NodeKind.BRANCH:

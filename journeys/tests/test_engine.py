@@ -232,3 +232,27 @@ def test_the_assignment_backfill_keeps_each_members_earliest_variant_per_split()
     # then each member has their variant again, once
     assert dict(SplitAssignment.objects.values_list("member_id", "variant_id")) == before
     assert len(before) == 12 and SplitAssignment.objects.count() == 12
+
+
+def test_a_wait_counts_from_when_the_member_reached_it_not_from_when_an_advance_got_round_to_it():
+    # given: wait an hour (or for app_opened) → wait an hour → message; a member who entered at `start`
+    journey = journey_create(action_window_days=1)
+    first = node(journey, 0, NodeKind.WAIT, wait_seconds=3600, wait_event_type=EventType.objects.get(key="app_opened"))
+    second = node(journey, 1, NodeKind.WAIT, wait_seconds=3600)
+    late, early = action(journey, 2, "Поздно"), action(journey, 3, "Рано")
+    wire(first, second, late), wire(second, early)
+    on_time_out, on_event = members(2)
+    start = timezone.now() - dt.timedelta(hours=3)
+    enter(journey, [on_time_out, on_event], triggered_at=start)
+    # when the first advance runs 50 minutes late, the event happens at 40 minutes, and the next advance is
+    # 61 minutes after the entry (the first wait's timeout) and then 61 minutes after the event
+    journey_advance(journey_id=journey.pk, now=start + dt.timedelta(minutes=50))
+    event(on_event, "app_opened", "o-1", at=start + dt.timedelta(minutes=40))
+    journey_advance(journey_id=journey.pk, now=start + dt.timedelta(minutes=61))
+    # then the idle member timed out at the hour counted from the entry, not from the late advance
+    assert visited(late) == {on_time_out.pk}
+    # and the other's second wait counts from the event's time, not from when the advance saw it
+    journey_advance(journey_id=journey.pk, now=start + dt.timedelta(minutes=101))
+    assert visited(early) == {on_event.pk}
+    at_second = JourneyVisit.objects.get(node=second, journey_member__member=on_event).at
+    assert at_second == start + dt.timedelta(minutes=40)
