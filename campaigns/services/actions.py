@@ -11,7 +11,7 @@ from core.exceptions import DomainError
 from core.timezones import shop_today
 from loyalty.models import OrderStatus
 
-from ..models import Action, ManagerTask, MemberOffer, PlannedAction, PlannedActionStatus, StepCondition
+from ..models import Action, ManagerTask, MemberOffer, OutboxStatus, PlannedAction, PlannedActionStatus, StepCondition
 from .message_content import trigger_event
 from .reviews import review_request_create
 
@@ -38,6 +38,21 @@ def planned_actions_run(*, batch_size: int = 500, now: dt.datetime | None = None
             counts[_run_one(pk, now)] += 1
     if counts:
         logger.info("campaign_actions_finished %s", " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    return counts
+
+
+def planned_actions_awaited_run(*, now: dt.datetime, batch_size: int = 500) -> Counter:
+    """Run the due actions of entries that have a message due by `now`: the coupon, review link or offer its text
+    may name is made before the outbox renders it, in the same pass, instead of the message being deferred by the
+    send rules' wait for actions. Each action runs once, as in planned_actions_run; one another worker holds is
+    left to it (the message then waits, as before)."""
+    ids = list(PlannedAction.objects.filter(status=PlannedActionStatus.PENDING, due_at__lte=now,
+                                            entry__messages__status=OutboxStatus.PENDING,
+                                            entry__messages__due_at__lte=now)
+               .order_by("due_at", "id").values_list("id", flat=True).distinct()[:batch_size])
+    counts = Counter(_run_one(pk, now) for pk in ids)
+    if counts:
+        logger.info("campaign_actions_before_messages %s", " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return counts
 
 

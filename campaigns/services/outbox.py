@@ -123,18 +123,23 @@ def outbox_send_due(*, batch_size: int | None = None, time_budget: float | None 
     written at once. Decisions that send nothing (defer, suppress) are written once per lane and batch: lost in a
     crash, they are simply decided again. A lane that raises stops the others after their send in flight, and
     the error is raised here. Safe to run in several workers at once (claims skip locked rows). `now` fixes the
-    clock the send rules read (tests, benchmarks); by default each batch reads the real time.
+    clock the send rules read (tests, benchmarks); by default each batch reads the real time. Due actions of
+    the due messages' entries run first (actions.planned_actions_awaited_run).
 
     On PostgreSQL the sessions commit without waiting for the WAL flush (synchronous_commit off): a
     database crash may forget the last fraction of a second of outcomes, and those messages are re-sent
     with their idempotency keys; a worker crash loses nothing.
     """
+    from .actions import planned_actions_awaited_run
     from .send_rules import plan_batch
 
     batch_size = batch_size or settings.CAMPAIGNS_OUTBOX_BATCH
     time_budget = settings.CAMPAIGNS_OUTBOX_TIME_BUDGET if time_budget is None else time_budget
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
     started, report = time.monotonic(), SendReport()
+    # a coupon or review link a due message names is made first (with durable commits: it must not be lost
+    # while the message that shows its code was sent)
+    planned_actions_awaited_run(now=now or timezone.now())
     with relaxed_commits(), SendLanes(send_lane_count()) as lanes:
         while time.monotonic() - started < time_budget:
             clock = now or timezone.now()

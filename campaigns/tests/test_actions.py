@@ -9,6 +9,7 @@ from django.utils import timezone
 from campaigns.models import ManagerTask, MemberOffer, PlannedAction, Review
 from campaigns.selectors import member_offers, review_request_from_token
 from campaigns.services import outbox_send_due
+from campaigns.services import actions
 from campaigns.services.actions import planned_actions_run
 from campaigns.services.reviews import review_submit
 from core.exceptions import DomainError
@@ -51,7 +52,8 @@ def test_email_shows_the_usual_basket_and_a_personal_selection():
     assert "Picked:" in sent.body and "Cheese;" in sent.body.split("Picked:")[1]
 
 
-def test_coupon_step_issues_one_coupon_whose_code_the_message_shows():
+def test_coupon_step_issues_one_coupon_whose_code_the_message_shows(monkeypatch):
+    monkeypatch.setattr(actions, "planned_actions_awaited_run", lambda **kwargs: None)  # another worker holds it
     member = MemberFactory(email_consent=True)
     entry = EntryFactory(member=member)
     coupon_step = StepFactory(campaign=entry.campaign, action="coupon", channel="", body_template="Use {{ coupon_code }}",
@@ -76,6 +78,26 @@ def test_coupon_step_issues_one_coupon_whose_code_the_message_shows():
     assert mail.outbox[0].body.startswith(f"Your code: {coupon.code}")
     [offer] = member_offers(member=member)
     assert (offer.title, offer.coupon, offer.body) == ("300 off", coupon, f"Use {coupon.code}")
+
+
+def test_a_same_moment_coupon_is_issued_before_the_message_naming_it_renders_in_the_same_pass():
+    # given a campaign entry with a coupon and a message showing its code, both due now, and a task next week
+    member = MemberFactory(email_consent=True)
+    entry = EntryFactory(member=member)
+    coupon_step = StepFactory(campaign=entry.campaign, action="coupon", channel="", coupon_template=CouponTemplateFactory())
+    planned(coupon_step, entry)
+    next_week = StepFactory(campaign=entry.campaign, action="manager_task", channel="", day_offset=7)
+    later = PlannedAction.objects.create(step=next_week, entry=entry, due_at=entry.triggered_at + dt.timedelta(days=7))
+    CampaignMessageFactory(entry=entry, campaign_step=StepFactory(campaign=entry.campaign,
+                                                                  body_template="Your code: {{ coupon_code }}"))
+    # when the outbox worker runs once, before the actions' own beat
+    outbox_send_due()
+    # then the coupon exists and the mail went out in that pass with its code; next week's task still waits
+    coupon = Coupon.objects.get(member=member)
+    [sent] = mail.outbox
+    assert sent.body.startswith(f"Your code: {coupon.code}")
+    later.refresh_from_db()
+    assert later.status == "pending"
 
 
 def test_bonus_points_are_awarded_once_with_their_expiry():
