@@ -64,6 +64,10 @@ class Campaign(models.Model):
         verbose_name=_("unless"),
         help_text=_("Event campaigns: nobody enters who did this since the event (checked when the wait ends), "
                     "e.g. order_completed for an abandoned cart."))
+    enters_once = models.BooleanField(
+        _("enters once per member"), default=False,
+        help_text=_("A member who entered this campaign never enters it again, and of several triggering events only "
+                    "the earliest counts (e.g. the app's first start: a reinstall sends no second welcome)."))
     is_journey = models.BooleanField(
         _("run by a journey"), default=False,
         help_text=_("The steps are not planned on entry: a journey (Journeys) runs each one when a member reaches its "

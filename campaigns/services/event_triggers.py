@@ -63,16 +63,24 @@ def event_campaign_enter(*, campaign: Campaign, now: dt.datetime | None = None,
                                             AND n.occurred_at >= %s
                                             AND (n.occurred_at > e.occurred_at OR (n.occurred_at = e.occurred_at AND n.id > e.id))
                                             AND n.occurred_at <= {due_at})"""
+    earliest = ""
+    if campaign.enters_once:  # of a member's events, only the earliest may enter (entries_insert skips the rest)
+        earliest = """AND NOT EXISTS (SELECT 1 FROM events_event f
+                                       WHERE f.member_id = e.member_id AND f.type_id = e.type_id
+                                         AND f.occurred_at >= %s AND f.occurred_at <= %s
+                                         AND (f.occurred_at < e.occurred_at OR (f.occurred_at = e.occurred_at AND f.id < e.id)))"""
     members_sql = f"""SELECT e.member_id, e.id AS event_pk, {due_at} AS due_at
                         FROM events_event e
                        WHERE e.type_id = %s AND e.member_id IS NOT NULL
                          AND e.occurred_at >= %s AND e.occurred_at <= %s
-                         {unless} {superseded}"""
+                         {unless} {superseded} {earliest}"""
     params = [campaign.event_type_id, _moment(since), _moment(due_by)]
     if unless:
         params.append(_moment(since))  # lets the planner prune old partitions of the unless probe
     if superseded:
         params.append(_moment(since))
+    if earliest:
+        params += [_moment(since), _moment(due_by)]
     entered = entries_insert(campaign=campaign, members_sql=members_sql, params=params,
                              occurrence_sql="'event:' || CAST(src.event_pk AS TEXT)", triggered_at_sql="src.due_at")
     if entered:

@@ -57,19 +57,28 @@ def _outranked_sql(campaign: Campaign, occurrence_sql: str) -> str:
                               AND rc.priority > {int(campaign.priority)})"""
 
 
+def _first_entry_sql(campaign: Campaign) -> str:
+    """For a campaign a member enters once: false for members who already entered it ("true" otherwise)."""
+    if not campaign.enters_once:
+        return "true"
+    return f"""NOT EXISTS (SELECT 1 FROM campaigns_campaignentry prev
+                             WHERE prev.campaign_id = {int(campaign.pk)} AND prev.member_id = src.member_id)"""
+
+
 def entries_insert(*, campaign: Campaign, members_sql: str, params: list, occurrence_sql: str,
                    triggered_at_sql: str) -> int:
     """Enter the members `members_sql` selects (columns: member_id, occurrence, triggered_at named by the
     two SQL expressions) into `campaign`, holding out its share. Only members of the campaign's audience
-    segment enter, and none who already entered a higher-priority campaign of the same stage for the same
-    occurrence. Returns the number of new entries."""
+    segment enter, none who already entered a higher-priority campaign of the same stage for the same
+    occurrence, and, for a campaign entered once (`enters_once`), none who entered it before (`members_sql`
+    then selects one row per member). Returns the number of new entries."""
     campaign_id = int(campaign.pk)  # integers inlined: the hash repeats the id
     bucket = holdout_bucket_sql("src.member_id", str(campaign_id))
     sql = f"""
         INSERT INTO campaigns_campaignentry (campaign_id, member_id, occurrence, triggered_at, is_holdout)
         SELECT {campaign_id}, src.member_id, {occurrence_sql}, {triggered_at_sql}, ({bucket} < {int(campaign.holdout_percent)})
           FROM ({members_sql}) src
-         WHERE {_audience_sql(campaign)} AND {_outranked_sql(campaign, occurrence_sql)}
+         WHERE {_audience_sql(campaign)} AND {_outranked_sql(campaign, occurrence_sql)} AND {_first_entry_sql(campaign)}
         ON CONFLICT (campaign_id, member_id, occurrence) DO NOTHING"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -10,7 +10,7 @@ from campaigns.models import Campaign, CampaignEntry, CampaignStep, OutboxMessag
 from campaigns.services.event_triggers import event_campaign_enter
 from campaigns.services.message_content import render_step_message
 from customers.tests.factories import MemberFactory
-from events.models import EventType
+from events.models import Event, EventType
 from events.tests.factories import event_types  # noqa: F401
 from events.services import events_ingest
 from loyalty.services.orders import order_upsert
@@ -223,3 +223,31 @@ def test_the_seeded_points_expiring_reminder_names_the_amount_and_date():
     assert email.subject == f"300 баллов сгорят {date}"
     assert email.body.startswith("Здравствуйте, Анна!") and f"300 баллов сгорят {date}." in email.body
     assert render_step_message(message, channel="sms").body == f"300 баллов сгорят {date}. Потратьте их до этой даты."
+
+
+def test_a_campaign_entered_once_per_member_ignores_a_second_first_start_after_a_reinstall():
+    # given a welcome campaign on the app's first start, entered once per member, and a member whose first start
+    # came twice at once (two devices) and a reinstall's a day later
+    campaign = Campaign.objects.create(
+        slug="welcome", name="Welcome", trigger=Trigger.EVENT, holdout_percent=0, event_delay_seconds=0,
+        enters_once=True, event_type=EventType.objects.get(key="app_first_opened"))
+    CampaignStep.objects.create(campaign=campaign, action="message", channel="email", subject_template="Привет",
+                                body_template="Добро пожаловать")
+    member, other = MemberFactory(email="w@example.com"), MemberFactory(email="o@example.com")
+    now = timezone.now()
+    for event_id, who, at in [("d1", member, now - dt.timedelta(days=1, minutes=2)),
+                              ("d2", member, now - dt.timedelta(days=1, minutes=1)),
+                              ("o1", other, now - dt.timedelta(days=1, minutes=1))]:
+        assert events_ingest(source="app", items=[{"id": event_id, "type": "app_first_opened", "member": who.external_id,
+                                                   "time": at.isoformat(), "properties": {}}]).accepted == [0]
+    event_campaign_enter(campaign=campaign, since=now - dt.timedelta(days=2))
+    # when the app is reinstalled and starts for the "first" time again
+    assert events_ingest(source="app", items=[{"id": "d3", "type": "app_first_opened", "member": member.external_id,
+                                               "time": now.isoformat(), "properties": {}}]).accepted == [0]
+    event_campaign_enter(campaign=campaign)
+    # then each member entered once, on their earliest first start, and got one welcome
+    entries = CampaignEntry.objects.filter(campaign=campaign)
+    assert sorted(entries.values_list("member_id", flat=True)) == sorted([member.pk, other.pk])
+    earliest = Event.objects.get(event_id="d1")
+    assert entries.get(member=member).occurrence == f"event:{earliest.pk}"
+    assert OutboxMessage.objects.filter(member=member).count() == 1
