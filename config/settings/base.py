@@ -162,6 +162,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="loyalty@example.com")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.schema.ApiAutoSchema",
     "DEFAULT_PARSER_CLASSES": ["core.parsers.ApiJSONParser"],  # the APIs take JSON only
+    # and answer JSON only: DRF's browsable API would answer a browser's Accept: text/html with an HTML page
+    # (forms included) instead of the JSON body and error shape the schema promises; /api/docs/ is the browser's way in.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "core.pagination.ApiPageNumberPagination",
     "PAGE_SIZE": 50,

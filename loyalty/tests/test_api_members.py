@@ -65,3 +65,15 @@ def test_without_a_key_401_with_a_staff_key_403_with_a_revoked_key_401(client):
     revoked = ApiKeyFactory()
     api_key_revoke(api_key=revoked)
     assert client.get(URL, {"phone": "+79990001122"}, **auth_header(revoked)).status_code == 401
+
+
+def test_a_browser_asking_for_html_gets_the_json_answer(client, till):
+    # given a browser's Accept header (HTML first) on an answered lookup and on an unknown API path
+    MemberFactory(external_id="M-1", email="anna@example.com")
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    found = client.get(URL, {"email": "anna@example.com"}, HTTP_ACCEPT=accept, **auth_header(till))
+    unknown = client.get("/api/v1/no-such-thing", HTTP_ACCEPT=accept)
+    # then both answer JSON as the schema says, never DRF's browsable HTML page
+    assert found.status_code == 200 and found["Content-Type"].startswith("application/json")
+    assert found.json()["external_id"] == "M-1"
+    assert unknown["Content-Type"].startswith("application/json") and "error" in unknown.json()
