@@ -34,11 +34,11 @@ STAGED_NEW_PRODUCTS = """
 """
 STAGED_PRODUCTS = "UPDATE import_line_stage s SET product_id = p.id FROM loyalty_product p WHERE p.sku = s.sku"
 # The merged rows of a (order, product) share one unit price: the clashing ones were taken out.
+# {lines}: the stage, or its rows merged per (order, product) when a sku repeats in the batch.
 STAGED_UPSERT = """
     WITH written AS (
         INSERT INTO loyalty_orderline (order_id, product_id, quantity, unit_price, returned_quantity)
-        SELECT order_id, product_id, sum(quantity), min(unit_price), 0 FROM import_line_stage
-        GROUP BY order_id, product_id
+        SELECT order_id, product_id, quantity, unit_price, 0 FROM {lines} lines
         ON CONFLICT (order_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price
         WHERE (loyalty_orderline.quantity, loyalty_orderline.unit_price)
               IS DISTINCT FROM (EXCLUDED.quantity, EXCLUDED.unit_price)
@@ -180,9 +180,11 @@ class OrderLineImporter:
             if new_products:
                 self._product_ids(new_products, outcome)
             cursor.execute(STAGED_PRODUCTS)
-            cursor.execute(f"SELECT count(DISTINCT (order_id, product_id)) FROM {STAGE}")
-            (kept,) = cursor.fetchone()
-            cursor.execute(STAGED_UPSERT)
+            merged = outcome.extra.get("rows merged", 0)
+            kept = len(rows) - len({error.line for error in outcome.errors}) - merged
+            cursor.execute(STAGED_UPSERT.replace("{lines}", f"""(
+                SELECT order_id, product_id, sum(quantity) AS quantity, min(unit_price) AS unit_price FROM {STAGE}
+                GROUP BY order_id, product_id)""" if merged else STAGE))
             created, updated, member_ids = cursor.fetchone()
         outcome.created, outcome.updated = created, updated
         outcome.unchanged = kept - created - updated
