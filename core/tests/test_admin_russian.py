@@ -91,7 +91,7 @@ def test_every_admin_list_and_add_page_renders_in_russian(admin_client):
         # then it renders under its Russian name, not the English one
         assert page.status_code == 200, opts.label
         html = page.content.decode()
-        assert f"Выберите {singular}" in html or plural in html, opts.label
+        assert f"Выбор для изменения: {singular}" in html or plural in html, opts.label
         assert f"<h1>{english_plural}" not in html and f"Select {singular}" not in html, opts.label
         # and its add page renders too, in Russian, where staff may add
         if admin.site._registry[model].has_add_permission(page.wsgi_request):
@@ -99,7 +99,7 @@ def test_every_admin_list_and_add_page_renders_in_russian(admin_client):
                                    follow=True)  # an add page of its own (an import's upload) is followed to
             assert add.status_code == 200, opts.label
             if not add.redirect_chain:
-                assert f"Добавить {singular}" in add.content.decode(), opts.label
+                assert f"Добавление: {singular}" in add.content.decode(), opts.label
 
 
 @pytest.mark.django_db
@@ -113,3 +113,18 @@ def test_the_admin_index_has_no_english_model_names(admin_client):
             english = capfirst(str(model._meta.verbose_name_plural))
         if english not in SAME_IN_RUSSIAN:
             assert f">{english}</a>" not in html, english
+
+
+@pytest.mark.django_db
+def test_add_and_change_pages_name_the_model_after_a_colon_not_in_the_wrong_case(admin_client):
+    # given a campaign (a feminine noun: Django's own «Добавить %s» gave «Добавить кампания»)
+    from campaigns.tests.factories import CampaignFactory
+
+    campaign = CampaignFactory()
+    # when staff open its add and change pages in Russian
+    add = admin_client.get(reverse("admin:campaigns_campaign_add"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    change = admin_client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk]),
+                              HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    # then the titles read right: «Добавление: кампания», «Изменение: кампания»
+    assert "<h1>Добавление: кампания</h1>" in add and "Добавить кампания" not in add
+    assert "Изменение: кампания" in change and "Изменить кампания" not in change

@@ -47,5 +47,5 @@ def test_the_authenticator_apps_page_is_russian(admin_client, django_user_model)
     # when staff open the list of authenticator apps
     page = admin_client.get("/admin/core/stafftotpdevice/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     # then its title and columns are in Russian
-    assert "Выберите приложение-аутентификатор" in page and "Неудачных попыток" in page
+    assert "Выбор для просмотра: приложение-аутентификатор" in page and "Неудачных попыток" in page
     assert "TOTP device" not in page and "failed attempts" not in page

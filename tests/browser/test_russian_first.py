@@ -127,9 +127,9 @@ def test_the_russian_admin_names_every_model_in_russian(page_factory, admin_user
         assert english == russian or english not in models, english
     assert fits_the_width(page)
     page.screenshot(path=str(artifacts / "admin-index-ru.png"), full_page=True)
-    # and an add page speaks Russian too: "Добавить правило начисления", not "Add earning rule"
+    # and an add page speaks Russian too: "Добавление: правило начисления", not "Add earning rule"
     page.goto("/admin/loyalty/earningrule/add/")
-    assert "Добавить правило начисления" in page.locator("h1").inner_text()
+    assert "Добавление: правило начисления" in page.locator("h1").inner_text()
     assert page.locator("label[for=id_points_per_unit]").inner_text().startswith("Баллов за единицу валюты")
     assert page.locator("#id_kind option").all_inner_texts()[1:3] == [
         "Базовая ставка (баллов за единицу валюты)", "Бонус за категорию (дополнительный множитель)"]
