@@ -281,3 +281,15 @@ def test_rewards_say_points_in_the_right_russian_form_and_grouped(web, member):
     # then the rewards page says «1 балл» and «1 000 баллов» (was «1 баллов», «1000 баллов»)
     page = web.get("/rewards/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "У вас 1 балл." in page and "1\xa0000 баллов" in page
+
+
+def test_points_to_the_next_level_take_the_right_russian_form(web, member):
+    # given a points tier 22 points away and the member's own points tier needing 1 more to keep
+    base = TierFactory(slug="base", rank=1, qualify_by="points", threshold=Decimal("1"))
+    TierFactory(slug="gold", name="Золото", rank=2, qualify_by="points", threshold=Decimal("22"))
+    MemberAccount.objects.update_or_create(member=member, defaults={"tier": base})
+    # when the member opens the dashboard in Russian
+    page = web.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    # then «22 балла» and «1 балл», not «баллов» for every number
+    assert "Накопите ещё 22 балла, чтобы получить уровень Золото" in page
+    assert "Чтобы сохранить уровень, накопите ещё 1 балл." in page
