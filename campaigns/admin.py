@@ -36,10 +36,25 @@ class CampaignStepInline(admin_manager_tasks.StaffAssigneeMixin, admin.StackedIn
         (_("Manager task"), {"fields": [("task_assignee", "task_due_days", "task_text")],
                              "classes": ["step-section", "step-for-manager_task"]}),
     ]
-    readonly_fields = ["variant_warnings", "sms_segments", "preview", "placeholders"]
+    readonly_fields = ["variant_warnings", "sms_segments", "preview", "placeholders", "timing"]
 
     class Media:
         js = ["campaigns/step_form.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        """A journey's steps run when members reach its nodes: the form shows that timing instead of a day."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_journey:
+            return fieldsets
+        first, *rest = fieldsets
+        return [(first[0], {**first[1], "fields": [("position", "timing", "action", "condition")]}), *rest]
+
+    @admin.display(description=_("When"))
+    def timing(self, step):
+        from .step_timing import step_timing_text
+
+        return (step_timing_text(step) if step.pk else None) or _("Set by the journey: when a member reaches a "
+                                                                   "node that runs this step.")
 
     @admin.display(description=_("Placeholders"))
     def placeholders(self, step):

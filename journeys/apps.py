@@ -13,4 +13,9 @@ class JourneysConfig(AppConfig):
     verbose_name = _("Journeys")
 
     def ready(self):
+        from campaigns import step_timing
+
         from . import receivers  # noqa: F401  (new entries and new events kick the journey's advance)
+        from .selectors import step_journey_timing
+
+        step_timing.register(step_journey_timing)  # the step form says which wait a journey's step follows

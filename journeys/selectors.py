@@ -4,10 +4,13 @@ import datetime as dt
 
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
 
 from core.sql import moment_param, seconds_after
 
-from .models import Journey, JourneyNode, JourneyVisit
+from .models import Journey, JourneyNode, JourneyVisit, NodeKind
 from .splits import VariantCounts
 
 
@@ -80,3 +83,33 @@ def split_variant_counts(*, node: JourneyNode, closed_by: dt.datetime | None = N
 def adaptive_splits() -> "list[JourneyNode]":
     return list(JourneyNode.objects.filter(Q(kind="split", split_mode="adaptive"), journey__campaign__is_active=True)
                 .select_related("journey__campaign"))
+
+
+def step_journey_timing(step) -> str | None:
+    """The step form's "When" for a step a journey runs: the nodes that run it and the waits leading to each
+    (campaigns.step_timing asks; None for a step of a campaign that is not a journey)."""
+    if not step.campaign.is_journey:
+        return None
+    nodes = list(JourneyNode.objects.filter(step=step).order_by("position", "pk"))
+    if not nodes:
+        return gettext("No node of the journey runs this step yet.")
+    parts = []
+    for node in nodes:
+        waits = (JourneyNode.objects.filter(journey_id=node.journey_id, kind=NodeKind.WAIT)
+                 .filter(Q(next=node) | Q(next_no=node)).select_related("wait_event_type").order_by("position", "pk"))
+        if not waits:
+            parts.append(gettext("«%(node)s», as soon as a member reaches it") % {"node": node.name})
+        for wait in waits:
+            duration = _duration_text(wait.wait_seconds)
+            if wait.wait_event_type_id and wait.next_id == node.pk:
+                after = gettext("«%(event)s» within %(duration)s") % {"event": wait.wait_event_type, "duration": duration}
+            else:
+                after = duration
+            parts.append(gettext("«%(node)s», after the wait «%(wait)s»: %(after)s")
+                         % {"node": node.name, "wait": wait.name, "after": after})
+    return "; ".join(parts)
+
+
+def _duration_text(seconds: int) -> str:
+    now = timezone.now()
+    return timesince(now - dt.timedelta(seconds=int(seconds)), now) if seconds else gettext("no wait")

@@ -59,3 +59,16 @@ def test_a_valid_save_goes_through(admin_client):
                                  inline_data(journey, [first, done]))
     assert response.status_code == 302
     assert JourneyNode.objects.get(pk=first.pk).next_id == done.pk
+
+
+def test_a_journey_steps_form_says_which_wait_it_follows_instead_of_a_day(admin_client):
+    # given a journey: wait a day → reminder, and the reminder's campaign step
+    journey = journey_create()
+    wait = node(journey, 0, NodeKind.WAIT, wait_seconds=86400, name="Ждём сутки")
+    reminder = action(journey, 1, "Напоминание", name="Письмо-напоминание")
+    wire(wait, reminder)
+    # when the campaign's page is opened
+    page = admin_client.get(reverse("admin:campaigns_campaign_change", args=[journey.campaign_id])).content.decode()
+    # then the step shows the node and the wait it follows, and no day to edit
+    assert "«Письмо-напоминание»" in page and "«Ждём сутки»" in page
+    assert 'name="steps-0-day_offset"' not in page
