@@ -7,8 +7,9 @@ generated files, then the post-import refresh (statistics, RFM, stages, CLV) on 
     createdb -h 127.0.0.1 -U postgres loyalty_bench_imports
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty_bench_imports .venv/bin/python bench/imports.py --full --workers 2
 
-Migrates the database DATABASE_URL names first, writes the CSV files to a temporary directory (deleted afterwards;
---directory keeps them) and imports them into that database, so point it at a scratch database: the members and
+Writes the CSV files to a temporary directory (deleted afterwards; --directory keeps them, --generate-only stops
+there and --reuse imports files an earlier run wrote, so the timed run on a quiet host does not wait for them),
+migrates the database DATABASE_URL names and imports them into that database, so point it at a scratch database: the members and
 orders stay there. The load is timed per file; the refresh that follows an import (normally queued on the worker)
 is run and timed separately (--no-refresh skips it).
 """
@@ -137,6 +138,11 @@ def main():
     parser.add_argument("--batch-size", type=int, default=5000, help="Rows per batch (transaction), as the commands take it.")
     parser.add_argument("--once", action="store_true", help="Skip the second (no-op) run.")
     parser.add_argument("--directory", help="Generate the files here (kept) instead of a temporary directory.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="With --directory: import the files already there (written by an earlier run with the "
+                             "same sizes and seed) instead of writing them again.")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="With --directory: write the files and stop (no database needed).")
     parser.add_argument("--workers", type=int, default=1, help="Processes cleaning rows, as the commands take it.")
     parser.add_argument("--no-refresh", action="store_true", help="Skip the post-import refresh.")
     parser.add_argument("--statements", action="store_true", help="Print the time each kind of SQL statement took.")
@@ -146,12 +152,25 @@ def main():
     if options.full:
         options.members, options.orders, options.lines_per_order = 1_000_000, 10_000_000, 2
         options.batch_size, options.once = 50_000, True
-    call_command("migrate", verbosity=0)
+    if (options.reuse or options.generate_only) and not options.directory:
+        parser.error("--reuse and --generate-only need --directory")
+    stamp = f"{options.members} {options.orders} {options.lines_per_order} {options.seed}\n"
     with tempfile.TemporaryDirectory() as name:
         directory = Path(options.directory or name)
-        started = time.monotonic()
-        generate(directory, options.members, options.orders, options.lines_per_order, options.seed)
-        print(f"files written in {time.monotonic() - started:.1f} s", flush=True)
+        stamp_file = directory / "sizes.txt"
+        if options.reuse:
+            if not stamp_file.exists() or stamp_file.read_text() != stamp:
+                parser.error(f"{directory} holds no files of these sizes and seed: run with --generate-only first")
+            print(f"files reused from {directory}", flush=True)
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
+            started = time.monotonic()
+            generate(directory, options.members, options.orders, options.lines_per_order, options.seed)
+            stamp_file.write_text(stamp)
+            print(f"files written in {time.monotonic() - started:.1f} s", flush=True)
+            if options.generate_only:
+                return
+        call_command("migrate", verbosity=0)
         for attempt in ("first run",) if options.once else ("first run", "second run (nothing changes)"):
             print(attempt)
             started = time.monotonic()
