@@ -1,3 +1,4 @@
+import asyncio
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import SimpleNamespace
@@ -23,12 +24,13 @@ def locmem_channels(settings):
 @pytest.fixture
 def smtp_server(free_tcp_port):
     """A local SMTP sink: `mails` holds each accepted envelope, `sessions` the SMTP session (one per connection)
-    each came in on; recipients in `refused` are answered 451 (try again later)."""
+    each came in on; recipients in `refused` are answered 451 (try again later); `delay` seconds pass between a
+    message's data and the server taking it (a worker killed then has sends in flight)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
 
     sink = SimpleNamespace(url=f"smtp://127.0.0.1:{free_tcp_port}", port=free_tcp_port, mails=[], sessions=[],
-                           refused=set())
+                           refused=set(), delay=0.0)
 
     class Handler(Sink):
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -38,6 +40,7 @@ def smtp_server(free_tcp_port):
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
+            await asyncio.sleep(sink.delay)
             sink.mails.append(envelope)
             sink.sessions.append(session)
             return "250 OK"

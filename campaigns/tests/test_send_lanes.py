@@ -1,15 +1,19 @@
 """A batch sent by several lanes (threads with their own SMTP and database connections, on PostgreSQL): each
 message once, a failure stays with its message, and a worker that dies mid-batch loses and repeats nothing."""
 import datetime as dt
+import time
 from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from campaigns.channels.email import DjangoEmailChannel
 from campaigns.models import OutboxMessage, OutboxStatus
 from campaigns.services import outbox_send_due
 from campaigns.services.outbox import BatchOutcome
+from campaigns.tasks import outbox_send_due_task
+from core.testing.celery_worker import wait_until
 from customers.tests.factories import MemberFactory
 from messaging.devices import device_register
 from messaging.tests.conftest import fake_providers, fake_push  # noqa: F401 - the fake SMS.ru, FCM and APNs
@@ -31,17 +35,17 @@ def smtp(settings, smtp_server):
     return smtp_server
 
 
-def campaign_message(channel, n, **consents):
+def campaign_message(channel, n, at=NOON, **consents):
     member = MemberFactory(email=f"member{n}@example.com", phone=f"+7925000{n:04d}", external_id=f"m{n}",
                            **{"email_consent": False, "sms_consent": False, "push_consent": False, **consents})
-    entry = EntryFactory(member=member, triggered_at=NOON)
+    entry = EntryFactory(member=member, triggered_at=at)
     step = StepFactory(campaign=entry.campaign, channel=channel, sms_template="Код {{ first_name }}",
                        push_title_template="Скидка", push_body_template="{{ first_name }}, -15%")
-    return CampaignMessageFactory(entry=entry, campaign_step=step, channel=channel, due_at=NOON)
+    return CampaignMessageFactory(entry=entry, campaign_step=step, channel=channel, due_at=at)
 
 
-def emails(count):
-    return [campaign_message("email", n, email_consent=True) for n in range(count)]
+def emails(count, at=NOON):
+    return [campaign_message("email", n, at=at, email_consent=True) for n in range(count)]
 
 
 def recipients(smtp_server):
@@ -131,3 +135,27 @@ def test_a_worker_that_dies_mid_batch_sends_nobody_a_second_email_and_loses_nobo
     # then every member got exactly one email
     assert recipients(smtp) == Counter({m.member.email: 1 for m in messages})
     assert statuses(messages) == Counter({OutboxStatus.DELIVERED: 16})
+
+
+@pytest.mark.worker
+def test_a_worker_process_killed_mid_batch_re_sends_at_most_one_email_per_lane(celery_worker_process, smtp_server):
+    # given twenty emails due now (the worker reads the real clock) and a slow SMTP server (0.3 s to take each)
+    messages = emails(20, at=timezone.now())
+    smtp_server.delay = 0.3
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.test_worker_smtp", "EMAIL_URL": smtp_server.url,
+           "CAMPAIGNS_OUTBOX_KICK": "false", "CAMPAIGNS_OUTBOX_SEND_THREADS": str(LANES),
+           "CAMPAIGNS_OUTBOX_LEASE_SECONDS": "2"}
+    worker = celery_worker_process(extra_env=env)
+    # when the worker is killed (SIGKILL) with six emails taken and its lanes in the middle of their sends
+    outbox_send_due_task.delay()
+    wait_until(lambda: len(smtp_server.mails) >= 6, timeout=60, message="six emails")
+    worker.kill()
+    # and a new worker runs the next beat tick after the dead worker's leases ran out
+    celery_worker_process(extra_env=env)
+    time.sleep(2.5)
+    outbox_send_due_task.delay()
+    wait_until(lambda: statuses(messages)[OutboxStatus.DELIVERED] == 20, timeout=60, message="all twenty delivered")
+    # then everyone got the email, and only the sends in flight at the kill (one per lane at most) went out twice
+    sent = recipients(smtp_server)
+    assert set(sent) == {m.member.email for m in messages}
+    assert sum(sent.values()) - 20 <= LANES
