@@ -101,14 +101,9 @@ def _connect_event_triggers():
 
 def _queue(campaign_id, since, delay_seconds):
     def queue():
-        from .tasks import event_campaign_enter_task
+        from .services.event_enter_requests import event_campaign_enter_request
 
-        try:  # a broker outage only delays: the per-minute sweep enters them
-            # A second past the delay, so the youngest event of the batch has passed it too.
-            event_campaign_enter_task.apply_async((campaign_id, since.isoformat()),
-                                                  countdown=delay_seconds + 1 if delay_seconds else 0, retry=False)
-        except Exception:
-            logger.exception("event_campaign_queue_failed campaign=%s", campaign_id)
+        event_campaign_enter_request(campaign_id=campaign_id, since=since, delay_seconds=delay_seconds)
     return queue
 
 

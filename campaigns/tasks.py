@@ -38,11 +38,15 @@ def outbox_purge_task() -> dict:
 
 
 @shared_task(acks_late=True)
-def event_campaign_enter_task(campaign_id: int, since: str) -> int:
+def event_campaign_enter_task(campaign_id: int, since: str, queued_key: str | None = None) -> int:
     """Queued when triggering events commit (countdown: the campaign's delay), `since` the oldest of their times:
-    enter and plan now."""
+    enter and plan now. `queued_key`: the request key that collapsed later batches into this task
+    (services.event_enter_requests), released before anything is read."""
     from .models import Campaign, Trigger
+    from .services.event_enter_requests import event_campaign_enter_request_taken
     from .services.event_triggers import event_campaign_enter
+
+    event_campaign_enter_request_taken(queued_key)
 
     campaign = Campaign.objects.filter(pk=campaign_id, is_active=True, trigger=Trigger.EVENT).first()
     return event_campaign_enter(campaign=campaign, since=dt.datetime.fromisoformat(since)) if campaign else 0
