@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
 
+from core.admin_durations import DurationFieldsAdminMixin
 from core.admin_history import ConfigurationHistoryAdmin
 
 from .models import (
@@ -130,7 +131,10 @@ def _sms_length_text(length) -> str:
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ConfigurationHistoryAdmin):
+class CampaignAdmin(DurationFieldsAdminMixin, ConfigurationHistoryAdmin):
+    duration_fields = {"event_delay_seconds": (
+        _("delay"), _("Event campaigns: how long after the event the member enters. A newer event of the same type "
+                      "within the delay replaces it (the latest cart counts)."))}
     list_display = ["name", "trigger", "stage", "segment", "priority", "is_active", "holdout_percent", "entries_count",
                     "results_link", "audience_link"]
     list_filter = ["trigger", "is_active", "stage"]

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignStep
+from core.admin_durations import DurationFieldsAdminMixin
 
 from .admin_pages import diagram_view, split_results_view
 from .models import Journey, JourneyMember, JourneyNode, JourneyVariant, JourneyVisit, NodeKind
@@ -30,13 +31,27 @@ class NodeFormSet(BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-class JourneyNodeInline(admin.TabularInline):
+WAIT_FIELDS = {"wait_seconds": (_("wait"), _("Wait nodes: how long to wait; with an event, the longest wait for it."))}
+NODE_FIELDSETS = [
+    (None, {"fields": [("position", "name", "kind")]}),
+    (_("Action"), {"fields": ["step"]}),
+    (_("Wait"), {"fields": [("wait_seconds", "wait_event_type")]}),
+    (_("Branch"), {"fields": [("condition", "condition_segment"), ("condition_event_type", "condition_node")]}),
+    (_("Split"), {"fields": ["split_mode"]}),
+    (_("Next"), {"fields": [("next", "next_no")]}),
+]
+
+
+class JourneyNodeInline(DurationFieldsAdminMixin, admin.StackedInline):
+    """One block per node, its fields grouped by what the node does (a table of thirteen columns ran 2,900 px wide
+    at 1,366)."""
+
     model = JourneyNode
     formset = NodeFormSet
     extra = 1
     show_change_link = True  # a split's variants are edited on the node's own page
-    fields = ["position", "name", "kind", "step", "wait_seconds", "wait_event_type", "condition", "condition_segment",
-              "condition_event_type", "condition_node", "split_mode", "next", "next_no"]
+    fieldsets = NODE_FIELDSETS
+    duration_fields = WAIT_FIELDS
 
     def get_formset(self, request, obj=None, **kwargs):
         self.journey = obj
@@ -136,15 +151,15 @@ class JourneyVariantInline(admin.TabularInline):
 
 
 @admin.register(JourneyNode)
-class JourneyNodeAdmin(admin.ModelAdmin):
+class JourneyNodeAdmin(DurationFieldsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "journey", "kind", "position", "visits_count"]
     list_filter = ["kind"]
     list_select_related = ["journey__campaign"]
     inlines = [JourneyVariantInline]
     readonly_fields = ["results_link"]
-    fields = ["journey", "position", "name", "kind", "step", "wait_seconds", "wait_event_type", "condition",
-              "condition_segment", "condition_event_type", "condition_node", "split_mode", "results_link", "next",
-              "next_no"]
+    fieldsets = [(None, {"fields": ["journey", ("position", "name", "kind")]}), *NODE_FIELDSETS[1:4],
+                 (_("Split"), {"fields": ["split_mode", "results_link"]}), NODE_FIELDSETS[5]]
+    duration_fields = WAIT_FIELDS
 
     def get_urls(self):
         results = path("<int:pk>/results/",

@@ -14,8 +14,9 @@ def inline_data(journey, nodes):
             "nodes-TOTAL_FORMS": str(len(nodes)), "nodes-INITIAL_FORMS": str(len(nodes)),
             "nodes-MIN_NUM_FORMS": "0", "nodes-MAX_NUM_FORMS": "1000"}
     for i, n in enumerate(nodes):
-        for name in ["position", "name", "kind", "wait_seconds", "condition", "split_mode"]:
+        for name in ["position", "name", "kind", "condition", "split_mode"]:
             data[f"nodes-{i}-{name}"] = getattr(n, name)
+        data[f"nodes-{i}-wait_seconds_0"], data[f"nodes-{i}-wait_seconds_1"] = n.wait_seconds, 1  # amount, unit
         for name in ["step", "wait_event_type", "condition_segment", "condition_event_type", "condition_node", "next",
                      "next_no"]:
             data[f"nodes-{i}-{name}"] = getattr(n, f"{name}_id") or ""
@@ -72,3 +73,23 @@ def test_a_journey_steps_form_says_which_wait_it_follows_instead_of_a_day(admin_
     # then the step shows the node and the wait it follows, and no day to edit
     assert "«Письмо-напоминание»" in page and "«Ждём сутки»" in page
     assert 'name="steps-0-day_offset"' not in page
+
+
+def test_a_wait_is_typed_in_days_and_hours_and_stored_in_seconds(admin_client):
+    # given a journey: wait → exit, whose wait was stored as 4 hours
+    journey = journey_create()
+    wait = node(journey, 0, NodeKind.WAIT, wait_seconds=4 * 3600, name="Ждём")
+    done = node(journey, 1, NodeKind.EXIT, name="Конец")
+    wire(wait, done)
+    url = reverse("admin:journeys_journey_change", args=[journey.pk])
+    # then the page shows it as 4 hours (the largest unit that divides it), in Russian
+    html = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert 'name="nodes-0-wait_seconds_0" value="4"' in html
+    assert '<option value="3600" selected>ч</option>' in html
+    # when the marketer makes it 2 days
+    data = inline_data(journey, [wait, done])
+    data["nodes-0-wait_seconds_0"], data["nodes-0-wait_seconds_1"] = "2", "86400"
+    response = admin_client.post(url, data)
+    # then two days are stored in seconds
+    assert response.status_code == 302
+    assert JourneyNode.objects.get(pk=wait.pk).wait_seconds == 2 * 86400

@@ -70,3 +70,22 @@ def test_staff_see_the_journey_diagram_and_the_split_results(page_factory, admin
     assert "Контрольная группа" in rows.nth(2).inner_text()
     assert "Вероятность быть лучшим" in page.locator("#split-results thead").text_content()
     page.screenshot(path=str(artifacts / "split_results.png"), full_page=True)
+
+
+def test_the_journey_form_fits_1366_px_and_takes_waits_in_days(page_factory, admin_user, artifacts):
+    journey, _split = abandoned_cart_journey()
+    page = page_factory(width=1366, height=900)
+    page.goto("/admin/login/")
+    page.fill("#id_username", admin_user.username)
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+    # when staff open the journey's page with its seven nodes
+    page.goto(f"/admin/journeys/journey/{journey.pk}/change/")
+    page.screenshot(path=str(artifacts / "journey_form_1366.png"), full_page=True)
+    # then nothing sticks out sideways (thirteen columns of nodes ran 2,900 px wide)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    # and the day's wait reads as 1 day, not 86400 seconds
+    wait = page.locator("input[name$='-wait_seconds_0'][value='1']")
+    assert wait.count() == 1
+    unit = wait.locator("xpath=following-sibling::select[1]")
+    assert unit.input_value() == "86400"
