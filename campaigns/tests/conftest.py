@@ -114,3 +114,21 @@ def receiver():
     yield record
     server.shutdown()
     server.server_close()
+
+
+def worker_killed_at_email(monkeypatch, nth: int) -> None:
+    """The outbox worker dies (not an error it handles) as it starts its `nth` email, as a killed process would:
+    no `finally` runs, so no closing flush of unwritten outcomes happens either."""
+    from campaigns.channels.email import DjangoEmailChannel
+    from campaigns.services.outbox import BatchOutcome
+
+    real_send, calls = DjangoEmailChannel.send, []
+
+    def dying_send(self, message):
+        calls.append(message.to)
+        if len(calls) == nth:
+            raise SystemExit("worker killed")
+        return real_send(self, message)
+
+    monkeypatch.setattr(DjangoEmailChannel, "send", dying_send)
+    monkeypatch.setattr(BatchOutcome, "flush", lambda self: None)

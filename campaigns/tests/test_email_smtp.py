@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from campaigns.channels.email import DjangoEmailChannel, OutboxEmail
+from campaigns.channels.email import OutboxEmail
 from campaigns.models import OutboxStatus
 from campaigns.services import outbox_send_due
-from campaigns.services.outbox import BatchOutcome
 from customers.tests.factories import MemberFactory
 
+from .conftest import worker_killed_at_email
 from .factories import CampaignMessageFactory, EntryFactory, StepFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,17 +54,7 @@ def test_a_batch_of_emails_goes_over_one_smtp_connection(smtp):
 def test_a_worker_that_dies_mid_batch_sends_nobody_a_second_email_and_loses_nobody(smtp, monkeypatch):
     # given four emails due, and a worker that dies (not an error it handles) before the third send
     messages = [email_message(n) for n in range(4)]
-    real_send, calls = DjangoEmailChannel.send, []
-
-    def dying_send(self, message):
-        calls.append(message.to)
-        if len(calls) == 3:
-            raise SystemExit("worker killed")
-        return real_send(self, message)
-
-    monkeypatch.setattr(DjangoEmailChannel, "send", dying_send)
-    # a killed process runs no `finally`: the batch's closing flush of unwritten outcomes never happens
-    monkeypatch.setattr(BatchOutcome, "flush", lambda self: None)
+    worker_killed_at_email(monkeypatch, 3)
     with pytest.raises(SystemExit):
         outbox_send_due(now=NOON)
     assert len(smtp.mails) == 2

@@ -8,16 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from campaigns.channels.email import DjangoEmailChannel
 from campaigns.models import OutboxMessage, OutboxStatus
 from campaigns.services import outbox_send_due
-from campaigns.services.outbox import BatchOutcome
 from campaigns.tasks import outbox_send_due_task
 from core.testing.celery_worker import wait_until
 from customers.tests.factories import MemberFactory
 from messaging.devices import device_register
 from messaging.tests.conftest import fake_providers, fake_push  # noqa: F401 - the fake SMS.ru, FCM and APNs
 
+from .conftest import worker_killed_at_email
 from .factories import CampaignMessageFactory, EntryFactory, StepFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -112,17 +111,7 @@ def test_a_temporary_refusal_in_one_lane_retries_that_email_alone(smtp):
 def test_a_worker_that_dies_mid_batch_sends_nobody_a_second_email_and_loses_nobody(smtp, monkeypatch):
     # given sixteen emails due, and a worker that dies (not an error it handles) at its seventh send, in some lane
     messages = emails(16)
-    real_send, calls = DjangoEmailChannel.send, []
-
-    def dying_send(self, message):
-        calls.append(message.to)
-        if len(calls) == 7:
-            raise SystemExit("worker killed")
-        return real_send(self, message)
-
-    monkeypatch.setattr(DjangoEmailChannel, "send", dying_send)
-    # a killed process runs no `finally`: no lane's closing flush of unwritten outcomes happens
-    monkeypatch.setattr(BatchOutcome, "flush", lambda self: None)
+    worker_killed_at_email(monkeypatch, 7)
     with pytest.raises(SystemExit):
         outbox_send_due(now=NOON)
     # the other lanes stopped after the send they had in flight, each recorded at once

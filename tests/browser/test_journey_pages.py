@@ -47,13 +47,17 @@ def abandoned_cart_journey():
     return journey, split
 
 
+def staff_sign_in(page, user):
+    page.goto("/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+
+
 def test_staff_see_the_journey_diagram_and_the_split_results(page_factory, admin_user, artifacts):
     journey, split = abandoned_cart_journey()
     page = page_factory(width=1440, height=900)
-    page.goto("/admin/login/")
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")
-    page.click("input[type=submit]")
+    staff_sign_in(page, admin_user)
     # when staff open the journey's diagram
     page.goto(f"/admin/journeys/journey/{journey.pk}/diagram/")
     # then ECharts draws it, and the table lists every node with who passed it
@@ -75,10 +79,7 @@ def test_staff_see_the_journey_diagram_and_the_split_results(page_factory, admin
 def test_the_journey_form_fits_1366_px_and_takes_waits_in_days(page_factory, admin_user, artifacts):
     journey, _split = abandoned_cart_journey()
     page = page_factory(width=1366, height=900)
-    page.goto("/admin/login/")
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")
-    page.click("input[type=submit]")
+    staff_sign_in(page, admin_user)
     # when staff open the journey's page with its seven nodes
     page.goto(f"/admin/journeys/journey/{journey.pk}/change/")
     page.screenshot(path=str(artifacts / "journey_form_1366.png"), full_page=True)
