@@ -30,9 +30,6 @@ class DurationInSecondsField(forms.MultiValueField):
     widget = DurationWidget
 
     def __init__(self, **kwargs):
-        kwargs.pop("max_length", None)
-        for ignored in ("min_value", "max_value", "step_size"):
-            kwargs.pop(ignored, None)
         fields = (forms.IntegerField(min_value=0, max_value=10_000_000, required=False),
                   forms.TypedChoiceField(choices=UNITS, coerce=int))
         super().__init__(fields, require_all_fields=False, **kwargs)
